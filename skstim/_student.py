@@ -1,0 +1,239 @@
+"""StimulusStudent: any classifier trained on stimuli, as one scikit-learn estimator."""
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from skorch import NeuralNet
+
+from ._synthesizer import StimulusSynthesizer
+
+__all__ = ["StimulusStudent"]
+
+
+def _unfitted_copy(teacher):
+    """A fresh, unfitted net with the teacher's parameters."""
+    if isinstance(teacher, FrozenEstimator):
+        teacher = teacher.estimator
+    return clone(teacher)
+
+
+def _takes_soft_targets(net):
+    criterion = net.get_params().get("criterion")
+    cls = criterion if isinstance(criterion, type) else type(criterion)
+    return isinstance(cls, type) and issubclass(cls, torch.nn.CrossEntropyLoss)
+
+
+def fit_on_stimuli(student, X_stimuli, proba, classes, soft_labels="auto"):
+    """Fit ``student`` on stimuli, passing the teacher's soft labels where it can use them.
+
+    A skorch student trained with cross-entropy learns the soft labels (distillation)
+    and any other skorch student the class indices; a scikit-learn student gets the
+    hard labels, weighted by the teacher's confidence where its ``fit`` takes
+    ``sample_weight``. ``soft_labels="hard"`` passes hard labels only.
+
+    Parameters
+    ----------
+    student : classifier
+        Unfitted; fitted in place and returned.
+    X_stimuli : ndarray of shape (n_stimuli, n_features)
+        Stimuli.
+    proba : ndarray of shape (n_stimuli, n_classes)
+        The teacher's probabilities for them.
+    classes : ndarray of shape (n_classes,)
+        Label of each column of ``proba``.
+    soft_labels : {"auto", "hard"}, default="auto"
+        Whether soft labels are passed where the student can use them.
+
+    Returns
+    -------
+    student : classifier
+        Fitted. Use :func:`predict_labels` to predict with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> P = np.array([[0.9, 0.1], [0.2, 0.8]])
+    >>> tree = fit_on_stimuli(DecisionTreeClassifier(), np.eye(2), P, np.array(["N", "A"]))
+    >>> predict_labels(tree, np.eye(2), np.array(["N", "A"])).tolist()
+    ['N', 'A']
+    """
+    soft = soft_labels == "auto"
+    hard = np.asarray(classes)[proba.argmax(axis=1)]
+    if isinstance(student, NeuralNet):
+        if soft and _takes_soft_targets(student):
+            return student.fit(X_stimuli, proba.astype(np.float32))
+        return student.fit(X_stimuli, proba.argmax(axis=1).astype(np.int64))
+    if soft and has_fit_parameter(student, "sample_weight"):
+        return student.fit(X_stimuli, hard, sample_weight=proba.max(axis=1))
+    return student.fit(X_stimuli, hard)
+
+
+def predict_labels(student, X, classes):
+    """Labels from a student fitted by :func:`fit_on_stimuli` (skorch nets predict indices)."""
+    if isinstance(student, NeuralNet):
+        proba = student.predict_proba(np.asarray(X, dtype=np.float32))
+        return np.asarray(classes)[proba.argmax(axis=1)]
+    return student.predict(X)
+
+
+def _student_has_predict_proba(self):
+    return self.student is None or hasattr(self.student, "predict_proba")
+
+
+class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """A student classifier trained only on stimuli synthesized from a teacher.
+
+    ``fit(X, y)`` fits the synthesizer's teacher on the real ``(X, y)``, synthesizes
+    stimuli, and trains the student on the stimuli alone; ``predict`` and ``score`` then
+    apply the student to real data. As a plain scikit-learn classifier it goes into
+    :class:`sklearn.pipeline.Pipeline`, :func:`~sklearn.model_selection.cross_val_score`
+    and :class:`~sklearn.model_selection.GridSearchCV` (e.g. over
+    ``synthesizer__n_iter``), where the held-out folds are real data.
+
+    The teacher's soft labels reach the student where it can use them: a skorch
+    student trained with cross-entropy learns them by distillation; a scikit-learn
+    student whose ``fit`` takes ``sample_weight`` gets the hard label weighted by the
+    teacher's confidence; any other student gets the hard labels.
+
+    Parameters
+    ----------
+    synthesizer : StimulusSynthesizer or None, default=None
+        Makes the stimuli; cloned in ``fit``. ``None`` uses ``StimulusSynthesizer()``.
+    student : classifier or None, default=None
+        Trained on the stimuli; cloned in ``fit``. ``None`` uses a fresh network of the
+        teacher's own architecture.
+    soft_labels : {"auto", "hard"}, default="auto"
+        ``"auto"`` passes the soft labels as described above; ``"hard"`` always trains on
+        the hard labels alone.
+
+    Attributes
+    ----------
+    synthesizer_ : StimulusSynthesizer
+        The fitted synthesizer.
+    student_ : classifier
+        The fitted student.
+    teacher_ : skorch NeuralNetClassifier
+        The fitted teacher (``synthesizer_.teacher_``).
+    stimuli_ : ndarray of shape (n_stimuli, n_features)
+        The stimuli the student was trained on.
+    stimuli_labels_ : ndarray of shape (n_stimuli,)
+        Their hard labels.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    StimulusSynthesizer : the sampler that makes the stimuli.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skstim import StimulusStudent, StimulusSynthesizer, make_teacher
+    >>> from skstim.datasets import make_sleep_apnea
+    >>> data = make_sleep_apnea(n_subjects=4, n_windows=20, random_state=0)
+    >>> syn = StimulusSynthesizer(make_teacher(arch="mlp", max_epochs=3),
+    ...                           input_shape=data.input_shape, n_iter=10, random_state=0)
+    >>> clf = StimulusStudent(syn, LogisticRegression()).fit(data.X, data.y)
+    >>> clf.predict(data.X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        "synthesizer": [StimulusSynthesizer, None],
+        "student": [HasMethods(["fit", "predict"]), None],
+        "soft_labels": [StrOptions({"auto", "hard"})],
+    }
+
+    def __init__(self, synthesizer=None, student=None, *, soft_labels="auto"):
+        self.synthesizer = synthesizer
+        self.student = student
+        self.soft_labels = soft_labels
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the teacher on real ``(X, y)``, synthesize stimuli, train the student on them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Real samples.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : StimulusStudent
+            Fitted.
+        """
+        validate_data(self, X, y, dtype=None, ensure_all_finite=False, skip_check_array=True)
+        synthesizer = StimulusSynthesizer() if self.synthesizer is None else self.synthesizer
+        self.synthesizer_ = clone(synthesizer)
+        X_s, y_s = self.synthesizer_.fit_resample(X, y)
+        proba = self.synthesizer_.y_proba_
+        self.classes_ = self.synthesizer_.classes_
+        self.n_features_in_ = self.synthesizer_.n_features_in_
+        if len(np.unique(y_s)) < 2:
+            raise ValueError(
+                f"The teacher labels every stimulus {y_s[0]!r}, so the student would see one class. "
+                "Synthesize more stimuli (n_stimuli), optimize longer (n_iter), or give the "
+                "teacher more epochs."
+            )
+        student = (_unfitted_copy(self.synthesizer_.teacher_) if self.student is None
+                   else clone(self.student))
+        self.student_ = fit_on_stimuli(student, X_s, proba, self.classes_, self.soft_labels)
+        self._is_net = isinstance(student, NeuralNet)
+        self.stimuli_, self.stimuli_labels_ = X_s, y_s
+        return self
+
+    @property
+    def teacher_(self):
+        """The fitted teacher."""
+        check_is_fitted(self, "synthesizer_")
+        return self.synthesizer_.teacher_
+
+    def _check_X(self, X):
+        check_is_fitted(self, "student_")
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return X
+
+    @available_if(_student_has_predict_proba)
+    def predict_proba(self, X):
+        """Class probabilities from the student, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Real samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        if self._is_net:
+            return self.student_.predict_proba(X.astype(np.float32))
+        proba = self.student_.predict_proba(X)
+        full = np.zeros((len(X), len(self.classes_)), dtype=proba.dtype)
+        full[:, np.searchsorted(self.classes_, self.student_.classes_)] = proba
+        return full
+
+    def predict(self, X):
+        """Class labels from the student.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Real samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return predict_labels(self.student_, self._check_X(X), self.classes_)

@@ -1,0 +1,411 @@
+"""StimulusSynthesizer: a teacher fitted on private data, and stimuli synthesized from it."""
+
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from skorch import NeuralNet
+from tqdm.auto import tqdm
+
+from ._teacher import seeded_torch
+from .nets import make_teacher
+from .synthesis import OPTIMIZERS, make_optimizer, seed_sequence, synthesize, torch_seed
+
+__all__ = ["StimulusSynthesizer"]
+
+_TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
+
+
+def _child_seed(root, key):
+    """The ``key``-th independent stream of ``root`` (does not mutate ``root``)."""
+    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (key,))
+
+
+def _fit_teacher(teacher, X, y, seed):
+    """Fit ``teacher`` on (X, y) under a fixed torch seed; cacheable by ``joblib.Memory``."""
+    with seeded_torch(seed, teacher.device):
+        return teacher.fit(X, y)
+
+
+def _allocate(n, prior):
+    """Per-class counts summing to ``n``, proportional to ``prior`` (largest remainder)."""
+    exact = n * np.asarray(prior, dtype=float)
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact)[: n - counts.sum()]] += 1
+    return counts
+
+
+def _is_probability_output(output):
+    return bool(np.all(output >= 0) and np.allclose(output.sum(axis=1), 1.0, atol=1e-4))
+
+
+class StimulusSynthesizer(BaseEstimator):
+    """Fit a teacher network on private data and synthesize stimuli that teach what it learned.
+
+    The teacher is fitted on ``(X, y)``; stimuli start from noise and are optimized to
+    excite the teacher's class neurons while the BatchNorm-statistics prior keeps the
+    activations they cause like those of the real data (Nikolaidis et al., arXiv
+    2009.10007). Follows imbalanced-learn's sampler protocol: ``fit_resample(X, y)``
+    returns stimuli and their hard labels (the teacher's argmax) in place of the data,
+    so the synthesizer can be a step of :class:`imblearn.pipeline.Pipeline`.
+
+    Parameters
+    ----------
+    teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
+        An unfitted skorch classifier that outputs logits, cloned and fitted in ``fit``;
+        ``None`` uses :func:`~skstim.make_teacher` (the BatchNorm CNN). A teacher fitted
+        elsewhere can be passed as ``sklearn.frozen.FrozenEstimator(net)``: it is used as
+        it is (never do so inside cross-validation on the same data: it leaks the
+        held-out folds). ``module__input_shape`` and ``module__n_classes`` are set from
+        the data when the network takes them.
+    input_shape : tuple of int or None, default=None
+        ``(n_channels, n_times)`` of one sample, with ``n_channels * n_times ==
+        n_features``; ``None`` means ``(1, n_features)``.
+    n_stimuli : int or float, default=1.0
+        Stimuli made by ``fit_resample``: an int, or a float multiple of ``len(X)``.
+    method : {"direct", "generator"}, default="direct"
+        ``"direct"`` optimizes the inputs (Adam, cosine schedule); ``"generator"``
+        trains a class-conditional generator network per batch (the paper's method).
+    n_iter : int, default=200
+        Optimization steps per batch of stimuli.
+    lr : float or None, default=None
+        Learning rate; ``None`` uses the method's default (0.1 direct, 1e-3 generator).
+    bn_weight : float, default=1.0
+        Weight of the BatchNorm-statistics prior.
+    tv_weight : float, default=0.0
+        Weight of the total-variation (smoothness) penalty.
+    l2_weight : float, default=0.0
+        Weight of the L2 penalty on the standardized stimuli.
+    confidence : float, (float, float) or None, default=(0.5, 1.0)
+        Per-stimulus confidence target, drawn uniformly from the range: a stimulus is
+        frozen once the teacher's probability of its class reaches it. ``None`` never
+        freezes.
+    class_prior : "match", "uniform" or dict, default="match"
+        Share of each class among the stimuli: the training prior, equal shares, or a
+        ``{class: weight}`` mapping.
+    memory : str, joblib.Memory or None, default=None
+        Caches teacher fits, so that a grid over synthesis parameters fits each fold's
+        teacher once.
+    batch_size : int, default=256
+        Stimuli optimized together; bounds peak memory.
+    device : str, default="cpu"
+        Torch device of the teacher fit and of the synthesis.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the teacher fit and the synthesis; the global random states are untouched.
+    verbose : int, default=0
+        Show a progress bar while synthesizing.
+
+    Attributes
+    ----------
+    teacher_ : skorch NeuralNetClassifier
+        The fitted teacher.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        Share of each class among the stimuli.
+    input_shape_ : tuple of int
+        ``(n_channels, n_times)`` used.
+    y_proba_ : ndarray of shape (n_stimuli, n_classes)
+        The teacher's soft labels for the stimuli of the last ``fit_resample``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    n_samples_fit_ : int
+        Number of training samples (``n_stimuli`` as a float multiplies it).
+
+    See Also
+    --------
+    StimulusStudent : trains any classifier on the stimuli, as one estimator.
+
+    Examples
+    --------
+    >>> from skstim import StimulusSynthesizer, make_teacher
+    >>> from skstim.datasets import make_sleep_apnea
+    >>> data = make_sleep_apnea(n_subjects=4, n_windows=20, random_state=0)
+    >>> syn = StimulusSynthesizer(make_teacher(arch="mlp", max_epochs=3),
+    ...                           input_shape=data.input_shape, n_iter=10, random_state=0)
+    >>> X_s, y_s = syn.fit_resample(data.X, data.y)
+    >>> X_s.shape == data.X.shape, syn.y_proba_.shape
+    (True, (80, 2))
+    """
+
+    _estimator_type = "sampler"
+
+    _parameter_constraints = {
+        "teacher": [NeuralNet, FrozenEstimator, None],
+        "input_shape": [tuple, list, None],
+        "n_stimuli": [Interval(Integral, 1, None, closed="left"),
+                      Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions(set(OPTIMIZERS))],
+        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither"), None],
+        "bn_weight": [Interval(Real, 0, None, closed="left")],
+        "tv_weight": [Interval(Real, 0, None, closed="left")],
+        "l2_weight": [Interval(Real, 0, None, closed="left")],
+        "confidence": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
+        "class_prior": [StrOptions({"match", "uniform"}), dict],
+        "memory": [None, str, HasMethods(["cache"])],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, teacher=None, *, input_shape=None, n_stimuli=1.0, method="direct",
+                 n_iter=200, lr=None, bn_weight=1.0, tv_weight=0.0, l2_weight=0.0,
+                 confidence=(0.5, 1.0), class_prior="match", memory=None, batch_size=256,
+                 device="cpu", random_state=None, verbose=0):
+        self.teacher = teacher
+        self.input_shape = input_shape
+        self.n_stimuli = n_stimuli
+        self.method = method
+        self.n_iter = n_iter
+        self.lr = lr
+        self.bn_weight = bn_weight
+        self.tv_weight = tv_weight
+        self.l2_weight = l2_weight
+        self.confidence = confidence
+        self.class_prior = class_prior
+        self.memory = memory
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "sampler"
+        tags.target_tags.required = True
+        return tags
+
+    # ------------------------------------------------------------------ fitting
+    def _validate_input(self, X, y):
+        if getattr(X, "ndim", 2) != 2 and np.ndim(X) > 2:
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_channels * n_times), got {np.ndim(X)}-D. Flatten "
+                "each sample, e.g. X.reshape(len(X), -1), and pass input_shape=(C, T)."
+            )
+        if y is not None and np.ndim(X) == 2 and len(X) != len(y):
+            raise ValueError(
+                f"X has {len(X)} rows but y has {len(y)} entries: X and y need one entry per sample."
+            )
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        return X, y
+
+    def _resolve_input_shape(self, n_features):
+        if self.input_shape is None:
+            return (1, n_features)
+        shape = tuple(int(v) for v in self.input_shape)
+        if len(shape) != 2 or shape[0] * shape[1] != n_features:
+            raise ValueError(
+                f"input_shape={self.input_shape!r} does not match X with {n_features} features: "
+                "pass input_shape=(n_channels, n_times) with n_channels * n_times == X.shape[1], "
+                "or input_shape=None for (1, n_features)."
+            )
+        return shape
+
+    def _resolve_confidence(self):
+        confidence = self.confidence
+        if confidence is None or isinstance(confidence, Real):
+            return confidence
+        if len(confidence) != 2 or not 0 < confidence[0] <= confidence[1] <= 1:
+            raise ValueError(
+                f"confidence must be a float in (0, 1], a (low, high) pair with "
+                f"0 < low <= high <= 1, or None; got {confidence!r}."
+            )
+        return tuple(float(c) for c in confidence)
+
+    def _resolve_class_prior(self, y_encoded):
+        n_classes = len(self.classes_)
+        if self.class_prior == "match":
+            prior = np.bincount(y_encoded, minlength=n_classes).astype(float)
+        elif self.class_prior == "uniform":
+            prior = np.ones(n_classes)
+        else:
+            unknown = set(self.class_prior) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_prior names classes {sorted(map(str, unknown))} that are not in y; "
+                    f"the classes are {self.classes_.tolist()}."
+                )
+            prior = np.array([float(self.class_prior.get(c, 0.0)) for c in self.classes_.tolist()])
+            if np.any(prior < 0) or prior.sum() <= 0:
+                raise ValueError("class_prior weights must be >= 0 with a positive sum.")
+        return prior / prior.sum()
+
+    def _prepare_teacher(self, n_classes, seed):
+        if self.teacher is None:
+            teacher = make_teacher(self.input_shape_, n_classes=n_classes, device=self.device)
+        else:
+            teacher = clone(self.teacher)
+        params = teacher.get_params()
+        if "criterion" in params and _is_nll(params["criterion"]):
+            raise ValueError(
+                "teacher must output logits trained with cross-entropy, but its criterion is "
+                "NLLLoss (a network ending in softmax). Use make_teacher(...) or a skorch net "
+                "with criterion=torch.nn.CrossEntropyLoss and no final softmax."
+            )
+        updates = {"module__input_shape": self.input_shape_, "module__n_classes": n_classes}
+        if "random_state" in params and params["random_state"] is None:
+            updates["random_state"] = seed
+        accepted = _module_params(teacher)
+        teacher.set_params(**{k: v for k, v in updates.items()
+                              if k == "random_state" or k.removeprefix("module__") in accepted})
+        return teacher
+
+    def _check_logits(self, X):
+        with torch.inference_mode():
+            output = self.teacher_.forward(X[:64].astype(np.float32), training=False).cpu().numpy()
+        if output.ndim != 2 or output.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"teacher returns shape {output.shape} for {min(len(X), 64)} samples; it must "
+                f"return logits of shape (n_samples, {len(self.classes_)})."
+            )
+        if _is_probability_output(output):
+            raise ValueError(
+                "teacher outputs probabilities (rows >= 0 summing to 1), not logits: remove the "
+                "final softmax from the module and train it with torch.nn.CrossEntropyLoss."
+            )
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the teacher on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : StimulusSynthesizer
+            Fitted.
+        """
+        X, y = self._validate_input(X, y)
+        self.n_samples_fit_ = len(X)
+        self._confidence = self._resolve_confidence()
+        self.input_shape_ = self._resolve_input_shape(X.shape[1])
+        self._root_seed = seed_sequence(self.random_state)
+        teacher_seed = torch_seed(_child_seed(self._root_seed, _TEACHER_SEED))
+        X32 = X.astype(np.float32)
+
+        if isinstance(self.teacher, FrozenEstimator):
+            self.teacher_ = self.teacher.estimator
+            check_is_fitted(self.teacher_)
+            self.classes_ = np.asarray(self.teacher_.classes_)
+            missing = set(np.unique(y).tolist()) - set(self.classes_.tolist())
+            if missing:
+                raise ValueError(
+                    f"y holds classes {sorted(map(str, missing))} the frozen teacher does not know "
+                    f"(its classes_ are {self.classes_.tolist()})."
+                )
+            y_encoded = np.searchsorted(self.classes_, y)
+        else:
+            self.classes_, y_encoded = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"y has a single class ({self.classes_[0]!r}): the teacher needs samples of at "
+                    "least two classes."
+                )
+            teacher = self._prepare_teacher(len(self.classes_), teacher_seed)
+            fit = check_memory(self.memory).cache(_fit_teacher)
+            self.teacher_ = fit(teacher, X32, y_encoded.astype(np.int64), teacher_seed)
+        self._check_logits(X32)
+
+        channels = X32.reshape(len(X32), *self.input_shape_)
+        self.loc_ = channels.mean(axis=(0, 2))[:, None]
+        scale = channels.std(axis=(0, 2))[:, None]
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        self.class_prior_ = self._resolve_class_prior(y_encoded)
+        return self
+
+    # ---------------------------------------------------------------- sampling
+    def _n_stimuli(self, n_samples):
+        if isinstance(self.n_stimuli, Integral):
+            return int(self.n_stimuli)
+        return max(1, int(round(self.n_stimuli * n_samples)))
+
+    def sample(self, n_samples, *, return_proba=False, random_state=None):
+        """Synthesize ``n_samples`` stimuli from the fitted teacher.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of stimuli.
+        return_proba : bool, default=False
+            Also return the teacher's soft labels.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this draw; ``None`` uses the estimator's ``random_state``, so that
+            repeated calls (and ``fit_resample``) give the same stimuli for a fixed seed.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features), float32
+            Stimuli, in the layout and scale of the training data.
+        y : ndarray of shape (n_samples,)
+            Hard labels: the teacher's most probable class.
+        proba : ndarray of shape (n_samples, n_classes), float32
+            The teacher's probabilities; only when ``return_proba=True``.
+        """
+        check_is_fitted(self, "teacher_")
+        if not isinstance(n_samples, Integral) or n_samples <= 0:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        root = self._root_seed if random_state is None else seed_sequence(random_state)
+        stream = _child_seed(root, _SYNTHESIS_SEED)
+        rng = np.random.default_rng(_child_seed(stream, 0))
+        counts = _allocate(n_samples, self.class_prior_)
+        targets = rng.permutation(np.repeat(np.arange(len(counts)), counts))
+
+        with tqdm(total=n_samples, desc="synthesizing", unit="stimulus",
+                  disable=not self.verbose) as bar:
+            X, proba = synthesize(
+                self.teacher_.module_, targets, self.input_shape_,
+                optimizer=make_optimizer(self.method, self.n_iter, self.lr),
+                bn_weight=self.bn_weight, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
+                confidence=self._confidence, loc=self.loc_, scale=self.scale_,
+                batch_size=self.batch_size, device=self.device,
+                random_state=_child_seed(stream, 1), callback=bar.update,
+            )
+        y = self.classes_[proba.argmax(axis=1)]
+        return (X, y, proba) if return_proba else (X, y)
+
+    def fit_resample(self, X, y):
+        """Fit the teacher on ``(X, y)`` and return stimuli in place of the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_stimuli, n_features), float32
+            Stimuli.
+        y_resampled : ndarray of shape (n_stimuli,)
+            Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
+        """
+        self.fit(X, y)
+        X_s, y_s, self.y_proba_ = self.sample(self._n_stimuli(self.n_samples_fit_),
+                                              return_proba=True)
+        return X_s, y_s
+
+
+def _is_nll(criterion):
+    cls = criterion if isinstance(criterion, type) else type(criterion)
+    return issubclass(cls, torch.nn.NLLLoss)
+
+
+def _module_params(net):
+    """Names of the keyword parameters the net's module class accepts."""
+    module = net.module if isinstance(net.module, type) else type(net.module)
+    return set(inspect.signature(module).parameters)

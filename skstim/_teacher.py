@@ -1,0 +1,89 @@
+"""The skorch classifier that :func:`skstim.make_teacher` returns."""
+
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from .synthesis._seeding import torch_seed
+
+
+@contextmanager
+def seeded_torch(seed, device="cpu"):
+    """Run a block under ``torch.manual_seed(seed)``, then restore every global torch RNG."""
+    devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class TeacherClassifier(NeuralNetClassifier):
+    """skorch classifier on logits that behaves as a scikit-learn classifier.
+
+    Compared with :class:`skorch.NeuralNetClassifier`: cross-entropy on logits and no
+    validation split by default; ``X`` is cast to float32; labels of any type are
+    encoded (``classes_`` keeps them and ``predict`` returns them); ``y`` may also be a
+    2-D array of soft labels (one column per class, in the order of the ``classes``
+    parameter), which cross-entropy accepts as a distillation target; ``random_state``
+    seeds the weight initialization and batch order without touching the global torch
+    random state.
+
+    Use :func:`skstim.make_teacher` to build one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skstim import make_teacher
+    >>> X = np.random.default_rng(0).normal(size=(40, 10))
+    >>> y = np.where(X[:, 0] > 0, "apnea", "normal")
+    >>> net = make_teacher((1, 10), arch="mlp", max_epochs=3, random_state=0).fit(X, y)
+    >>> sorted(set(net.predict(X)) - {"apnea", "normal"})
+    []
+    """
+
+    def __init__(self, module, *args, criterion=nn.CrossEntropyLoss, train_split=None,
+                 random_state=None, **kwargs):
+        super().__init__(module, *args, criterion=criterion, train_split=train_split, **kwargs)
+        self.random_state = random_state
+
+    def _encode(self, y):
+        y = np.asarray(y)
+        if y.ndim == 2 and y.dtype.kind == "f":
+            classes = np.arange(y.shape[1]) if self.classes is None else np.asarray(self.classes)
+            if len(classes) != y.shape[1]:
+                raise ValueError(
+                    f"Soft labels y have {y.shape[1]} columns but classes has {len(classes)} "
+                    "entries: pass classes=... with one entry per column."
+                )
+            self.classes_fitted_ = classes
+            return y.astype(np.float32)
+        self.classes_fitted_, encoded = np.unique(y, return_inverse=True)
+        return encoded.astype(np.int64)
+
+    @property
+    def classes_(self):
+        return self.classes_fitted_
+
+    def fit(self, X, y=None, **fit_params):
+        """Fit the network on float32 ``X`` and encoded (or soft) ``y``; see ``NeuralNet.fit``."""
+        X = np.asarray(X, dtype=np.float32)
+        y = self._encode(y)
+        with seeded_torch(torch_seed(self.random_state), self.device):
+            return super().fit(X, y, **fit_params)
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, torch.Tensor) and x.dtype == torch.float64:
+            x = x.float()
+        return super().infer(x, **fit_params)
+
+    def predict_proba(self, X):
+        """Class probabilities, the softmax of the logits."""
+        if isinstance(X, np.ndarray):
+            X = X.astype(np.float32, copy=False)
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        """Class labels, as given to ``fit``."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

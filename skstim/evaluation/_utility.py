@@ -1,0 +1,124 @@
+"""Utility: each student family trained on real data and on stimuli, scored on real data."""
+
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from .._student import fit_on_stimuli, predict_labels
+from ..nets import make_teacher
+
+__all__ = ["student_families", "evaluate_utility"]
+
+
+def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epochs=20,
+                     device="cpu", random_state=None):
+    """Unfitted students of every family the evaluation protocol names.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(n_channels, n_times)`` of one sample, for the networks.
+    teacher_arch : str, default="cnn"
+        Architecture of the teacher; the first family is a fresh network of it.
+    families : list of str or None, default=None
+        Names to keep (keys of the returned dict); ``None`` keeps all.
+    max_epochs : int, default=20
+        Epochs of the network students.
+    device : str, default="cpu"
+        Torch device of the network students.
+    random_state : int or None, default=None
+        Seed of every student that takes one.
+
+    Returns
+    -------
+    students : dict of str to estimator
+        ``"teacher architecture"``, ``"mlp"``, ``"gru"``, ``"random forest"``,
+        ``"gradient boosting"``, ``"k-nn"``, ``"rbf svm"``, ``"logistic regression"``.
+
+    Examples
+    --------
+    >>> sorted(student_families((1, 20), families=["mlp", "k-nn"]))
+    ['k-nn', 'mlp']
+    """
+    def net(arch):
+        return make_teacher(input_shape, arch=arch, max_epochs=max_epochs, device=device,
+                            random_state=random_state)
+
+    students = {
+        "teacher architecture": net(teacher_arch),
+        "mlp": net("mlp"),
+        "gru": net("gru"),
+        "random forest": RandomForestClassifier(n_estimators=200, min_samples_leaf=2,
+                                                random_state=random_state),
+        "gradient boosting": HistGradientBoostingClassifier(random_state=random_state),
+        "k-nn": make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15)),
+        "rbf svm": make_pipeline(StandardScaler(), SVC(random_state=random_state)),
+        "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+    }
+    if families is not None:
+        unknown = set(families) - set(students)
+        if unknown:
+            raise ValueError(f"families holds unknown names {sorted(unknown)}; known: {sorted(students)}.")
+        students = {name: students[name] for name in families}
+    return students
+
+
+def _scores(y_true, y_pred):
+    return {
+        "accuracy": accuracy_score(y_true, y_pred),
+        "kappa": cohen_kappa_score(y_true, y_pred),
+        "macro_f1": f1_score(y_true, y_pred, average="macro"),
+    }
+
+
+def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, classes, X_test, y_test,
+                     *, soft_labels="auto", callback=None):
+    """Train each student on the real training data and on the stimuli; score both on real test data.
+
+    Parameters
+    ----------
+    students : dict of str to estimator
+        Unfitted students (see :func:`student_families`); each is cloned twice.
+    X_train, y_train : array-like
+        Real training data (what the teacher was fitted on).
+    X_stimuli : ndarray of shape (n_stimuli, n_features)
+        Stimuli.
+    proba_stimuli : ndarray of shape (n_stimuli, n_classes)
+        The teacher's probabilities for the stimuli.
+    classes : ndarray of shape (n_classes,)
+        Label of each column of ``proba_stimuli``.
+    X_test, y_test : array-like
+        Real held-out data, from subjects absent from the training data.
+    soft_labels : {"auto", "hard"}, default="auto"
+        Passed to :func:`~skstim._student.fit_on_stimuli`.
+    callback : callable or None
+        Called with no argument after each fit.
+
+    Returns
+    -------
+    rows : list of dict
+        One per family: ``family``, then ``accuracy``, ``kappa``, ``macro_f1`` for
+        ``real`` and ``stimuli`` (e.g. ``real_accuracy``), and the gaps (stimuli minus
+        real, e.g. ``gap_accuracy``).
+    """
+    rows = []
+    for name, student in students.items():
+        real = clone(student).fit(X_train, y_train)
+        real_scores = _scores(y_test, predict_labels(real, X_test, classes))
+        if callback is not None:
+            callback()
+        taught = fit_on_stimuli(clone(student), X_stimuli, proba_stimuli, classes, soft_labels)
+        stim_scores = _scores(y_test, predict_labels(taught, X_test, classes))
+        if callback is not None:
+            callback()
+        row = {"family": name}
+        row.update({f"real_{k}": v for k, v in real_scores.items()})
+        row.update({f"stimuli_{k}": v for k, v in stim_scores.items()})
+        row.update({f"gap_{k}": stim_scores[k] - real_scores[k] for k in real_scores})
+        rows.append(row)
+    return rows

@@ -1,0 +1,32 @@
+"""The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
+
+from ._engine import OPTIMIZERS, make_optimizer, synthesize
+from ._seeding import seed_sequence, torch_seed
+from .objectives import (
+    BatchNormPrior,
+    ClassExcitation,
+    ConfidenceTarget,
+    L2Penalty,
+    Objective,
+    SynthesisState,
+    TotalVariation,
+)
+from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
+
+__all__ = [
+    "synthesize",
+    "make_optimizer",
+    "OPTIMIZERS",
+    "seed_sequence",
+    "torch_seed",
+    "SynthesisState",
+    "ClassExcitation",
+    "BatchNormPrior",
+    "TotalVariation",
+    "L2Penalty",
+    "ConfidenceTarget",
+    "Objective",
+    "DirectOptimizer",
+    "GeneratorOptimizer",
+    "StimulusGenerator",
+]

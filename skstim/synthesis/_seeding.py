@@ -1,0 +1,39 @@
+"""Seeds for local random generators; the global numpy and torch states are never used."""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["seed_sequence", "torch_seed"]
+
+
+def seed_sequence(random_state):
+    """A :class:`numpy.random.SeedSequence` from ``random_state``.
+
+    ``None`` draws fresh entropy from the OS; an int is used as is; a
+    :class:`numpy.random.RandomState` or :class:`numpy.random.Generator` (the caller's own)
+    gives one integer.
+
+    Examples
+    --------
+    >>> seed_sequence(3).generate_state(1) == seed_sequence(3).generate_state(1)
+    array([ True])
+    """
+    if random_state is None:
+        return np.random.SeedSequence()
+    if isinstance(random_state, np.random.SeedSequence):
+        return random_state
+    if isinstance(random_state, numbers.Integral):
+        return np.random.SeedSequence(int(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.SeedSequence(int(random_state.randint(np.iinfo(np.int32).max)))
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(np.iinfo(np.int64).max)))
+    raise ValueError(
+        f"random_state must be None, an int, a numpy RandomState or Generator; got {random_state!r}."
+    )
+
+
+def torch_seed(random_state):
+    """A 63-bit integer seed for ``torch.Generator.manual_seed`` from ``random_state``."""
+    return int(seed_sequence(random_state).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))

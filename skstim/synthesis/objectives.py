@@ -1,0 +1,250 @@
+"""Terms of the synthesis objective.
+
+Each term is a small callable object. Per-stimulus terms return one value per stimulus,
+shape ``(B,)``, so that stimuli which reached their confidence target drop out of them;
+batch terms (the BatchNorm-statistics prior) return a scalar. :class:`Objective` sums the
+weighted terms. Stimuli are optimized in a standardized space ``z`` (zero mean, unit
+spread per channel); the teacher sees ``x = loc + scale * z``.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "SynthesisState",
+    "ClassExcitation",
+    "BatchNormPrior",
+    "TotalVariation",
+    "L2Penalty",
+    "ConfidenceTarget",
+    "Objective",
+]
+
+
+@dataclass
+class SynthesisState:
+    """What the terms may look at after one forward pass of a batch.
+
+    Attributes
+    ----------
+    z : torch.Tensor of shape (B, C, T)
+        Stimuli in the standardized space.
+    logits : torch.Tensor of shape (B, n_classes)
+        The teacher's output for ``loc + scale * z``.
+    targets : torch.Tensor of shape (B,)
+        Class index each stimulus must excite.
+    """
+
+    z: torch.Tensor
+    logits: torch.Tensor
+    targets: torch.Tensor
+
+
+class ClassExcitation:
+    """Excite the target class neuron: cross-entropy of the logits to the target class.
+
+    Parameters
+    ----------
+    temperature : float, default=1.0
+        Logits are divided by it before the softmax.
+
+    Examples
+    --------
+    >>> import torch
+    >>> state = SynthesisState(torch.zeros(2, 1, 3), torch.tensor([[2., 0.], [0., 2.]]),
+    ...                        torch.tensor([0, 0]))
+    >>> ClassExcitation()(state).argmax().item()
+    1
+    """
+
+    per_stimulus = True
+
+    def __init__(self, temperature=1.0):
+        self.temperature = temperature
+
+    def __call__(self, state):
+        return F.cross_entropy(state.logits / self.temperature, state.targets, reduction="none")
+
+
+class BatchNormPrior:
+    """Match the batch statistics at every BatchNorm layer to the layer's running statistics.
+
+    The deep-inversion prior (Yin et al., 2020): for each BatchNorm layer, the distance
+    between the mean and variance of its input over the batch (and time) and the running
+    mean and variance it learned on the real data. Hooks are registered on
+    construction; call :meth:`remove` when done.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The teacher, in eval mode.
+    layer_weights : sequence of float or None, default=None
+        One weight per BatchNorm layer in module order; ``None`` weights all equally.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skstim.nets import MLP
+    >>> net = MLP(input_shape=(1, 8)).eval()
+    >>> prior = BatchNormPrior(net)
+    >>> _ = net(torch.randn(16, 8))
+    >>> float(prior(None)) > 0
+    True
+    >>> prior.remove()
+    """
+
+    per_stimulus = False
+
+    def __init__(self, model, layer_weights=None):
+        self.layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        if layer_weights is None:
+            layer_weights = [1.0] * len(self.layers)
+        if len(layer_weights) != len(self.layers):
+            raise ValueError(
+                f"layer_weights has {len(layer_weights)} entries but the model has "
+                f"{len(self.layers)} BatchNorm layers."
+            )
+        self.layer_weights = list(layer_weights)
+        self._losses = [None] * len(self.layers)
+        self._handles = [
+            layer.register_forward_hook(self._make_hook(i)) for i, layer in enumerate(self.layers)
+        ]
+
+    def _make_hook(self, index):
+        def hook(module, inputs, output):
+            x = inputs[0]
+            dims = [0] + list(range(2, x.dim()))
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, unbiased=False)
+            self._losses[index] = torch.linalg.vector_norm(mean - module.running_mean) + \
+                torch.linalg.vector_norm(var - module.running_var)
+        return hook
+
+    def __call__(self, state):
+        if not self.layers:
+            raise ValueError(
+                "bn_weight > 0 but the teacher has no BatchNorm layer: use a network from "
+                "skstim.nets or set bn_weight=0."
+            )
+        return sum(w * loss for w, loss in zip(self.layer_weights, self._losses))
+
+    def remove(self):
+        """Remove the forward hooks from the model."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+
+class TotalVariation:
+    """Smoothness: mean absolute difference of consecutive time steps of each stimulus.
+
+    Examples
+    --------
+    >>> import torch
+    >>> z = torch.tensor([[[0., 1., 0.]], [[0., 0., 0.]]])
+    >>> TotalVariation()(SynthesisState(z, None, None)).tolist()
+    [1.0, 0.0]
+    """
+
+    per_stimulus = True
+
+    def __call__(self, state):
+        z = state.z
+        if z.shape[-1] < 2:
+            return z.new_zeros(z.shape[0])
+        return (z[..., 1:] - z[..., :-1]).abs().flatten(1).mean(dim=1)
+
+
+class L2Penalty:
+    """Energy: mean square of each (standardized) stimulus.
+
+    Examples
+    --------
+    >>> import torch
+    >>> L2Penalty()(SynthesisState(torch.full((1, 2, 2), 2.0), None, None)).tolist()
+    [4.0]
+    """
+
+    per_stimulus = True
+
+    def __call__(self, state):
+        return state.z.pow(2).flatten(1).mean(dim=1)
+
+
+class ConfidenceTarget:
+    """Per-stimulus confidence at which a stimulus is frozen.
+
+    Each stimulus draws a target from ``uniform(low, high)``; once the teacher's
+    probability of its target class reaches it, the stimulus is kept as it is. Random
+    targets spread the stimuli from the decision boundary to its confident interior,
+    as in Nikolaidis et al.
+
+    Parameters
+    ----------
+    low, high : float
+        Range of the targets, within (0, 1]. ``low == high`` gives a fixed target.
+
+    Examples
+    --------
+    >>> import torch
+    >>> g = torch.Generator().manual_seed(0)
+    >>> t = ConfidenceTarget(0.6, 0.9).draw(5, g)
+    >>> bool(((t >= 0.6) & (t <= 0.9)).all())
+    True
+    """
+
+    def __init__(self, low, high):
+        if not 0.0 < low <= high <= 1.0:
+            raise ValueError(
+                f"confidence must lie in (0, 1] with low <= high, got ({low}, {high})."
+            )
+        self.low, self.high = low, high
+
+    def draw(self, n, generator, device="cpu"):
+        """Targets for ``n`` stimuli from a seeded torch generator."""
+        u = torch.rand(n, generator=generator, device=device)
+        return self.low + (self.high - self.low) * u
+
+    @staticmethod
+    def reached(logits, targets, thresholds):
+        """Boolean mask of the stimuli whose target-class probability reached its threshold."""
+        proba = logits.softmax(dim=1).gather(1, targets[:, None])[:, 0]
+        return proba >= thresholds
+
+
+class Objective:
+    """Weighted sum of synthesis terms.
+
+    Per-stimulus terms are averaged over the stimuli still being optimized (``active``);
+    batch terms enter as they are. Terms with weight 0 are skipped.
+
+    Parameters
+    ----------
+    terms : list of (float, term)
+        Weight and term.
+
+    Examples
+    --------
+    >>> import torch
+    >>> z = torch.randn(4, 1, 10, requires_grad=True)
+    >>> state = SynthesisState(z, z.flatten(1)[:, :2], torch.tensor([0, 1, 0, 1]))
+    >>> objective = Objective([(1.0, ClassExcitation()), (0.1, TotalVariation())])
+    >>> objective(state, torch.ones(4, dtype=torch.bool)).requires_grad
+    True
+    """
+
+    def __init__(self, terms):
+        self.terms = [(weight, term) for weight, term in terms if weight > 0]
+
+    def __call__(self, state, active):
+        total = state.z.new_zeros(())
+        n_active = active.sum().clamp(min=1)
+        for weight, term in self.terms:
+            value = term(state)
+            if term.per_stimulus:
+                value = (value * active).sum() / n_active
+            total = total + weight * value
+        return total
