@@ -236,4 +236,5 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return predict_labels(self.student_, self._check_X(X), self.classes_)
+        X = self._check_X(X)
+        return predict_labels(self.student_, X, self.classes_)

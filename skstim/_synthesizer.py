@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, check_memory, validate_data
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
@@ -91,7 +91,8 @@ class StimulusSynthesizer(BaseEstimator):
         ``{class: weight}`` mapping.
     memory : str, joblib.Memory or None, default=None
         Caches teacher fits, so that a grid over synthesis parameters fits each fold's
-        teacher once.
+        teacher once. With ``random_state=None`` the first fit of a teacher on the same
+        data is reused, as with the ``memory`` of :class:`sklearn.pipeline.Pipeline`.
     batch_size : int, default=256
         Stimuli optimized together; bounds peak memory.
     device : str, default="cpu"
@@ -185,14 +186,17 @@ class StimulusSynthesizer(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _validate_input(self, X, y):
-        if getattr(X, "ndim", 2) != 2 and np.ndim(X) > 2:
+        # Sparse X has ndim 2 and is refused by validate_data; array-likes may lack ndim.
+        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if ndim > 2:
             raise ValueError(
-                f"X must be 2-D (n_samples, n_channels * n_times), got {np.ndim(X)}-D. Flatten "
+                f"X must be 2-D (n_samples, n_channels * n_times), got {ndim}-D. Flatten "
                 "each sample, e.g. X.reshape(len(X), -1), and pass input_shape=(C, T)."
             )
-        if y is not None and np.ndim(X) == 2 and len(X) != len(y):
+        if y is not None and ndim == 2 and _num_samples(X) != _num_samples(y):
             raise ValueError(
-                f"X has {len(X)} rows but y has {len(y)} entries: X and y need one entry per sample."
+                f"X has {_num_samples(X)} rows but y has {_num_samples(y)} entries: X and y "
+                "need one entry per sample."
             )
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
@@ -252,7 +256,8 @@ class StimulusSynthesizer(BaseEstimator):
                 "with criterion=torch.nn.CrossEntropyLoss and no final softmax."
             )
         updates = {"module__input_shape": self.input_shape_, "module__n_classes": n_classes}
-        if "random_state" in params and params["random_state"] is None:
+        if "random_state" in params and params["random_state"] is None \
+                and self.random_state is not None:
             updates["random_state"] = seed
         accepted = _module_params(teacher)
         teacher.set_params(**{k: v for k, v in updates.items()
@@ -260,7 +265,8 @@ class StimulusSynthesizer(BaseEstimator):
         return teacher
 
     def _check_logits(self, X):
-        with torch.inference_mode():
+        # skorch's data loader draws a seed from the global torch generator: fork it.
+        with seeded_torch(0, self.device), torch.inference_mode():
             output = self.teacher_.forward(X[:64].astype(np.float32), training=False).cpu().numpy()
         if output.ndim != 2 or output.shape[1] != len(self.classes_):
             raise ValueError(
@@ -312,11 +318,14 @@ class StimulusSynthesizer(BaseEstimator):
             self.classes_, y_encoded = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
                 raise ValueError(
-                    f"y has a single class ({self.classes_[0]!r}): the teacher needs samples of at "
-                    "least two classes."
+                    f"y has one class only ({self.classes_[0]!r}): the teacher needs samples of "
+                    "at least two classes."
                 )
             teacher = self._prepare_teacher(len(self.classes_), teacher_seed)
-            fit = check_memory(self.memory).cache(_fit_teacher)
+            # Unseeded (random_state=None), the fresh seed must not defeat the cache: as
+            # with sklearn's Pipeline memory, the first unseeded fit is reused.
+            ignore = ["seed"] if self.random_state is None else []
+            fit = check_memory(self.memory).cache(_fit_teacher, ignore=ignore)
             self.teacher_ = fit(teacher, X32, y_encoded.astype(np.int64), teacher_seed)
         self._check_logits(X32)
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from torch import nn
+from torch.utils.data import DataLoader
 
 from .synthesis._seeding import torch_seed
 
@@ -48,6 +49,11 @@ class TeacherClassifier(NeuralNetClassifier):
         super().__init__(module, *args, criterion=criterion, train_split=train_split, **kwargs)
         self.random_state = random_state
 
+    def _get_param_names(self):
+        # skorch's record of the extra keyword names is no parameter: left in, it shows in
+        # every repr, as a set whose order changes from one process to the next.
+        return [k for k in super()._get_param_names() if k != "_params_to_validate"]
+
     def _encode(self, y):
         y = np.asarray(y)
         if y.ndim == 2 and y.dtype.kind == "f":
@@ -72,6 +78,14 @@ class TeacherClassifier(NeuralNetClassifier):
         y = self._encode(y)
         with seeded_torch(torch_seed(self.random_state), self.device):
             return super().fit(X, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's data loader; when predicting, it draws its seed from a private generator,
+        not from the global torch random state."""
+        iterator = super().get_iterator(dataset, training=training)
+        if not training and isinstance(iterator, DataLoader) and iterator.generator is None:
+            iterator.generator = torch.Generator()
+        return iterator
 
     def infer(self, x, **fit_params):
         if isinstance(x, torch.Tensor) and x.dtype == torch.float64:

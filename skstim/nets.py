@@ -3,7 +3,10 @@
 Every module takes the flat 2-D ``X`` of scikit-learn, shape ``(n, C*T)``, and views it
 as ``input_shape=(C, T)``. Each one starts with a per-channel BatchNorm on the input and
 carries BatchNorm layers inside, so that the BatchNorm-statistics prior of the synthesis
-engine constrains every architecture offered as a teacher.
+engine constrains every architecture offered as a teacher. The input BatchNorm keeps a
+cumulative average (``momentum=None``): the input statistics do not change during
+training, so after any number of batches it holds the data's own per-channel mean and
+variance (an exponential average would lag far behind a channel such as SpO2 near 95).
 """
 
 import numpy as np
@@ -70,7 +73,7 @@ class ConvNet1d(nn.Module):
         super().__init__()
         n_channels, n_times = _check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        layers = [_BatchNorm1d(n_channels)]
+        layers = [_BatchNorm1d(n_channels, momentum=None)]
         width, length = n_channels, n_times
         for block in range(n_blocks):
             out = n_filters * min(2**block, 4)
@@ -116,7 +119,7 @@ class MLP(nn.Module):
         super().__init__()
         n_channels, n_times = _check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        self.input_norm = _BatchNorm1d(n_channels)
+        self.input_norm = _BatchNorm1d(n_channels, momentum=None)
         layers, width = [], n_channels * n_times
         for size in hidden_sizes:
             layers += [nn.Linear(width, size, bias=False), _BatchNorm1d(size), nn.ReLU()]
@@ -154,7 +157,7 @@ class GRUNet(nn.Module):
         super().__init__()
         n_channels, n_times = _check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        self.input_norm = _BatchNorm1d(n_channels)
+        self.input_norm = _BatchNorm1d(n_channels, momentum=None)
         self.gru = nn.GRU(n_channels, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = nn.Sequential(_BatchNorm1d(hidden_size), nn.Linear(hidden_size, n_classes))
 

@@ -81,7 +81,7 @@ def make_sleep_apnea(n_subjects=20, n_windows=80, *, sampling_rate=2.0, window_s
     --------
     >>> from skstim.datasets import make_sleep_apnea
     >>> data = make_sleep_apnea(n_subjects=4, n_windows=10, random_state=0)
-    >>> data.X.shape, data.input_shape, sorted(set(data.groups))
+    >>> data.X.shape, data.input_shape, sorted(set(data.groups.tolist()))
     ((40, 480), (4, 120), [0, 1, 2, 3])
     """
     rng = np.random.default_rng(

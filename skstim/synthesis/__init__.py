@@ -11,6 +11,7 @@ from .objectives import (
     SynthesisState,
     TotalVariation,
 )
+from .statistics import batchnorm_layers, class_activation_statistics
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 
 __all__ = [
@@ -29,4 +30,6 @@ __all__ = [
     "DirectOptimizer",
     "GeneratorOptimizer",
     "StimulusGenerator",
+    "batchnorm_layers",
+    "class_activation_statistics",
 ]

@@ -49,8 +49,8 @@ class _FrozenTeacher:
 
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
-               loc=0.0, scale=1.0, batch_size=256, device="cpu", random_state=None,
-               callback=None):
+               class_statistics=None, loc=0.0, scale=1.0, batch_size=256, device="cpu",
+               random_state=None, callback=None):
     """Synthesize one stimulus per target class from noise.
 
     Stimuli are made in chunks of ``batch_size``; chunk ``i`` draws its noise from the
@@ -73,9 +73,12 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         :class:`TotalVariation` and :class:`L2Penalty`.
     temperature : float, default=1.0
         Temperature of the excitation's softmax.
-    confidence : float or (float, float) or None, default=None
-        Per-stimulus confidence target (see :class:`ConfidenceTarget`); ``None`` never
-        freezes a stimulus.
+    confidence : float, (float, float), ConfidenceTarget or None, default=None
+        Per-stimulus confidence target (see :class:`ConfidenceTarget`); ``None`` excites
+        every stimulus to the end.
+    class_statistics : list of (mean, var) or None, default=None
+        Per-class targets of the BatchNorm prior (see
+        :func:`class_activation_statistics`); ``None`` uses the running statistics.
     loc, scale : float or array-like broadcastable to (C, T)
         The teacher sees ``loc + scale * z`` for standardized stimuli ``z``.
     batch_size : int, default=256
@@ -108,7 +111,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     optimizer = DirectOptimizer() if optimizer is None else optimizer
     if isinstance(confidence, (int, float)):
         confidence = (confidence, confidence)
-    confidence = None if confidence is None else ConfidenceTarget(*confidence)
+    if confidence is not None and not isinstance(confidence, ConfidenceTarget):
+        confidence = ConfidenceTarget(*confidence)
     device = torch.device(device)
     shape = tuple(int(v) for v in input_shape)
     loc = torch.as_tensor(np.array(np.broadcast_to(loc, shape)), dtype=torch.float32, device=device)
@@ -121,7 +125,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         def forward(z):
             return teacher((loc + scale * z).flatten(1))
 
-        prior = BatchNormPrior(teacher) if bn_weight > 0 else None
+        prior = BatchNormPrior(teacher, class_statistics=class_statistics) if bn_weight > 0 else None
         try:
             objective = Objective([
                 (excitation_weight, ClassExcitation(temperature)),
@@ -140,7 +144,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                 thresholds = None if confidence is None else \
                     confidence.draw(len(chunk_targets), generator, device)
                 z = optimizer.run(forward, objective, chunk_targets, thresholds, shape,
-                                  generator, n_classes=n_classes)
+                                  generator, n_classes=n_classes,
+                                  freeze=confidence is None or confidence.freeze)
                 with torch.inference_mode():
                     x = loc + scale * z
                     chunk_proba = teacher(x.flatten(1)).softmax(dim=1)

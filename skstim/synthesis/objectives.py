@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .statistics import batchnorm_layers
+
 __all__ = [
     "SynthesisState",
     "ClassExcitation",
@@ -36,11 +38,14 @@ class SynthesisState:
         The teacher's output for ``loc + scale * z``.
     targets : torch.Tensor of shape (B,)
         Class index each stimulus must excite.
+    pending : torch.Tensor of shape (B,) or None
+        Stimuli still below their confidence target (``None``: all of them).
     """
 
     z: torch.Tensor
     logits: torch.Tensor
     targets: torch.Tensor
+    pending: torch.Tensor = None
 
 
 class ClassExcitation:
@@ -66,16 +71,19 @@ class ClassExcitation:
         self.temperature = temperature
 
     def __call__(self, state):
-        return F.cross_entropy(state.logits / self.temperature, state.targets, reduction="none")
+        loss = F.cross_entropy(state.logits / self.temperature, state.targets, reduction="none")
+        return loss if state.pending is None else loss * state.pending
 
 
 class BatchNormPrior:
-    """Match the batch statistics at every BatchNorm layer to the layer's running statistics.
+    """Match the batch statistics at every BatchNorm layer to those of the real data.
 
     The deep-inversion prior (Yin et al., 2020): for each BatchNorm layer, the distance
     between the mean and variance of its input over the batch (and time) and the running
-    mean and variance it learned on the real data. Hooks are registered on
-    construction; call :meth:`remove` when done.
+    mean and variance it learned on the real data. With ``class_statistics`` (see
+    :func:`~skstim.synthesis.class_activation_statistics`), the stimuli of each target
+    class are matched to the statistics of the real samples of that class instead.
+    Hooks are registered on construction; call :meth:`remove` when done.
 
     Parameters
     ----------
@@ -83,6 +91,8 @@ class BatchNormPrior:
         The teacher, in eval mode.
     layer_weights : sequence of float or None, default=None
         One weight per BatchNorm layer in module order; ``None`` weights all equally.
+    class_statistics : list of (mean, var) or None, default=None
+        Per-class targets, one pair of ``(n_classes, n_channels)`` tensors per layer.
 
     Examples
     --------
@@ -91,24 +101,31 @@ class BatchNormPrior:
     >>> net = MLP(input_shape=(1, 8)).eval()
     >>> prior = BatchNormPrior(net)
     >>> _ = net(torch.randn(16, 8))
-    >>> float(prior(None)) > 0
+    >>> float(prior(SynthesisState(None, None, torch.zeros(16, dtype=torch.long)))) > 0
     True
     >>> prior.remove()
     """
 
     per_stimulus = False
 
-    def __init__(self, model, layer_weights=None):
-        self.layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    def __init__(self, model, layer_weights=None, class_statistics=None):
+        self.layers = batchnorm_layers(model)
+        if not self.layers:
+            raise ValueError(
+                "bn_weight > 0 but the teacher has no BatchNorm layer: use a network from "
+                "skstim.nets or set bn_weight=0."
+            )
         if layer_weights is None:
             layer_weights = [1.0] * len(self.layers)
-        if len(layer_weights) != len(self.layers):
-            raise ValueError(
-                f"layer_weights has {len(layer_weights)} entries but the model has "
-                f"{len(self.layers)} BatchNorm layers."
-            )
+        for name, value in (("layer_weights", layer_weights), ("class_statistics", class_statistics)):
+            if value is not None and len(value) != len(self.layers):
+                raise ValueError(
+                    f"{name} has {len(value)} entries but the model has {len(self.layers)} "
+                    "BatchNorm layers."
+                )
         self.layer_weights = list(layer_weights)
-        self._losses = [None] * len(self.layers)
+        self.class_statistics = class_statistics
+        self._inputs = [None] * len(self.layers)
         self._handles = [
             layer.register_forward_hook(self._make_hook(i)) for i, layer in enumerate(self.layers)
         ]
@@ -116,20 +133,33 @@ class BatchNormPrior:
     def _make_hook(self, index):
         def hook(module, inputs, output):
             x = inputs[0]
-            dims = [0] + list(range(2, x.dim()))
-            mean = x.mean(dim=dims)
-            var = x.var(dim=dims, unbiased=False)
-            self._losses[index] = torch.linalg.vector_norm(mean - module.running_mean) + \
-                torch.linalg.vector_norm(var - module.running_var)
+            self._inputs[index] = x.flatten(2) if x.dim() > 2 else x[:, :, None]
         return hook
 
+    @staticmethod
+    def _distance(mean, var, target_mean, target_var):
+        return torch.linalg.vector_norm(mean - target_mean, dim=-1) + \
+            torch.linalg.vector_norm(var - target_var, dim=-1)
+
+    def _layer_loss(self, index, targets):
+        x = self._inputs[index]
+        if self.class_statistics is None:
+            layer = self.layers[index]
+            return self._distance(x.mean(dim=(0, 2)), x.var(dim=(0, 2), unbiased=False),
+                                  layer.running_mean, layer.running_var)
+        target_mean, target_var = self.class_statistics[index]
+        onehot = nn.functional.one_hot(targets, len(target_mean)).to(x.dtype)
+        counts = onehot.sum(dim=0) * x.shape[2]
+        present = counts > 0
+        mean = (onehot.T @ x.sum(dim=2)) / counts.clamp(min=1)[:, None]
+        centered = (x - mean[targets][:, :, None]).pow(2).sum(dim=2)
+        var = (onehot.T @ centered) / counts.clamp(min=1)[:, None]
+        distance = self._distance(mean, var, target_mean, target_var)
+        return distance[present].mean()
+
     def __call__(self, state):
-        if not self.layers:
-            raise ValueError(
-                "bn_weight > 0 but the teacher has no BatchNorm layer: use a network from "
-                "skstim.nets or set bn_weight=0."
-            )
-        return sum(w * loss for w, loss in zip(self.layer_weights, self._losses))
+        return sum(weight * self._layer_loss(i, state.targets)
+                   for i, weight in enumerate(self.layer_weights))
 
     def remove(self):
         """Remove the forward hooks from the model."""
@@ -186,6 +216,9 @@ class ConfidenceTarget:
     ----------
     low, high : float
         Range of the targets, within (0, 1]. ``low == high`` gives a fixed target.
+    freeze : bool, default=True
+        Freeze a stimulus once it reaches its target; ``False`` only stops exciting it
+        while it stays above, and the priors go on shaping it.
 
     Examples
     --------
@@ -196,12 +229,12 @@ class ConfidenceTarget:
     True
     """
 
-    def __init__(self, low, high):
+    def __init__(self, low, high, freeze=True):
         if not 0.0 < low <= high <= 1.0:
             raise ValueError(
                 f"confidence must lie in (0, 1] with low <= high, got ({low}, {high})."
             )
-        self.low, self.high = low, high
+        self.low, self.high, self.freeze = low, high, freeze
 
     def draw(self, n, generator, device="cpu"):
         """Targets for ``n`` stimuli from a seeded torch generator."""

@@ -14,10 +14,12 @@ from .objectives import ConfidenceTarget, SynthesisState
 __all__ = ["DirectOptimizer", "GeneratorOptimizer", "StimulusGenerator"]
 
 
-def _optimize(params, produce, forward, objective, targets, thresholds, n_iter, lr):
+def _optimize(params, produce, forward, objective, targets, thresholds, n_iter, lr, freeze=True):
     """Adam with a cosine schedule on ``params``; ``produce()`` returns the batch ``z``.
 
-    Returns the final ``z`` with every frozen stimulus as it was when frozen.
+    With ``thresholds``, a stimulus whose target-class probability reaches its threshold
+    is frozen (``freeze=True``: kept as it is and out of the objective) or only leaves
+    the excitation term while it stays above (``freeze=False``). Returns the final ``z``.
     """
     optimizer = torch.optim.Adam(params, lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(n_iter, 1))
@@ -27,14 +29,17 @@ def _optimize(params, produce, forward, objective, targets, thresholds, n_iter, 
     for _ in range(n_iter):
         z = torch.where(active[:, None, None], produce(), kept)
         logits = forward(z)
+        pending = None
         if thresholds is not None:
             with torch.no_grad():
-                done = active & ConfidenceTarget.reached(logits, targets, thresholds)
-                kept = torch.where(done[:, None, None], z.detach(), kept)
-                active = active & ~done
+                pending = ~ConfidenceTarget.reached(logits, targets, thresholds)
+                if freeze:
+                    done = active & ~pending
+                    kept = torch.where(done[:, None, None], z.detach(), kept)
+                    active = active & ~done
             if not active.any():
                 break
-        loss = objective(SynthesisState(z, logits, targets), active)
+        loss = objective(SynthesisState(z, logits, targets, pending), active)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -68,12 +73,13 @@ class DirectOptimizer:
     def __init__(self, n_iter=200, lr=0.1):
         self.n_iter, self.lr = n_iter, lr
 
-    def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None):
+    def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
+            freeze=True):
         """Stimuli ``z`` of shape ``(len(targets), *shape)``, started from standard noise."""
         z = torch.randn((len(targets), *shape), generator=generator, device=targets.device)
         z.requires_grad_(True)
         return _optimize([z], lambda: z, forward, objective, targets, thresholds,
-                         self.n_iter, self.lr).detach()
+                         self.n_iter, self.lr, freeze).detach()
 
 
 class StimulusGenerator(nn.Module):
@@ -147,7 +153,8 @@ class GeneratorOptimizer:
         self.n_iter, self.lr = n_iter, lr
         self.latent_dim, self.hidden_size = latent_dim, hidden_size
 
-    def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None):
+    def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
+            freeze=True):
         """Stimuli ``z`` of shape ``(len(targets), *shape)`` from a generator trained on them."""
         device = targets.device
         if n_classes is None:
@@ -159,5 +166,5 @@ class GeneratorOptimizer:
             net = StimulusGenerator(self.latent_dim, n_classes, shape, self.hidden_size)
         net = net.to(device)
         z = _optimize(list(net.parameters()), lambda: net(latent, targets), forward, objective,
-                      targets, thresholds, self.n_iter, self.lr)
+                      targets, thresholds, self.n_iter, self.lr, freeze)
         return z.detach()

@@ -1,0 +1,89 @@
+"""Class-conditional activation statistics of a teacher's BatchNorm layers on real data."""
+
+import torch
+from torch import nn
+
+__all__ = ["batchnorm_layers", "class_activation_statistics"]
+
+
+def batchnorm_layers(model):
+    """The BatchNorm layers of ``model``, in module order."""
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+
+def class_activation_statistics(model, X, targets, n_classes, batch_size=1024):
+    """Per-class mean and variance of the input of every BatchNorm layer.
+
+    Statistics are pooled over samples and time, per channel, like the layer's own
+    running statistics but for each class separately. They are aggregates over all
+    samples of a class: no individual sample can be read back from them.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The teacher; run in eval mode, without gradients.
+    X : torch.Tensor of shape (n, n_features)
+        Real samples, flat, on the model's device.
+    targets : torch.Tensor of shape (n,)
+        Class index of each sample.
+    n_classes : int
+        Number of classes.
+    batch_size : int, default=1024
+        Samples per forward pass.
+
+    Returns
+    -------
+    statistics : list of (mean, var)
+        One pair per BatchNorm layer, each a tensor of shape ``(n_classes, n_channels)``.
+        A class without samples gets the layer's running statistics.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skstim.nets import MLP
+    >>> net = MLP(input_shape=(2, 5)).eval()
+    >>> stats = class_activation_statistics(net, torch.randn(30, 10), torch.arange(30) % 2, 2)
+    >>> [tuple(m.shape) for m, v in stats]
+    [(2, 2), (2, 128), (2, 64)]
+    """
+    layers = batchnorm_layers(model)
+    sums = [None] * len(layers)
+    onehot = nn.functional.one_hot(targets, n_classes).to(X.dtype)
+
+    def make_hook(index):
+        def hook(module, inputs, output):
+            x = inputs[0]
+            per_sample = x.flatten(2) if x.dim() > 2 else x[:, :, None]
+            weight = onehot_batch[0]
+            s1 = weight.T @ per_sample.sum(dim=2)
+            s2 = weight.T @ per_sample.pow(2).sum(dim=2)
+            n = weight.sum(dim=0) * per_sample.shape[2]
+            if sums[index] is None:
+                sums[index] = [s1, s2, n]
+            else:
+                sums[index][0] += s1
+                sums[index][1] += s2
+                sums[index][2] += n
+        return hook
+
+    onehot_batch = [None]
+    handles = [layer.register_forward_hook(make_hook(i)) for i, layer in enumerate(layers)]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(X), batch_size):
+                onehot_batch[0] = onehot[start:start + batch_size]
+                model(X[start:start + batch_size])
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+
+    statistics = []
+    for layer, (s1, s2, n) in zip(layers, sums):
+        n = n[:, None]
+        mean = torch.where(n > 0, s1 / n.clamp(min=1), layer.running_mean[None, :])
+        var = torch.where(n > 0, s2 / n.clamp(min=1) - mean.pow(2), layer.running_var[None, :])
+        statistics.append((mean.clone(), var.clamp(min=0).clone()))
+    return statistics

@@ -1,0 +1,44 @@
+"""The ``skstim`` command."""
+
+import pytest
+
+from skstim import __version__
+from skstim._demo import QUICK
+from skstim.cli import main
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_quick_demo_prints_the_table(capsys):
+    assert main(["demo", "--quick", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    for family in QUICK.families:
+        rows = [line for line in lines if line.startswith(family)]
+        assert len(rows) == 1, family
+        numbers = [float(v) for v in rows[0][len(family):].split()]
+        assert len(numbers) == 6
+        accuracies = numbers[0], numbers[1]
+        assert all(0 <= a <= 1 for a in accuracies)
+        assert numbers[2] == pytest.approx(accuracies[1] - accuracies[0], abs=2e-3)
+    assert "Teacher accuracy on held-out subjects" in captured.out
+    assert "skstim demo" not in captured.err  # --no-progress hides the bar

@@ -1,0 +1,187 @@
+"""The simulated data set, the networks and make_teacher."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils import Bunch
+
+from skstim import make_teacher
+from skstim.datasets import make_sleep_apnea
+from skstim.nets import ARCHITECTURES, MLP, ConvNet1d, GRUNet, architecture_name
+
+
+# ------------------------------------------------------------------ make_sleep_apnea
+def test_make_sleep_apnea_shapes():
+    data = make_sleep_apnea(n_subjects=3, n_windows=7, sampling_rate=1.0, window_seconds=30,
+                            random_state=0)
+    assert isinstance(data, Bunch)
+    assert data.X.shape == (21, 4 * 30) and data.X.dtype == np.float64
+    assert data.y.shape == (21,) and set(np.unique(data.y)) <= {0, 1}
+    assert data.input_shape == (4, 30)
+    assert data.channel_names == ["chest", "abdomen", "airflow", "spo2"]
+    np.testing.assert_array_equal(data.groups, np.repeat([0, 1, 2], 7))
+    assert "apnea" in data.DESCR
+    X, y = make_sleep_apnea(n_subjects=3, n_windows=7, sampling_rate=1.0, window_seconds=30,
+                            random_state=0, return_X_y=True)
+    np.testing.assert_array_equal(X, data.X)
+    np.testing.assert_array_equal(y, data.y)
+
+
+def test_make_sleep_apnea_default_sampling_rate():
+    data = make_sleep_apnea(n_subjects=2, n_windows=2, random_state=0)
+    assert data.input_shape == (4, 120) and data.X.shape == (4, 480)
+
+
+def test_make_sleep_apnea_is_seeded():
+    a = make_sleep_apnea(n_subjects=4, n_windows=10, sampling_rate=1.0, random_state=3)
+    b = make_sleep_apnea(n_subjects=4, n_windows=10, sampling_rate=1.0, random_state=3)
+    c = make_sleep_apnea(n_subjects=4, n_windows=10, sampling_rate=1.0, random_state=4)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert not np.allclose(a.X, c.X)
+    rs = np.random.RandomState(0)
+    d = make_sleep_apnea(n_subjects=2, n_windows=3, sampling_rate=1.0, random_state=rs)
+    assert d.X.shape == (6, 240)
+
+
+def test_make_sleep_apnea_leaves_the_global_state():
+    np.random.seed(0)
+    state = np.random.get_state()
+    make_sleep_apnea(n_subjects=2, n_windows=5, sampling_rate=1.0, random_state=None)
+    np.testing.assert_array_equal(np.random.get_state()[1], state[1])
+
+
+def test_make_sleep_apnea_both_classes_and_learnable_structure():
+    data = make_sleep_apnea(n_subjects=10, n_windows=30, sampling_rate=1.0, random_state=0)
+    counts = np.bincount(data.y, minlength=2)
+    assert counts.min() >= 0.1 * len(data.y)
+    channels = data.X.reshape(len(data.X), 4, 60)
+    # SpO2 sits near its physiological level; airflow drops during apnea windows
+    assert 85 < channels[:, 3].mean() < 100
+    flow_spread = channels[:, 2].std(axis=1)
+    assert flow_spread[data.y == 1].mean() < flow_spread[data.y == 0].mean()
+    # subjects differ: their SpO2 baselines are spread beyond the within-subject noise
+    baselines = [channels[data.groups == g, 3].mean() for g in range(10)]
+    assert np.std(baselines) > 0.5
+
+
+@pytest.mark.parametrize("params, name", [
+    ({"n_subjects": 1}, "n_subjects"), ({"n_windows": 0}, "n_windows"),
+    ({"sampling_rate": 0.1}, "sampling_rate"), ({"noise": -1.0}, "noise"),
+])
+def test_make_sleep_apnea_bad_parameters(params, name):
+    with pytest.raises(ValueError, match=f"'{name}' parameter"):
+        make_sleep_apnea(**params)
+
+
+# ------------------------------------------------------------------------- nets
+@pytest.mark.parametrize("cls, kwargs", [
+    (ConvNet1d, {"n_filters": 4, "n_blocks": 2}), (ConvNet1d, {"n_blocks": 5}),
+    (MLP, {"hidden_sizes": (8,)}), (GRUNet, {"hidden_size": 8, "num_layers": 2}),
+])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_nets_map_flat_input_to_logits(cls, kwargs, n_classes):
+    net = cls(input_shape=(3, 20), n_classes=n_classes, **kwargs)
+    out = net(torch.randn(5, 60))
+    assert out.shape == (5, n_classes)
+    net.eval()
+    assert net(torch.randn(1, 60)).shape == (1, n_classes)
+    # logits, not probabilities
+    assert not torch.allclose(out.softmax(dim=1), out)
+
+
+@pytest.mark.parametrize("cls", [ConvNet1d, MLP, GRUNet])
+def test_nets_start_with_a_batchnorm_on_the_input(cls):
+    net = cls(input_shape=(2, 16))
+    first = next(m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d))
+    assert first.num_features == 2
+
+
+@pytest.mark.parametrize("cls", [ConvNet1d, MLP, GRUNet])
+def test_input_norm_uses_the_exact_data_statistics(cls):
+    # After training, the input BatchNorm holds the data's own per-channel statistics,
+    # however few batches it saw (a channel near 95, as SpO2, included).
+    net = cls(input_shape=(2, 16))
+    net.train()
+    X = torch.randn(3, 20, 2, 16) * torch.tensor([1.0, 2.0])[:, None] \
+        + torch.tensor([0.0, 95.0])[:, None]
+    for batch in X:
+        net(batch.flatten(1))
+    first = next(m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d))
+    all_x = X.reshape(-1, 2, 16)
+    np.testing.assert_allclose(first.running_mean, all_x.mean(dim=(0, 2)), rtol=1e-3)
+
+
+@pytest.mark.parametrize("cls", [ConvNet1d, MLP, GRUNet])
+def test_nets_train_on_a_last_batch_of_one(cls):
+    net = cls(input_shape=(2, 1) if cls is not ConvNet1d else (2, 4)).train()
+    n_features = 2 if cls is not ConvNet1d else 8
+    assert net(torch.randn(1, n_features)).shape == (1, 2)
+
+
+@pytest.mark.parametrize("cls", [ConvNet1d, MLP, GRUNet])
+@pytest.mark.parametrize("input_shape", [None, (0, 5)])
+def test_nets_need_an_input_shape(cls, input_shape):
+    with pytest.raises(ValueError, match="input_shape"):
+        cls(input_shape=input_shape)
+
+
+# -------------------------------------------------------------------- make_teacher
+@pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
+def test_make_teacher_fits_and_predicts(apnea, arch):
+    net = make_teacher(apnea.input_shape, arch=arch, max_epochs=2, batch_size=32,
+                       random_state=0)
+    net.fit(apnea.X, apnea.y)
+    assert isinstance(net.module_, ARCHITECTURES[arch])
+    assert architecture_name(net) == arch
+    proba = net.predict_proba(apnea.X)
+    assert proba.shape == (72, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert set(np.unique(net.predict(apnea.X))) <= {0, 1}
+
+
+def test_make_teacher_is_seeded(apnea):
+    probas = [make_teacher(apnea.input_shape, arch="mlp", max_epochs=2, random_state=1)
+              .fit(apnea.X, apnea.y).predict_proba(apnea.X) for _ in range(2)]
+    np.testing.assert_array_equal(*probas)
+
+
+def test_make_teacher_string_labels_and_soft_targets(apnea):
+    y = np.where(apnea.y == 1, "apnea", "normal")
+    net = make_teacher(apnea.input_shape, arch="mlp", max_epochs=2).fit(apnea.X, y)
+    np.testing.assert_array_equal(net.classes_, ["apnea", "normal"])
+    assert set(net.predict(apnea.X)) <= {"apnea", "normal"}
+    soft = np.column_stack([1 - apnea.y * 0.8, apnea.y * 0.8]).astype(np.float32)
+    net = make_teacher(apnea.input_shape, arch="mlp", max_epochs=2, classes=["n", "a"])
+    net.fit(apnea.X, soft)
+    assert set(net.predict(apnea.X)) <= {"n", "a"}
+    with pytest.raises(ValueError, match="Soft labels y have 2 columns but classes has 3"):
+        make_teacher(apnea.input_shape, arch="mlp", classes=[0, 1, 2]).fit(apnea.X, soft)
+
+
+def test_make_teacher_custom_module_and_kwargs(apnea):
+    net = make_teacher(apnea.input_shape, arch=MLP, module__hidden_sizes=(4,), max_epochs=1)
+    net.fit(apnea.X, apnea.y)
+    assert net.module_.layers[0].out_features == 4
+
+
+def test_make_teacher_unknown_arch():
+    with pytest.raises(ValueError, match=r"arch must be one of \['cnn', 'gru', 'mlp'\]"):
+        make_teacher((1, 10), arch="transformer")
+
+
+def test_teacher_params_hold_no_skorch_bookkeeping():
+    # skorch's private record of keyword names stays out of get_params and reprs, whose
+    # text must not change from one process to the next.
+    from sklearn.base import clone
+
+    from skstim import StimulusSynthesizer
+
+    net = make_teacher(arch="mlp", module__hidden_sizes=(8,), iterator_train__shuffle=False)
+    assert not any(k.startswith("_") for k in net.get_params())
+    assert "_params_to_validate" not in repr(StimulusSynthesizer(net))
+    copy = clone(net)
+    assert copy.get_params()["module__hidden_sizes"] == (8,)
+    assert copy.get_params()["iterator_train__shuffle"] is False
+    with pytest.raises(ValueError, match="unexpected argument"):
+        make_teacher((1, 4), arch="mlp", module_hidden_sizes=(8,)).initialize()
