@@ -15,16 +15,20 @@ from tqdm.auto import tqdm
 
 from ._teacher import seeded_torch
 from .nets import make_teacher
-from .synthesis import OPTIMIZERS, make_optimizer, seed_sequence, synthesize, torch_seed
+from .synthesis import (
+    OPTIMIZERS,
+    ClassGaussian,
+    child_seed,
+    class_activation_statistics,
+    make_optimizer,
+    seed_sequence,
+    synthesize,
+    torch_seed,
+)
 
 __all__ = ["StimulusSynthesizer"]
 
 _TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
-
-
-def _child_seed(root, key):
-    """The ``key``-th independent stream of ``root`` (does not mutate ``root``)."""
-    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (key,))
 
 
 def _fit_teacher(teacher, X, y, seed):
@@ -78,6 +82,17 @@ class StimulusSynthesizer(BaseEstimator):
         Learning rate; ``None`` uses the method's default (0.1 direct, 1e-3 generator).
     bn_weight : float, default=1.0
         Weight of the BatchNorm-statistics prior.
+    bn_statistics : {"class", "running"}, default="class"
+        Targets of the BatchNorm prior: the statistics of the real samples of each
+        stimulus' class, recorded in ``fit`` (the stimuli of a class must move the
+        teacher's layers as that class does), or the layers' running statistics over all
+        classes (deep inversion).
+    init : {"class_gaussian", "noise"}, default="class_gaussian"
+        Where stimuli start: a sample of a low-rank Gaussian fitted to the real samples
+        of their class (noise with the class's mean and main modes of variation), or
+        white noise.
+    init_rank : int, default=16
+        Principal directions of each class kept by ``init="class_gaussian"``.
     tv_weight : float, default=0.0
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0
@@ -112,6 +127,11 @@ class StimulusSynthesizer(BaseEstimator):
         Share of each class among the stimuli.
     input_shape_ : tuple of int
         ``(n_channels, n_times)`` used.
+    class_statistics_ : list of (torch.Tensor, torch.Tensor) or None
+        Per-class mean and variance of the input of each teacher BatchNorm layer on
+        the training data (``bn_statistics="class"``).
+    init_ : ClassGaussian or None
+        The class-conditional starting distribution (``init="class_gaussian"``).
     y_proba_ : ndarray of shape (n_stimuli, n_classes)
         The teacher's soft labels for the stimuli of the last ``fit_resample``.
     n_features_in_ : int
@@ -146,6 +166,9 @@ class StimulusSynthesizer(BaseEstimator):
         "n_iter": [Interval(Integral, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither"), None],
         "bn_weight": [Interval(Real, 0, None, closed="left")],
+        "bn_statistics": [StrOptions({"class", "running"})],
+        "init": [StrOptions({"class_gaussian", "noise"})],
+        "init_rank": [Interval(Integral, 0, None, closed="left")],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
         "l2_weight": [Interval(Real, 0, None, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
@@ -158,7 +181,8 @@ class StimulusSynthesizer(BaseEstimator):
     }
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=1.0, method="direct",
-                 n_iter=200, lr=None, bn_weight=1.0, tv_weight=0.0, l2_weight=0.0,
+                 n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class",
+                 init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0,
                  confidence=(0.5, 1.0), class_prior="match", memory=None, batch_size=256,
                  device="cpu", random_state=None, verbose=0):
         self.teacher = teacher
@@ -168,6 +192,9 @@ class StimulusSynthesizer(BaseEstimator):
         self.n_iter = n_iter
         self.lr = lr
         self.bn_weight = bn_weight
+        self.bn_statistics = bn_statistics
+        self.init = init
+        self.init_rank = init_rank
         self.tv_weight = tv_weight
         self.l2_weight = l2_weight
         self.confidence = confidence
@@ -300,7 +327,7 @@ class StimulusSynthesizer(BaseEstimator):
         self._confidence = self._resolve_confidence()
         self.input_shape_ = self._resolve_input_shape(X.shape[1])
         self._root_seed = seed_sequence(self.random_state)
-        teacher_seed = torch_seed(_child_seed(self._root_seed, _TEACHER_SEED))
+        teacher_seed = torch_seed(child_seed(self._root_seed, _TEACHER_SEED))
         X32 = X.astype(np.float32)
 
         if isinstance(self.teacher, FrozenEstimator):
@@ -334,7 +361,24 @@ class StimulusSynthesizer(BaseEstimator):
         scale = channels.std(axis=(0, 2))[:, None]
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
         self.class_prior_ = self._resolve_class_prior(y_encoded)
+        self._fit_data_statistics(X32, y_encoded)
         return self
+
+    def _fit_data_statistics(self, X32, y_encoded):
+        """Class-level aggregates of the real data that guide the synthesis."""
+        n_classes = len(self.classes_)
+        device = torch.device(self.device)
+        X_t = torch.as_tensor(X32, device=device)
+        y_t = torch.as_tensor(y_encoded.astype(np.int64), device=device)
+        self.class_statistics_ = None
+        if self.bn_weight > 0 and self.bn_statistics == "class":
+            self.class_statistics_ = class_activation_statistics(
+                self.teacher_.module_, X_t, y_t, n_classes, batch_size=self.batch_size)
+        self.init_ = None
+        if self.init == "class_gaussian":
+            z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
+                / torch.as_tensor(self.scale_, device=device)
+            self.init_ = ClassGaussian.fit(z.flatten(1), y_t, n_classes, rank=self.init_rank)
 
     # ---------------------------------------------------------------- sampling
     def _n_stimuli(self, n_samples):
@@ -368,8 +412,8 @@ class StimulusSynthesizer(BaseEstimator):
         if not isinstance(n_samples, Integral) or n_samples <= 0:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         root = self._root_seed if random_state is None else seed_sequence(random_state)
-        stream = _child_seed(root, _SYNTHESIS_SEED)
-        rng = np.random.default_rng(_child_seed(stream, 0))
+        stream = child_seed(root, _SYNTHESIS_SEED)
+        rng = np.random.default_rng(child_seed(stream, 0))
         counts = _allocate(n_samples, self.class_prior_)
         targets = rng.permutation(np.repeat(np.arange(len(counts)), counts))
 
@@ -378,10 +422,11 @@ class StimulusSynthesizer(BaseEstimator):
             X, proba = synthesize(
                 self.teacher_.module_, targets, self.input_shape_,
                 optimizer=make_optimizer(self.method, self.n_iter, self.lr),
-                bn_weight=self.bn_weight, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
+                bn_weight=self.bn_weight, class_statistics=self.class_statistics_,
+                init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
                 confidence=self._confidence, loc=self.loc_, scale=self.scale_,
                 batch_size=self.batch_size, device=self.device,
-                random_state=_child_seed(stream, 1), callback=bar.update,
+                random_state=child_seed(stream, 1), callback=bar.update,
             )
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)

@@ -13,7 +13,7 @@ torch.set_num_threads(1)
 
 def tiny_teacher(**kwargs):
     """An unfitted MLP teacher that fits in a fraction of a second on the tiny data."""
-    params = dict(arch="mlp", max_epochs=5, batch_size=32, module__hidden_sizes=(16,))
+    params = dict(arch="mlp", max_epochs=10, batch_size=16, module__hidden_sizes=(16,))
     params.update(kwargs)
     return make_teacher(**params)
 

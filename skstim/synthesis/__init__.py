@@ -1,7 +1,7 @@
 """The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
 
 from ._engine import OPTIMIZERS, make_optimizer, synthesize
-from ._seeding import seed_sequence, torch_seed
+from ._seeding import child_seed, seed_sequence, torch_seed
 from .objectives import (
     BatchNormPrior,
     ClassExcitation,
@@ -12,6 +12,7 @@ from .objectives import (
     TotalVariation,
 )
 from .statistics import batchnorm_layers, class_activation_statistics
+from .initializers import ClassGaussian, StandardNormal
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "make_optimizer",
     "OPTIMIZERS",
     "seed_sequence",
+    "child_seed",
     "torch_seed",
     "SynthesisState",
     "ClassExcitation",
@@ -30,6 +32,8 @@ __all__ = [
     "DirectOptimizer",
     "GeneratorOptimizer",
     "StimulusGenerator",
+    "StandardNormal",
+    "ClassGaussian",
     "batchnorm_layers",
     "class_activation_statistics",
 ]

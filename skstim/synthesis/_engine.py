@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from ._seeding import seed_sequence
+from ._seeding import child_seed, seed_sequence
 from .objectives import (
     BatchNormPrior,
     ClassExcitation,
@@ -49,7 +49,7 @@ class _FrozenTeacher:
 
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
-               class_statistics=None, loc=0.0, scale=1.0, batch_size=256, device="cpu",
+               class_statistics=None, init=None, loc=0.0, scale=1.0, batch_size=256, device="cpu",
                random_state=None, callback=None):
     """Synthesize one stimulus per target class from noise.
 
@@ -79,6 +79,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     class_statistics : list of (mean, var) or None, default=None
         Per-class targets of the BatchNorm prior (see
         :func:`class_activation_statistics`); ``None`` uses the running statistics.
+    init : StandardNormal, ClassGaussian or None, default=None
+        Where stimuli start (standardized space); ``None`` is white noise.
     loc, scale : float or array-like broadcastable to (C, T)
         The teacher sees ``loc + scale * z`` for standardized stimuli ``z``.
     batch_size : int, default=256
@@ -119,7 +121,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     scale = torch.as_tensor(np.array(np.broadcast_to(scale, shape)), dtype=torch.float32, device=device)
     n = len(targets)
     n_chunks = -(-n // batch_size)
-    chunk_seeds = seed_sequence(random_state).spawn(n_chunks)
+    root = seed_sequence(random_state)
+    chunk_seeds = [child_seed(root, i) for i in range(n_chunks)]
 
     with _FrozenTeacher(model.to(device)) as teacher:
         def forward(z):
@@ -145,7 +148,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                     confidence.draw(len(chunk_targets), generator, device)
                 z = optimizer.run(forward, objective, chunk_targets, thresholds, shape,
                                   generator, n_classes=n_classes,
-                                  freeze=confidence is None or confidence.freeze)
+                                  freeze=confidence is None or confidence.freeze,
+                                  init=None if init is None else init.to(device) if hasattr(init, "to") else init)
                 with torch.inference_mode():
                     x = loc + scale * z
                     chunk_proba = teacher(x.flatten(1)).softmax(dim=1)

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["seed_sequence", "torch_seed"]
+__all__ = ["seed_sequence", "child_seed", "torch_seed"]
 
 
 def seed_sequence(random_state):
@@ -32,6 +32,18 @@ def seed_sequence(random_state):
     raise ValueError(
         f"random_state must be None, an int, a numpy RandomState or Generator; got {random_state!r}."
     )
+
+
+def child_seed(root, key):
+    """The ``key``-th independent stream of ``root``, without mutating ``root`` (unlike ``spawn``).
+
+    Examples
+    --------
+    >>> root = np.random.SeedSequence(0)
+    >>> child_seed(root, 1).generate_state(1) == root.spawn(2)[1].generate_state(1)
+    array([ True])
+    """
+    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (key,))
 
 
 def torch_seed(random_state):

@@ -9,6 +9,7 @@ generator network that maps noise to inputs (:class:`GeneratorOptimizer`, the pa
 import torch
 from torch import nn
 
+from .initializers import StandardNormal
 from .objectives import ConfidenceTarget, SynthesisState
 
 __all__ = ["DirectOptimizer", "GeneratorOptimizer", "StimulusGenerator"]
@@ -74,9 +75,10 @@ class DirectOptimizer:
         self.n_iter, self.lr = n_iter, lr
 
     def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
-            freeze=True):
-        """Stimuli ``z`` of shape ``(len(targets), *shape)``, started from standard noise."""
-        z = torch.randn((len(targets), *shape), generator=generator, device=targets.device)
+            freeze=True, init=None):
+        """Stimuli ``z`` of shape ``(len(targets), *shape)``, started from ``init`` (white noise)."""
+        init = StandardNormal() if init is None else init
+        z = init.draw(targets, shape, generator)
         z.requires_grad_(True)
         return _optimize([z], lambda: z, forward, objective, targets, thresholds,
                          self.n_iter, self.lr, freeze).detach()
@@ -154,8 +156,11 @@ class GeneratorOptimizer:
         self.latent_dim, self.hidden_size = latent_dim, hidden_size
 
     def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
-            freeze=True):
-        """Stimuli ``z`` of shape ``(len(targets), *shape)`` from a generator trained on them."""
+            freeze=True, init=None):
+        """Stimuli ``z`` of shape ``(len(targets), *shape)`` from a generator trained on them.
+
+        ``init`` is ignored: the generator's output at initialization is the start.
+        """
         device = targets.device
         if n_classes is None:
             n_classes = int(targets.max()) + 1
