@@ -171,7 +171,7 @@ ARCHITECTURES = {"cnn": ConvNet1d, "mlp": MLP, "gru": GRUNet}
 
 
 def make_teacher(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr=3e-3,
-                 batch_size=128, optimizer=torch.optim.AdamW, device="cpu",
+                 batch_size=64, optimizer=torch.optim.AdamW, device="cpu",
                  random_state=None, **kwargs):
     """Return an unfitted skorch classifier on logits, ready to be a teacher or student.
 
@@ -192,7 +192,7 @@ def make_teacher(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
         Training epochs.
     lr : float, default=3e-3
         Learning rate of the optimizer.
-    batch_size : int, default=128
+    batch_size : int, default=64
         Mini-batch size.
     optimizer : torch optimizer class, default=torch.optim.AdamW
         Optimizer.
