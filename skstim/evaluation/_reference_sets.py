@@ -1,0 +1,195 @@
+"""Synthetic sets a data holder might share instead of stimuli, to rank stimuli against.
+
+Each function fits on the private ``(X, y)`` and returns a whole synthetic set with
+hard labels, in the layout of :func:`score_synthetic`: ``(X_synthetic, proba, classes)``
+with one-hot ``proba``.
+"""
+
+import numpy as np
+import torch
+from imblearn.over_sampling import SMOTE
+from torch import nn
+
+from ..synthesis import ClassGaussian, seed_sequence, torch_seed
+
+__all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
+
+
+def _class_counts(y, n_samples):
+    classes, encoded = np.unique(y, return_inverse=True)
+    counts = np.bincount(encoded)
+    n_samples = len(y) if n_samples is None else int(n_samples)
+    exact = n_samples * counts / counts.sum()
+    wanted = np.floor(exact).astype(int)
+    wanted[np.argsort(wanted - exact)[: n_samples - wanted.sum()]] += 1
+    return classes, encoded, wanted
+
+
+def _one_hot(encoded, n_classes):
+    return np.eye(n_classes, dtype=np.float32)[encoded]
+
+
+def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
+    """A synthetic set of SMOTE interpolations between real neighbours of the same class.
+
+    imbalanced-learn's :class:`~imblearn.over_sampling.SMOTE` used as a generator: every
+    row is new (a point on the segment between a real sample and one of its
+    ``k_neighbors`` nearest same-class neighbours); the real rows are not included.
+    Classes keep their training shares.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_features)
+        Private data.
+    y : ndarray of shape (n,)
+        Labels.
+    n_samples : int or None, default=None
+        Size of the set; ``None`` is ``len(X)``.
+    k_neighbors : int, default=5
+        Neighbours SMOTE interpolates towards.
+    random_state : int or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X_synthetic, proba, classes : ndarray
+        Rows, one-hot labels, class labels of the columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(40, 3)); y = np.arange(40) % 2
+    >>> Xs, P, classes = interpolated_set(X, y, random_state=0)
+    >>> Xs.shape, P.sum(axis=0).tolist()
+    ((40, 3), [20.0, 20.0])
+    """
+    classes, encoded, wanted = _class_counts(y, n_samples)
+    counts = np.bincount(encoded)
+    strategy = {c: int(counts[c] + wanted[c]) for c in range(len(classes))}
+    seed = int(seed_sequence(random_state).generate_state(1)[0])
+    X_res, y_res = SMOTE(sampling_strategy=strategy, k_neighbors=k_neighbors,
+                         random_state=seed).fit_resample(np.asarray(X), encoded)
+    X_new, y_new = X_res[len(X):], y_res[len(X):]
+    return X_new.astype(np.float32), _one_hot(y_new, len(classes)), classes
+
+
+def _standardize(X):
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    return (X - mean) / np.where(std > 0, std, 1.0), mean, np.where(std > 0, std, 1.0)
+
+
+def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
+    """A synthetic set drawn from a low-rank Gaussian fitted to each class (probabilistic PCA).
+
+    The starting distribution of ``StimulusSynthesizer(init="class_gaussian")`` without
+    any teacher: it shows what the teacher's optimization adds.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Private data and labels.
+    n_samples : int or None, default=None
+        Size of the set; ``None`` is ``len(X)``.
+    rank : int, default=16
+        Principal directions kept per class.
+    random_state : int or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X_synthetic, proba, classes : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(40, 6)); y = np.arange(40) % 2
+    >>> class_gaussian_set(X, y, 10, rank=2, random_state=0)[0].shape
+    (10, 6)
+    """
+    classes, encoded, wanted = _class_counts(y, n_samples)
+    Z, mean, std = _standardize(np.asarray(X, dtype=np.float32))
+    model = ClassGaussian.fit(torch.as_tensor(Z), torch.as_tensor(encoded), len(classes), rank=rank)
+    rng = np.random.default_rng(seed_sequence(random_state))
+    targets = rng.permutation(np.repeat(np.arange(len(classes)), wanted))
+    generator = torch.Generator().manual_seed(torch_seed(rng.integers(2**31)))
+    z = model.draw(torch.as_tensor(targets), (Z.shape[1],), generator).numpy()
+    return (z * std + mean).astype(np.float32), _one_hot(targets, len(classes)), classes
+
+
+class _ConditionalVAE(nn.Module):
+    def __init__(self, n_features, n_classes, latent_dim, hidden_size):
+        super().__init__()
+        self.n_classes, self.latent_dim = n_classes, latent_dim
+        self.encoder = nn.Sequential(nn.Linear(n_features + n_classes, hidden_size), nn.ReLU(),
+                                     nn.Linear(hidden_size, hidden_size), nn.ReLU(),
+                                     nn.Linear(hidden_size, 2 * latent_dim))
+        self.decoder = nn.Sequential(nn.Linear(latent_dim + n_classes, hidden_size), nn.ReLU(),
+                                     nn.Linear(hidden_size, hidden_size), nn.ReLU(),
+                                     nn.Linear(hidden_size, n_features))
+
+    def decode(self, latent, onehot):
+        return self.decoder(torch.cat([latent, onehot], dim=1))
+
+    def loss(self, x, onehot):
+        mu, log_var = self.encoder(torch.cat([x, onehot], dim=1)).chunk(2, dim=1)
+        latent = mu + torch.randn_like(mu) * (0.5 * log_var).exp()
+        reconstruction = (self.decode(latent, onehot) - x).pow(2).sum(dim=1)
+        kl = 0.5 * (mu.pow(2) + log_var.exp() - 1 - log_var).sum(dim=1)
+        return (reconstruction + kl).mean()
+
+
+def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=60,
+            batch_size=128, lr=1e-3, random_state=None):
+    """A synthetic set decoded from a conditional VAE fitted on the private data.
+
+    A small generative model of the data: MLP encoder and decoder conditioned on the
+    class, trained on standardized features; samples are decoder means at latent
+    draws from the prior.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Private data and labels.
+    n_samples : int or None, default=None
+        Size of the set; ``None`` is ``len(X)``.
+    latent_dim, hidden_size : int
+        Sizes of the latent code and of the hidden layers.
+    max_epochs, batch_size : int
+        Training length and mini-batch size.
+    lr : float, default=1e-3
+        Adam's learning rate.
+    random_state : int or None, default=None
+        Seed; the global torch random state is left as it was.
+
+    Returns
+    -------
+    X_synthetic, proba, classes : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(40, 6)); y = np.arange(40) % 2
+    >>> vae_set(X, y, 8, max_epochs=2, random_state=0)[0].shape
+    (8, 6)
+    """
+    classes, encoded, wanted = _class_counts(y, n_samples)
+    Z, mean, std = _standardize(np.asarray(X, dtype=np.float32))
+    n_classes = len(classes)
+    rng = np.random.default_rng(seed_sequence(random_state))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(rng.integers(2**62)))
+        model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        data = torch.as_tensor(Z)
+        onehot = torch.as_tensor(_one_hot(encoded, n_classes))
+        for _ in range(max_epochs):
+            for rows in torch.randperm(len(data)).split(batch_size):
+                loss = model.loss(data[rows], onehot[rows])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        targets = rng.permutation(np.repeat(np.arange(n_classes), wanted))
+        with torch.inference_mode():
+            latent = torch.randn(len(targets), latent_dim)
+            z = model.decode(latent, torch.as_tensor(_one_hot(targets, n_classes))).numpy()
+    return (z * std + mean).astype(np.float32), _one_hot(targets, n_classes), classes
