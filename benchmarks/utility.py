@@ -200,7 +200,8 @@ def summarize(path, docs_path):
                 if source != "real":
                     text += f" ({mean - cell('real', family, metric)[0]:+.3f})"
                 cells.append(text)
-            lines.append(f"| {source} | " + " | ".join(cells) + " |")
+            n_folds = len({r["fold"] for r in records if r["source"] == source})
+            lines.append(f"| {source} ({n_folds} folds) | " + " | ".join(cells) + " |")
         lines.append("")
     table = "\n".join(lines)
     if docs_path is not None:
