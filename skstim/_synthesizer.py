@@ -33,7 +33,7 @@ _TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
 
 def _fit_teacher(teacher, X, y, seed):
     """Fit ``teacher`` on (X, y) under a fixed torch seed; cacheable by ``joblib.Memory``."""
-    with seeded_torch(seed, teacher.device):
+    with seeded_torch(seed):
         return teacher.fit(X, y)
 
 
@@ -293,7 +293,7 @@ class StimulusSynthesizer(BaseEstimator):
 
     def _check_logits(self, X):
         # skorch's data loader draws a seed from the global torch generator: fork it.
-        with seeded_torch(0, self.device), torch.inference_mode():
+        with seeded_torch(0), torch.inference_mode():
             output = self.teacher_.forward(X[:64].astype(np.float32), training=False).cpu().numpy()
         if output.ndim != 2 or output.shape[1] != len(self.classes_):
             raise ValueError(

@@ -12,9 +12,12 @@ from .synthesis._seeding import torch_seed
 
 
 @contextmanager
-def seeded_torch(seed, device="cpu"):
-    """Run a block under ``torch.manual_seed(seed)``, then restore every global torch RNG."""
-    devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
+def seeded_torch(seed):
+    """Run a block under ``torch.manual_seed(seed)``, then restore every global torch RNG.
+
+    ``torch.manual_seed`` seeds every CUDA device too, so all of them are forked.
+    """
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
@@ -76,7 +79,7 @@ class TeacherClassifier(NeuralNetClassifier):
         """Fit the network on float32 ``X`` and encoded (or soft) ``y``; see ``NeuralNet.fit``."""
         X = np.asarray(X, dtype=np.float32)
         y = self._encode(y)
-        with seeded_torch(torch_seed(self.random_state), self.device):
+        with seeded_torch(torch_seed(self.random_state)):
             return super().fit(X, y, **fit_params)
 
     def get_iterator(self, dataset, training=False):

@@ -177,7 +177,7 @@ def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=
     n_classes = len(classes)
     rng = np.random.default_rng(seed_sequence(random_state))
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(rng.integers(2**62)))
+        torch.default_generator.manual_seed(int(rng.integers(2**62)))
         model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         data = torch.as_tensor(Z)

@@ -167,7 +167,7 @@ class GeneratorOptimizer:
         latent = torch.randn((len(targets), self.latent_dim), generator=generator, device=device)
         init_seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=device))
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(init_seed)
+            torch.default_generator.manual_seed(init_seed)
             net = StimulusGenerator(self.latent_dim, n_classes, shape, self.hidden_size)
         net = net.to(device)
         z = _optimize(list(net.parameters()), lambda: net(latent, targets), forward, objective,

@@ -48,12 +48,19 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024):
     """
     layers = batchnorm_layers(model)
     sums = [None] * len(layers)
+    shifts = [None] * len(layers)
     onehot = nn.functional.one_hot(targets, n_classes).to(X.dtype)
 
     def make_hook(index):
         def hook(module, inputs, output):
             x = inputs[0]
             per_sample = x.flatten(2) if x.dim() > 2 else x[:, :, None]
+            if shifts[index] is None:
+                # Sums of squares about a per-channel shift near the mean (that of the first
+                # batch): about zero they would cancel catastrophically in float32 for a
+                # channel far from zero with a small spread (SpO2 near 95 %).
+                shifts[index] = per_sample.mean(dim=(0, 2))
+            per_sample = per_sample - shifts[index][None, :, None]
             weight = onehot_batch[0]
             s1 = weight.T @ per_sample.sum(dim=2)
             s2 = weight.T @ per_sample.pow(2).sum(dim=2)
@@ -81,9 +88,11 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024):
         model.train(was_training)
 
     statistics = []
-    for layer, (s1, s2, n) in zip(layers, sums):
+    for layer, (s1, s2, n), shift in zip(layers, sums, shifts):
         n = n[:, None]
-        mean = torch.where(n > 0, s1 / n.clamp(min=1), layer.running_mean[None, :])
-        var = torch.where(n > 0, s2 / n.clamp(min=1) - mean.pow(2), layer.running_var[None, :])
+        shifted_mean = s1 / n.clamp(min=1)
+        mean = torch.where(n > 0, shifted_mean + shift[None, :], layer.running_mean[None, :])
+        var = torch.where(n > 0, s2 / n.clamp(min=1) - shifted_mean.pow(2),
+                          layer.running_var[None, :])
         statistics.append((mean.clone(), var.clamp(min=0).clone()))
     return statistics

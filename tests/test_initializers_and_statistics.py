@@ -1,0 +1,460 @@
+"""Where stimuli start (StandardNormal, ClassGaussian), the class-conditional BatchNorm
+statistics of a teacher, and the engine terms and options that use them: the
+class-conditional BatchNorm prior, ``pending`` in the excitation, ``freeze`` of the
+confidence target, and ``init`` / ``class_statistics`` of ``synthesize``."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from skstim.nets import MLP, ConvNet1d
+from skstim.synthesis import (
+    BatchNormPrior,
+    ClassExcitation,
+    ClassGaussian,
+    ConfidenceTarget,
+    DirectOptimizer,
+    StandardNormal,
+    SynthesisState,
+    batchnorm_layers,
+    child_seed,
+    class_activation_statistics,
+    seed_sequence,
+    synthesize,
+    torch_seed,
+)
+
+
+def generator(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+@pytest.fixture(scope="module")
+def two_classes():
+    """12 features; class 0 varies mostly along e_0, class 1 along e_1, different means."""
+    rng = np.random.default_rng(0)
+    n = 200
+    X = rng.normal(scale=0.3, size=(2 * n, 12))
+    X[:n, 0] += rng.normal(scale=3.0, size=n)
+    X[n:, 1] += rng.normal(scale=3.0, size=n)
+    X[:n] += 1.0
+    X[n:] -= 2.0
+    y = np.repeat([0, 1], n)
+    return torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+
+
+# ---------------------------------------------------------------- initializers
+def test_standard_normal_draw_shape_device_and_seed():
+    targets = torch.tensor([0, 1, 1, 0, 2])
+    z = StandardNormal().draw(targets, (3, 7), generator(0))
+    assert z.shape == (5, 3, 7)
+    assert z.device == targets.device
+    assert z.dtype == torch.float32
+    torch.testing.assert_close(z, StandardNormal().draw(targets, (3, 7), generator(0)))
+    assert not torch.equal(z, StandardNormal().draw(targets, (3, 7), generator(1)))
+
+
+def test_class_gaussian_fit_shapes(two_classes):
+    X, y = two_classes
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=3)
+    assert init.means.shape == (2, 12)
+    assert init.factors.shape == (2, 12, 3)
+    assert init.noise_std.shape == (2,)
+    torch.testing.assert_close(init.means[0], X[y == 0].mean(dim=0))
+    torch.testing.assert_close(init.means[1], X[y == 1].mean(dim=0))
+    assert torch.all(init.noise_std > 0)
+
+
+def test_class_gaussian_draws_follow_the_class_mean_and_main_direction(two_classes):
+    X, y = two_classes
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=2)
+    n = 4000
+    targets = torch.arange(n) % 2
+    z = init.draw(targets, (12,), generator(0))
+    assert z.shape == (n, 12)
+    assert torch.isfinite(z).all()
+    random_direction = torch.randn(12, generator=generator(5))
+    random_direction /= random_direction.norm()
+    for c in range(2):
+        zc = z[targets == c]
+        # the sample mean approaches the fitted class mean, within the noise of n/2 draws
+        tolerance = 5 * zc.std(dim=0) / np.sqrt(len(zc))
+        assert torch.all((zc.mean(dim=0) - init.means[c]).abs() < tolerance)
+        # the class's dominant direction (e_c) carries much more variance than a random one
+        top = init.factors[c][:, 0] / init.factors[c][:, 0].norm()
+        assert abs(float(top[c])) > 0.95
+        centered = zc - zc.mean(dim=0)
+        var_top = float((centered @ top).var())
+        var_random = float((centered @ random_direction).var())
+        assert var_top > 3 * var_random
+        # and it matches the class's own variance along that direction (about 9)
+        real_var = float(((X[y == c] - X[y == c].mean(dim=0)) @ top).var())
+        assert var_top == pytest.approx(real_var, rel=0.15)
+
+
+def test_class_gaussian_draws_are_deterministic(two_classes):
+    X, y = two_classes
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=2)
+    targets = torch.tensor([0, 1, 1, 0, 1])
+    a = init.draw(targets, (3, 4), generator(7))
+    b = init.draw(targets, (3, 4), generator(7))
+    c = init.draw(targets, (3, 4), generator(8))
+    assert a.shape == (5, 3, 4)
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert not torch.equal(a, c)
+
+
+def test_class_gaussian_single_sample_class_draws_mean_plus_isotropic_noise():
+    rng = np.random.default_rng(1)
+    X = torch.as_tensor(rng.normal(size=(11, 5)), dtype=torch.float32)
+    y = torch.tensor([0] * 10 + [1])
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=3)
+    # rank 0 for class 1: no factor, unit isotropic noise
+    assert torch.all(init.factors[1] == 0)
+    assert float(init.noise_std[1]) == pytest.approx(1.0)
+    assert torch.isfinite(init.means).all() and torch.isfinite(init.factors).all()
+    assert torch.isfinite(init.noise_std).all()
+    z = init.draw(torch.ones(4000, dtype=torch.long), (5,), generator(0))
+    assert torch.isfinite(z).all()
+    torch.testing.assert_close(z.mean(dim=0), X[10], atol=0.1, rtol=0)
+    torch.testing.assert_close(z.var(dim=0), torch.ones(5), atol=0.1, rtol=0)
+
+
+def test_class_gaussian_class_without_samples_still_draws():
+    X = torch.randn(20, 4, generator=generator(0))
+    init = ClassGaussian.fit(X, torch.zeros(20, dtype=torch.long), n_classes=2, rank=2)
+    z = init.draw(torch.tensor([1, 1, 0]), (4,), generator(0))
+    assert torch.isfinite(z).all()
+    assert torch.all(init.means[1] == 0)
+
+
+def test_class_gaussian_rank_zero():
+    X = torch.randn(30, 6, generator=generator(0))
+    y = torch.arange(30) % 2
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=0)
+    assert init.factors.shape == (2, 6, 0)
+    z = init.draw(y, (2, 3), generator(0))
+    assert z.shape == (30, 2, 3)
+    assert torch.isfinite(z).all()
+
+
+def test_class_gaussian_to_device_keeps_values(two_classes):
+    X, y = two_classes
+    init = ClassGaussian.fit(X, y, n_classes=2, rank=2)
+    for device in ("cpu", torch.device("cpu")):
+        moved = init.to(device)
+        assert isinstance(moved, ClassGaussian)
+        for a, b in [(init.means, moved.means), (init.factors, moved.factors),
+                     (init.noise_std, moved.noise_std)]:
+            assert b.device == torch.device("cpu")
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+        targets = torch.tensor([0, 1])
+        torch.testing.assert_close(init.draw(targets, (12,), generator(3)),
+                                   moved.draw(targets, (12,), generator(3)), rtol=0, atol=0)
+
+
+# ---------------------------------------------------------------- statistics
+def _channel_data(n=45, shape=(3, 8), seed=0):
+    """Samples whose channels have different means and spreads, and a label for each."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, *shape))
+    X *= np.array([1.0, 2.0, 0.5])[:, None]
+    X += np.array([0.0, 3.0, -1.0])[:, None]
+    y = rng.integers(0, 2, n)
+    X[y == 1] += 0.7  # the classes differ
+    return X.astype(np.float32), y
+
+
+@pytest.mark.parametrize("module", [MLP, ConvNet1d])
+def test_input_batchnorm_statistics_match_numpy(module):
+    torch.manual_seed(0)
+    X, y = _channel_data()
+    net = module(input_shape=(3, 8)).eval()
+    stats = class_activation_statistics(net, torch.as_tensor(X.reshape(len(X), -1)),
+                                        torch.as_tensor(y), 2, batch_size=7)
+    layers = batchnorm_layers(net)
+    assert len(stats) == len(layers)
+    for (mean, var), layer in zip(stats, layers):
+        assert mean.shape == var.shape == (2, layer.num_features)
+        assert torch.all(var >= 0)
+    mean, var = stats[0]  # the input BatchNorm sees the raw (B, C, T) input
+    for c in range(2):
+        Xc = X[y == c].astype(np.float64)
+        np.testing.assert_allclose(mean[c].numpy(), Xc.mean(axis=(0, 2)), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(var[c].numpy(), Xc.var(axis=(0, 2)), rtol=1e-4, atol=1e-5)
+
+
+def test_statistics_do_not_depend_on_the_batch_size():
+    torch.manual_seed(0)
+    X, y = _channel_data(n=30)
+    net = MLP(input_shape=(3, 8), hidden_sizes=(6,)).eval()
+    X_t, y_t = torch.as_tensor(X.reshape(len(X), -1)), torch.as_tensor(y)
+    one = class_activation_statistics(net, X_t, y_t, 2, batch_size=1024)
+    many = class_activation_statistics(net, X_t, y_t, 2, batch_size=4)
+    for (m1, v1), (m2, v2) in zip(one, many):
+        torch.testing.assert_close(m1, m2, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(v1, v2, rtol=1e-4, atol=1e-5)
+
+
+def test_statistics_are_precise_for_a_channel_far_from_zero():
+    """A channel near 95 with a spread of 0.1 (SpO2-like): sums of squares about zero
+    would lose the variance in float32."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(95.0, 0.1, size=(400, 1, 30)).astype(np.float32)
+    y = rng.integers(0, 2, len(X))
+    net = MLP(input_shape=(1, 30), hidden_sizes=(4,)).eval()
+    mean, var = class_activation_statistics(net, torch.as_tensor(X.reshape(len(X), -1)),
+                                            torch.as_tensor(y), 2, batch_size=32)[0]
+    for c in range(2):
+        Xc = X[y == c].astype(np.float64)
+        np.testing.assert_allclose(var[c].numpy(), Xc.var(), rtol=1e-3)
+        np.testing.assert_allclose(mean[c].numpy(), Xc.mean(), rtol=1e-6)
+
+
+def test_class_without_samples_gets_the_running_statistics():
+    torch.manual_seed(0)
+    X, y = _channel_data(n=20)
+    net = ConvNet1d(input_shape=(3, 8), n_blocks=2)
+    net.train()
+    net(torch.as_tensor(X.reshape(len(X), -1)))  # running statistics away from 0 / 1
+    net.eval()
+    stats = class_activation_statistics(net, torch.as_tensor(X.reshape(len(X), -1)),
+                                        torch.as_tensor(y), 3)
+    for (mean, var), layer in zip(stats, batchnorm_layers(net)):
+        assert mean.shape == (3, layer.num_features)
+        torch.testing.assert_close(mean[2], layer.running_mean)
+        torch.testing.assert_close(var[2], layer.running_var)
+        assert not torch.allclose(mean[0], layer.running_mean)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_statistics_restore_the_model(training):
+    torch.manual_seed(0)
+    X, y = _channel_data(n=20)
+    net = MLP(input_shape=(3, 8), hidden_sizes=(6,)).train(training)
+    before = copy.deepcopy(net.state_dict())
+    class_activation_statistics(net, torch.as_tensor(X.reshape(len(X), -1)),
+                                torch.as_tensor(y), 2, batch_size=8)
+    assert net.training is training
+    assert all(m.training is training for m in net.modules())
+    for layer in batchnorm_layers(net):
+        assert len(layer._forward_hooks) == 0
+    after = net.state_dict()
+    for key, value in before.items():  # eval mode: running statistics untouched
+        torch.testing.assert_close(after[key], value, rtol=0, atol=0)
+
+
+def test_statistics_remove_hooks_after_an_error():
+    net = MLP(input_shape=(3, 8), hidden_sizes=(6,)).train()
+    with pytest.raises(RuntimeError):
+        class_activation_statistics(net, torch.zeros(4, 23), torch.zeros(4, dtype=torch.long), 2)
+    assert net.training
+    for layer in batchnorm_layers(net):
+        assert len(layer._forward_hooks) == 0
+
+
+def test_batchnorm_layers_in_module_order():
+    net = MLP(input_shape=(2, 5), hidden_sizes=(7, 3))
+    assert [layer.num_features for layer in batchnorm_layers(net)] == [2, 7, 3]
+    assert batchnorm_layers(nn.Linear(3, 2)) == []
+
+
+# ---------------------------------------------------------------- BatchNorm prior
+@pytest.fixture
+def teacher(fitted_teacher):
+    """A copy of the session's fitted teacher module (hooks land on the copy)."""
+    return copy.deepcopy(fitted_teacher.module_).eval()
+
+
+def _prior_value(prior, model, X, targets):
+    with torch.no_grad():
+        model(X)
+        return float(prior(SynthesisState(None, None, targets)))
+
+
+def test_class_prior_prefers_the_true_classes(teacher, apnea):
+    X = torch.as_tensor(apnea.X, dtype=torch.float32)
+    y = torch.as_tensor(apnea.y.astype(np.int64))
+    stats = class_activation_statistics(teacher, X, y, 2)
+    prior = BatchNormPrior(teacher, class_statistics=stats)
+    try:
+        true = _prior_value(prior, teacher, X, y)
+        swapped = _prior_value(prior, teacher, X, 1 - y)
+        # on the very samples the statistics came from, each class matches exactly
+        # (up to the variance estimate): the true targets give about zero
+        assert true < 0.05 * swapped
+        assert swapped > 0
+        # a random half of the real samples, with their true classes, still beats swapping
+        rows = torch.randperm(len(X), generator=generator(0))[:36]
+        assert _prior_value(prior, teacher, X[rows], y[rows]) < \
+            _prior_value(prior, teacher, X[rows], 1 - y[rows])
+    finally:
+        prior.remove()
+    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(teacher))
+
+
+def test_class_prior_on_constructed_class_means():
+    torch.manual_seed(0)
+    X, y = _channel_data(n=60)
+    net = ConvNet1d(input_shape=(3, 8), n_blocks=1).eval()
+    X_t, y_t = torch.as_tensor(X.reshape(len(X), -1)), torch.as_tensor(y)
+    prior = BatchNormPrior(net, class_statistics=class_activation_statistics(net, X_t, y_t, 2))
+    try:
+        assert _prior_value(prior, net, X_t, y_t) < _prior_value(prior, net, X_t, 1 - y_t)
+        # a batch of one class only is compared with that class alone
+        only_zero = X_t[y_t == 0]
+        assert _prior_value(prior, net, only_zero, torch.zeros(len(only_zero), dtype=torch.long)) \
+            < _prior_value(prior, net, only_zero, torch.ones(len(only_zero), dtype=torch.long))
+    finally:
+        prior.remove()
+
+
+def test_class_prior_is_differentiable(teacher, apnea):
+    X = torch.as_tensor(apnea.X, dtype=torch.float32)
+    y = torch.as_tensor(apnea.y.astype(np.int64))
+    stats = class_activation_statistics(teacher, X, y, 2)
+    prior = BatchNormPrior(teacher, class_statistics=stats)
+    try:
+        z = X[:16].clone().requires_grad_(True)
+        teacher(z)
+        value = prior(SynthesisState(z, None, y[:16]))
+        value.backward()
+        assert z.grad is not None and torch.isfinite(z.grad).all()
+    finally:
+        prior.remove()
+
+
+def test_class_statistics_of_the_wrong_length_raise(teacher, apnea):
+    X = torch.as_tensor(apnea.X, dtype=torch.float32)
+    y = torch.as_tensor(apnea.y.astype(np.int64))
+    stats = class_activation_statistics(teacher, X, y, 2)
+    with pytest.raises(ValueError, match="class_statistics"):
+        BatchNormPrior(teacher, class_statistics=stats[:-1])
+    with pytest.raises(ValueError, match="layer_weights"):
+        BatchNormPrior(teacher, layer_weights=[1.0])
+    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(teacher))
+
+
+def test_prior_without_batchnorm_raises():
+    with pytest.raises(ValueError, match="bn_weight"):
+        BatchNormPrior(nn.Sequential(nn.Flatten(), nn.Linear(6, 2)))
+    with pytest.raises(ValueError, match="bn_weight"):
+        synthesize(nn.Linear(6, 2), [0, 1], (1, 6), optimizer=DirectOptimizer(n_iter=1),
+                   bn_weight=1.0, random_state=0)
+
+
+# ---------------------------------------------------------------- excitation / confidence
+def test_excitation_ignores_stimuli_not_pending():
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    targets = torch.tensor([1, 0, 1])
+    full = ClassExcitation()(SynthesisState(None, logits, targets))
+    pending = torch.tensor([True, False, True])
+    masked = ClassExcitation()(SynthesisState(None, logits, targets, pending))
+    assert masked.shape == (3,)
+    assert float(masked[1]) == 0.0
+    torch.testing.assert_close(masked[pending], full[pending])
+    assert torch.all(full > 0)
+    nothing_pending = torch.zeros(3, dtype=torch.bool)
+    none_pending = ClassExcitation()(SynthesisState(None, logits, targets, nothing_pending))
+    assert torch.all(none_pending == 0)
+
+
+def test_confidence_target_keeps_freeze():
+    assert ConfidenceTarget(0.6, 0.8).freeze is True
+    assert ConfidenceTarget(0.6, 0.8, freeze=False).freeze is False
+
+
+@pytest.fixture
+def run(fitted_teacher, apnea, standardization):
+    loc, scale = standardization
+
+    def run_(targets, n_iter=20, **kwargs):
+        kwargs.setdefault("random_state", 0)
+        return synthesize(fitted_teacher.module_, np.asarray(targets), apnea.input_shape,
+                          optimizer=DirectOptimizer(n_iter=n_iter), loc=loc, scale=scale,
+                          **kwargs)
+    return run_
+
+
+TARGETS = np.array([0, 1] * 8)
+
+
+def test_confidence_without_freeze_goes_on_shaping_the_stimuli(run, fitted_teacher):
+    X_frozen, p_frozen = run(TARGETS, bn_weight=1.0, confidence=ConfidenceTarget(0.6, 0.6))
+    X_free, p_free = run(TARGETS, bn_weight=1.0,
+                         confidence=ConfidenceTarget(0.6, 0.6, freeze=False))
+    assert X_free.shape == X_frozen.shape == (16, 240)
+    assert np.isfinite(X_free).all() and np.isfinite(p_free).all()
+    assert not np.allclose(X_free, X_frozen)
+    # frozen stimuli stop where they cross 0.6
+    reached = p_frozen[np.arange(16), TARGETS]
+    assert np.mean(reached >= 0.6 - 1e-4) >= 0.75
+    # the same seed reproduces each
+    X_free2, _ = run(TARGETS, bn_weight=1.0, confidence=ConfidenceTarget(0.6, 0.6, freeze=False))
+    np.testing.assert_array_equal(X_free, X_free2)
+
+
+def test_synthesize_with_class_statistics_runs(run, fitted_teacher, apnea):
+    X = torch.as_tensor(apnea.X, dtype=torch.float32)
+    y = torch.as_tensor(apnea.y.astype(np.int64))
+    model = fitted_teacher.module_
+    stats = class_activation_statistics(model, X, y, 2)
+    X_s, proba = run(TARGETS, bn_weight=1.0, class_statistics=stats)
+    assert X_s.shape == (16, 240) and np.isfinite(X_s).all()
+    X_r, _ = run(TARGETS, bn_weight=1.0)
+    assert not np.allclose(X_s, X_r)  # the class targets change the prior
+    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(model))
+    with pytest.raises(ValueError, match="class_statistics"):
+        run(TARGETS, bn_weight=1.0, class_statistics=stats[:1])
+
+
+# ---------------------------------------------------------------- init
+@pytest.fixture
+def class_init(apnea, standardization):
+    loc, scale = standardization
+    z = (apnea.X.reshape(len(apnea.X), *apnea.input_shape) - loc) / scale
+    init = ClassGaussian.fit(torch.as_tensor(z.reshape(len(z), -1), dtype=torch.float32),
+                             torch.as_tensor(apnea.y.astype(np.int64)), 2, rank=4)
+    return init
+
+
+def test_synthesize_starts_from_the_class_gaussian(run, class_init, apnea, standardization):
+    loc, scale = standardization
+    targets = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1])
+    X_s, _ = run(targets, n_iter=0, bn_weight=0.0, init=class_init, batch_size=4,
+                 random_state=3)
+    # chunk i draws from the i-th child seed of random_state
+    root = seed_sequence(3)
+    expected = []
+    for i, start in enumerate(range(0, len(targets), 4)):
+        g = torch.Generator().manual_seed(torch_seed(child_seed(root, i)))
+        z = class_init.draw(torch.as_tensor(targets[start:start + 4]), apnea.input_shape, g)
+        expected.append((torch.as_tensor(loc) + torch.as_tensor(scale) * z).flatten(1).numpy())
+    np.testing.assert_allclose(X_s, np.concatenate(expected), rtol=1e-5, atol=1e-5)
+
+
+def test_synthesize_class_gaussian_start_has_the_class_means(run, class_init, apnea,
+                                                             standardization):
+    loc, scale = standardization
+    targets = np.repeat([0, 1], 300)
+    X_s, _ = run(targets, n_iter=0, bn_weight=0.0, init=class_init, batch_size=600)
+    X_noise, _ = run(targets, n_iter=0, bn_weight=0.0, batch_size=600)
+    for c in range(2):
+        expected = (loc + scale * class_init.means[c].numpy().reshape(apnea.input_shape)).ravel()
+        real = apnea.X[apnea.y == c].mean(axis=0)
+        np.testing.assert_allclose(expected, real, rtol=1e-4, atol=1e-4)
+        # the spread of a mean of 300 draws is at most 4 sd of a real window / sqrt(300)
+        tolerance = 5 * apnea.X.std(axis=0).max() / np.sqrt(300)
+        assert np.abs(X_s[targets == c].mean(axis=0) - expected).max() < tolerance
+    # white noise starts at loc, not at the class means
+    assert np.abs(X_noise[targets == 1].mean(axis=0) - X_s[targets == 1].mean(axis=0)).max() > \
+        np.abs(X_s[targets == 1].mean(axis=0) - apnea.X[apnea.y == 1].mean(axis=0)).max()
+
+
+def test_synthesize_with_standard_normal_init_is_the_default(run):
+    a, _ = run(TARGETS, n_iter=3, bn_weight=0.0)
+    b, _ = run(TARGETS, n_iter=3, bn_weight=0.0, init=StandardNormal())
+    np.testing.assert_array_equal(a, b)
