@@ -55,13 +55,16 @@ MODES = {
 # Each variant: StimulusSynthesizer parameters, plus how the students take the labels.
 VARIANTS = {
     "ce-noise": ("CE from noise, no prior",
-                 dict(init="noise", bn_weight=0.0, confidence=None)),
+                 dict(init="noise", bn_weight=0.0)),
     "bn-running": ("BN prior (running stats), noise start",
-                   dict(init="noise", bn_statistics="running", confidence=None)),
-    "bn-class": ("BN prior (class stats), noise start", dict(init="noise", confidence=None)),
-    "gauss-bn": ("class-Gaussian start + class BN, no confidence", dict(confidence=None)),
-    "default": ("default: class-Gaussian start + class BN + confidence 0.5-1", dict()),
-    "default-hard": ("default, hard labels for every student", dict(soft_labels="hard")),
+                   dict(init="noise", bn_statistics="running")),
+    "bn-class": ("BN prior (class stats), noise start", dict(init="noise")),
+    "gauss-bn": ("default: class-Gaussian start + class BN", dict()),
+    "gauss-bn-long": ("default, 4x the steps", dict(n_iter_factor=4)),
+    "gauss-conf": ("class-Gaussian + class BN + confidence 0.5-1 (freeze)",
+                   dict(confidence=(0.5, 1.0))),
+    "gauss-conf-hard": ("class-Gaussian + class BN + confidence 0.5-1, hard labels",
+                        dict(confidence=(0.5, 1.0), soft_labels="hard")),
     "generator": ("generator (paper's method), class BN", dict(method="generator")),
 }
 
@@ -163,7 +166,7 @@ def run(mode, data_home, output, variants, families):
 
 
 def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train):
-    params.setdefault("n_iter", config["n_iter"])
+    params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train)
     X_s, _, proba = synthesizer.sample(len(X_train), return_proba=True)
