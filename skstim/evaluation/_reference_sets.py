@@ -10,6 +10,7 @@ import torch
 from imblearn.over_sampling import SMOTE
 from torch import nn
 
+from .._synthesizer import _allocate
 from ..synthesis import ClassGaussian, seed_sequence, torch_seed
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
@@ -19,10 +20,7 @@ def _class_counts(y, n_samples):
     classes, encoded = np.unique(y, return_inverse=True)
     counts = np.bincount(encoded)
     n_samples = len(y) if n_samples is None else int(n_samples)
-    exact = n_samples * counts / counts.sum()
-    wanted = np.floor(exact).astype(int)
-    wanted[np.argsort(wanted - exact)[: n_samples - wanted.sum()]] += 1
-    return classes, encoded, wanted
+    return classes, encoded, _allocate(n_samples, counts / counts.sum())
 
 
 def _one_hot(encoded, n_classes):
