@@ -181,15 +181,24 @@ def summarize(path, docs_path):
     sources = list(dict.fromkeys(r["source"] for r in records if r["source"] not in ("teacher",)))
     teacher = [r["accuracy"] for r in records if r["source"] == "teacher"]
 
+    def values(source, family, metric):
+        return {r["fold"]: r[metric] for r in records
+                if r["source"] == source and r["family"] == family}
+
     def cell(source, family, metric):
-        values = [r[metric] for r in records if r["source"] == source and r["family"] == family]
-        return np.mean(values), np.std(values), len(values)
+        by_fold = values(source, family, metric)
+        return np.mean(list(by_fold.values())), np.std(list(by_fold.values())), len(by_fold)
+
+    def gap(source, family, metric):
+        """Mean over this source's folds of (source - real) in the same fold."""
+        own, real = values(source, family, metric), values("real", family, metric)
+        return np.mean([own[f] - real[f] for f in own if f in real])
 
     lines = [f"Mode `{mode}`; teacher accuracy on held-out subjects: "
              f"{np.mean(teacher):.3f} ± {np.std(teacher):.3f} over {len(teacher)} folds.", ""]
     for metric, label in (("accuracy", "Accuracy"), ("kappa", "Cohen's kappa"),
                           ("macro_f1", "Macro F1")):
-        lines += [f"#### {label} (mean ± sd over folds; gap to real data in brackets)", "",
+        lines += [f"#### {label} (mean ± sd over folds; in brackets the gap to the same family trained on real data, averaged over the same folds)", "",
                   "| trained on | " + " | ".join(families) + " |",
                   "|---|" + "---|" * len(families)]
         for source in sources:
@@ -201,7 +210,7 @@ def summarize(path, docs_path):
                     continue
                 text = f"{mean:.3f} ± {sd:.3f}"
                 if source != "real":
-                    text += f" ({mean - cell('real', family, metric)[0]:+.3f})"
+                    text += f" ({gap(source, family, metric):+.3f})"
                 cells.append(text)
             n_folds = len({r["fold"] for r in records if r["source"] == source})
             lines.append(f"| {source} ({n_folds} folds) | " + " | ".join(cells) + " |")
