@@ -66,6 +66,9 @@ VARIANTS = {
     "gauss-conf-hard": ("class-Gaussian + class BN + confidence 0.5-1, hard labels",
                         dict(confidence=(0.5, 1.0), soft_labels="hard")),
     "generator": ("generator (paper's method), class BN", dict(method="generator")),
+    "mix-half": ("default, half of the stimuli teacher-labelled interpolations", dict(mix=0.5)),
+    "mix-double": ("default, 2x stimuli of which half interpolations",
+                   dict(mix=0.5, n_stimuli=2.0)),
 }
 
 REFERENCE_SETS = {
@@ -169,7 +172,7 @@ def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_tr
     params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train)
-    X_s, _, proba = synthesizer.sample(len(X_train), return_proba=True)
+    X_s, _, proba = synthesizer.sample(synthesizer._n_stimuli(len(X_train)), return_proba=True)
     return X_s, proba, synthesizer.classes_, soft_labels
 
 

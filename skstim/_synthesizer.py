@@ -20,6 +20,7 @@ from .synthesis import (
     ClassGaussian,
     child_seed,
     class_activation_statistics,
+    interpolate,
     make_optimizer,
     seed_sequence,
     synthesize,
@@ -97,6 +98,11 @@ class StimulusSynthesizer(BaseEstimator):
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0
         Weight of the L2 penalty on the standardized stimuli.
+    mix : float, default=0.0
+        Share of the stimuli, in [0, 1), made as teacher-labelled interpolations
+        between random pairs of optimized stimuli instead of being optimized
+        themselves (see :func:`skstim.synthesis.interpolate`); they come after the
+        optimized ones.
     confidence : float, (float, float) or None, default=None
         Per-stimulus confidence target, drawn uniformly from the range: a stimulus is
         frozen once the teacher's probability of its class reaches it (the paper's
@@ -175,6 +181,7 @@ class StimulusSynthesizer(BaseEstimator):
         "init_rank": [Interval(Integral, 0, None, closed="left")],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
         "l2_weight": [Interval(Real, 0, None, closed="left")],
+        "mix": [Interval(Real, 0, 1, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
         "class_prior": [StrOptions({"match", "uniform"}), dict],
         "memory": [None, str, HasMethods(["cache"])],
@@ -186,7 +193,7 @@ class StimulusSynthesizer(BaseEstimator):
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=1.0, method="direct",
                  n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class",
-                 init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0,
+                 init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, class_prior="match", memory=None, batch_size=256,
                  device="cpu", random_state=None, verbose=0):
         self.teacher = teacher
@@ -201,6 +208,7 @@ class StimulusSynthesizer(BaseEstimator):
         self.init_rank = init_rank
         self.tv_weight = tv_weight
         self.l2_weight = l2_weight
+        self.mix = mix
         self.confidence = confidence
         self.class_prior = class_prior
         self.memory = memory
@@ -418,10 +426,11 @@ class StimulusSynthesizer(BaseEstimator):
         root = self._root_seed if random_state is None else seed_sequence(random_state)
         stream = child_seed(root, _SYNTHESIS_SEED)
         rng = np.random.default_rng(child_seed(stream, 0))
-        counts = _allocate(n_samples, self.class_prior_)
+        n_mixed = min(int(round(self.mix * n_samples)), n_samples - 1)
+        counts = _allocate(n_samples - n_mixed, self.class_prior_)
         targets = rng.permutation(np.repeat(np.arange(len(counts)), counts))
 
-        with tqdm(total=n_samples, desc="synthesizing", unit="stimulus",
+        with tqdm(total=n_samples - n_mixed, desc="synthesizing", unit="stimulus",
                   disable=not self.verbose) as bar:
             X, proba = synthesize(
                 self.teacher_.module_, targets, self.input_shape_,
@@ -432,6 +441,11 @@ class StimulusSynthesizer(BaseEstimator):
                 batch_size=self.batch_size, device=self.device,
                 random_state=child_seed(stream, 1), callback=bar.update,
             )
+        if n_mixed:
+            X_mixed, proba_mixed = interpolate(
+                self.teacher_.module_, X, n_mixed, batch_size=self.batch_size,
+                device=self.device, random_state=child_seed(stream, 2))
+            X, proba = np.concatenate([X, X_mixed]), np.concatenate([proba, proba_mixed])
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)
 

@@ -1,6 +1,6 @@
 """The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
 
-from ._engine import OPTIMIZERS, make_optimizer, synthesize
+from ._engine import OPTIMIZERS, interpolate, make_optimizer, synthesize
 from ._seeding import child_seed, seed_sequence, torch_seed
 from .objectives import (
     BatchNormPrior,
@@ -17,6 +17,7 @@ from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 
 __all__ = [
     "synthesize",
+    "interpolate",
     "make_optimizer",
     "OPTIMIZERS",
     "seed_sequence",

@@ -14,7 +14,7 @@ from .objectives import (
 )
 from .optimizers import DirectOptimizer, GeneratorOptimizer
 
-__all__ = ["synthesize", "make_optimizer", "OPTIMIZERS"]
+__all__ = ["synthesize", "interpolate", "make_optimizer", "OPTIMIZERS"]
 
 OPTIMIZERS = {"direct": DirectOptimizer, "generator": GeneratorOptimizer}
 
@@ -167,3 +167,52 @@ def _n_outputs(forward, shape, device):
     """Number of logits the teacher returns."""
     with torch.inference_mode():
         return forward(torch.zeros((2, *shape), device=device)).shape[1]
+
+
+def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state=None):
+    """Teacher-labelled interpolations between random pairs of stimuli.
+
+    Each new input is ``lam * a + (1 - lam) * b`` for two stimuli drawn at random and
+    ``lam`` uniform in (0, 1); the teacher labels it. Pairs across classes fill the
+    region between the classes, where optimized stimuli are scarce, with inputs whose
+    soft labels say how far along they are.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The teacher (flat input to logits).
+    stimuli : ndarray of shape (n_stimuli, n_features), float32
+        Stimuli to interpolate between (in the teacher's input scale).
+    n : int
+        Number of interpolations.
+    batch_size : int, default=256
+        Inputs labelled together.
+    device : str or torch.device, default="cpu"
+        Where the teacher runs.
+    random_state : None, int or numpy.random.SeedSequence
+        Seed of the pairs and weights.
+
+    Returns
+    -------
+    X : ndarray of shape (n, n_features), float32
+    proba : ndarray of shape (n, n_classes), float32
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> model = torch.nn.Linear(4, 2)
+    >>> X, P = interpolate(model, np.eye(4, dtype=np.float32), 5, random_state=0)
+    >>> X.shape, P.shape
+    ((5, 4), (5, 2))
+    """
+    rng = np.random.default_rng(seed_sequence(random_state))
+    first, second = rng.integers(0, len(stimuli), (2, n))
+    lam = rng.uniform(0.0, 1.0, (n, 1)).astype(np.float32)
+    X = lam * stimuli[first] + (1 - lam) * stimuli[second]
+    with _FrozenTeacher(model.to(device)) as teacher, torch.inference_mode():
+        proba = np.concatenate([
+            teacher(torch.as_tensor(X[start:start + batch_size], device=device))
+            .softmax(dim=1).cpu().numpy()
+            for start in range(0, max(n, 1), batch_size)
+        ])[:n]
+    return X, proba.astype(np.float32)
