@@ -64,6 +64,8 @@ class DirectOptimizer:
     >>> import torch
     >>> from skstim.synthesis import ClassExcitation, Objective
     >>> model = torch.nn.Linear(6, 2)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.eye(2, 6)), model.bias.zero_()
     >>> z = DirectOptimizer(n_iter=20).run(
     ...     lambda z: model(z.flatten(1)), Objective([(1.0, ClassExcitation())]),
     ...     torch.tensor([0, 1]), None, (2, 3), torch.Generator().manual_seed(0))
