@@ -3,7 +3,6 @@
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
@@ -14,11 +13,14 @@ from ._synthesizer import StimulusSynthesizer
 __all__ = ["StimulusStudent"]
 
 
-def _unfitted_copy(teacher):
-    """A fresh, unfitted net with the teacher's parameters."""
-    if isinstance(teacher, FrozenEstimator):
-        teacher = teacher.estimator
-    return clone(teacher)
+def _with_data_shape(net, input_shape, n_classes):
+    """A skorch student left without ``module__input_shape`` gets the data's shape."""
+    params = net.get_params()
+    if "module__input_shape" in params and params["module__input_shape"] is None:
+        net.set_params(module__input_shape=tuple(input_shape))
+        if "module__n_classes" in params:
+            net.set_params(module__n_classes=n_classes)
+    return net
 
 
 def _takes_soft_targets(net):
@@ -185,8 +187,9 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "Synthesize more stimuli (n_stimuli), optimize longer (n_iter), or give the "
                 "teacher more epochs."
             )
-        student = (_unfitted_copy(self.synthesizer_.teacher_) if self.student is None
-                   else clone(self.student))
+        student = clone(self.synthesizer_.teacher_ if self.student is None else self.student)
+        if isinstance(student, NeuralNet):
+            student = _with_data_shape(student, self.synthesizer_.input_shape_, len(self.classes_))
         self.student_ = fit_on_stimuli(student, X_s, proba, self.classes_, self.soft_labels)
         self._is_net = isinstance(student, NeuralNet)
         self.stimuli_, self.stimuli_labels_ = X_s, y_s

@@ -8,7 +8,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
-from skstim import StimulusStudent, StimulusSynthesizer
+from skstim import StimulusStudent, StimulusSynthesizer, make_teacher
 from skstim._teacher import TeacherClassifier
 
 from .conftest import tiny_synthesizer, tiny_teacher
@@ -182,3 +182,13 @@ def test_reproducible_with_a_seeded_synthesizer(apnea):
     preds = [StimulusStudent(tiny_synthesizer(random_state=5)).fit(apnea.X, apnea.y)
              .predict_proba(apnea.X) for _ in range(2)]
     np.testing.assert_array_equal(*preds)
+
+
+def test_skorch_student_gets_the_data_shape(apnea):
+    # A student built without input_shape takes the synthesizer's, like the teacher.
+    student = make_teacher(arch="gru", max_epochs=1, module__hidden_size=8)
+    clf = StimulusStudent(tiny_synthesizer(input_shape=apnea.input_shape), student)
+    clf.fit(apnea.X, apnea.y)
+    assert clf.student_.get_params()["module__input_shape"] == apnea.input_shape
+    assert student.get_params()["module__input_shape"] is None  # the caller's is untouched
+    assert clf.predict(apnea.X[:5]).shape == (5,)
