@@ -12,6 +12,7 @@ from .objectives import (
     Objective,
     TotalVariation,
 )
+from .initializers import StandardNormal
 from .optimizers import DirectOptimizer, GeneratorOptimizer
 
 __all__ = ["synthesize", "interpolate", "make_optimizer", "OPTIMIZERS"]
@@ -119,6 +120,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     shape = tuple(int(v) for v in input_shape)
     loc = torch.as_tensor(np.array(np.broadcast_to(loc, shape)), dtype=torch.float32, device=device)
     scale = torch.as_tensor(np.array(np.broadcast_to(scale, shape)), dtype=torch.float32, device=device)
+    init = (StandardNormal() if init is None else init).to(device)
     n = len(targets)
     n_chunks = -(-n // batch_size)
     root = seed_sequence(random_state)
@@ -149,7 +151,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                 z = optimizer.run(forward, objective, chunk_targets, thresholds, shape,
                                   generator, n_classes=n_classes,
                                   freeze=confidence is None or confidence.freeze,
-                                  init=None if init is None else init.to(device) if hasattr(init, "to") else init)
+                                  init=init)
                 with torch.inference_mode():
                     x = loc + scale * z
                     chunk_proba = teacher(x.flatten(1)).softmax(dim=1)

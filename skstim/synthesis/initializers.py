@@ -16,6 +16,10 @@ class StandardNormal:
     (2, 2, 3)
     """
 
+    def to(self, device):
+        """This initializer (it holds no tensors)."""
+        return self
+
     def draw(self, targets, shape, generator):
         """Noise of shape ``(len(targets), *shape)`` on the targets' device."""
         return torch.randn((len(targets), *shape), generator=generator, device=targets.device)
