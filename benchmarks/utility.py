@@ -69,6 +69,12 @@ VARIANTS = {
     "mix-half": ("default, half of the stimuli teacher-labelled interpolations", dict(mix=0.5)),
     "mix-double": ("default, 2x stimuli of which half interpolations",
                    dict(mix=0.5, n_stimuli=2.0)),
+    "double": ("default, 2x stimuli", dict(n_stimuli=2.0)),
+    "rank-64": ("default, class-Gaussian start of rank 64", dict(init_rank=64)),
+    "rank-128": ("default, class-Gaussian start of rank 128", dict(init_rank=128)),
+    "bn-strong": ("default, BN prior weight 10", dict(bn_weight=10.0)),
+    "lr-0.03": ("default, step size 0.03", dict(lr=0.03)),
+    "lr-0.01": ("default, step size 0.01", dict(lr=0.01)),
 }
 
 REFERENCE_SETS = {
