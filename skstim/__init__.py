@@ -4,10 +4,11 @@ A teacher network is fitted on private data; stimuli synthesized from noise to e
 its class neurons train any student classifier (Nikolaidis et al., arXiv 2009.10007).
 """
 
+from ._inhibitor import IdentityInhibitor
 from ._student import StimulusStudent
 from ._synthesizer import StimulusSynthesizer
 from .nets import make_teacher
 
 __version__ = "0.1.0"
 
-__all__ = ["StimulusSynthesizer", "StimulusStudent", "make_teacher", "__version__"]
+__all__ = ["StimulusSynthesizer", "IdentityInhibitor", "StimulusStudent", "make_teacher", "__version__"]

@@ -2,8 +2,10 @@
 
 import numpy as np
 import torch
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 from skorch import NeuralNet
@@ -158,8 +160,11 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.student = student
         self.soft_labels = soft_labels
 
+    def _synthesizer(self):
+        return StimulusSynthesizer() if self.synthesizer is None else self.synthesizer
+
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, **fit_params):
         """Fit the teacher on real ``(X, y)``, synthesize stimuli, train the student on them.
 
         Parameters
@@ -168,6 +173,11 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Real samples.
         y : array-like of shape (n_samples,)
             Class labels.
+        **fit_params : dict
+            Passed to the synthesizer's ``fit_resample``, e.g. ``groups`` for an
+            :class:`~skstim.IdentityInhibitor`. With metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), only what the
+            synthesizer requests reaches it (``IdentityInhibitor`` requests ``groups``).
 
         Returns
         -------
@@ -175,9 +185,10 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Fitted.
         """
         validate_data(self, X, y, dtype=None, ensure_all_finite=False, skip_check_array=True)
-        synthesizer = StimulusSynthesizer() if self.synthesizer is None else self.synthesizer
-        self.synthesizer_ = clone(synthesizer)
-        X_s, y_s = self.synthesizer_.fit_resample(X, y)
+        if get_config()["enable_metadata_routing"]:
+            fit_params = process_routing(self, "fit", **fit_params).synthesizer.fit_resample
+        self.synthesizer_ = clone(self._synthesizer())
+        X_s, y_s = self.synthesizer_.fit_resample(X, y, **fit_params)
         proba = self.synthesizer_.y_proba_
         self.classes_ = self.synthesizer_.classes_
         self.n_features_in_ = self.synthesizer_.n_features_in_
@@ -194,6 +205,18 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self._is_net = isinstance(student, NeuralNet)
         self.stimuli_, self.stimuli_labels_ = X_s, y_s
         return self
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata: to the synthesizer's ``fit_resample``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return MetadataRouter(owner=self.__class__.__name__).add_self_request(self).add(
+            synthesizer=self._synthesizer(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit_resample"),
+        )
 
     @property
     def teacher_(self):

@@ -282,15 +282,16 @@ class StimulusSynthesizer(BaseEstimator):
                 raise ValueError("class_prior weights must be >= 0 with a positive sum.")
         return prior / prior.sum()
 
-    def _prepare_teacher(self, n_classes, seed):
-        if self.teacher is None:
-            teacher = make_teacher(self.input_shape_, n_classes=n_classes, device=self.device)
+    def _prepare_net(self, template, n_classes, seed, name="teacher"):
+        """A fresh clone of ``template`` (``None``: ``make_teacher``) sized for the data."""
+        if template is None:
+            net = make_teacher(self.input_shape_, n_classes=n_classes, device=self.device)
         else:
-            teacher = clone(self.teacher)
-        params = teacher.get_params()
+            net = clone(template)
+        params = net.get_params()
         if "criterion" in params and _is_nll(params["criterion"]):
             raise ValueError(
-                "teacher must output logits trained with cross-entropy, but its criterion is "
+                f"{name} must output logits trained with cross-entropy, but its criterion is "
                 "NLLLoss (a network ending in softmax). Use make_teacher(...) or a skorch net "
                 "with criterion=torch.nn.CrossEntropyLoss and no final softmax."
             )
@@ -298,10 +299,18 @@ class StimulusSynthesizer(BaseEstimator):
         if "random_state" in params and params["random_state"] is None \
                 and self.random_state is not None:
             updates["random_state"] = seed
-        accepted = _module_params(teacher)
-        teacher.set_params(**{k: v for k, v in updates.items()
-                              if k == "random_state" or k.removeprefix("module__") in accepted})
-        return teacher
+        accepted = _module_params(net)
+        net.set_params(**{k: v for k, v in updates.items()
+                          if k == "random_state" or k.removeprefix("module__") in accepted})
+        return net
+
+    def _fit_net(self, net, X32, labels, seed):
+        """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
+        # Unseeded (random_state=None), the fresh seed must not defeat the cache: as
+        # with sklearn's Pipeline memory, the first unseeded fit is reused.
+        ignore = ["seed"] if self.random_state is None else []
+        fit = check_memory(self.memory).cache(_fit_teacher, ignore=ignore)
+        return fit(net, X32, labels.astype(np.int64), seed)
 
     def _check_logits(self, X):
         # skorch's data loader draws a seed from the global torch generator: fork it.
@@ -334,6 +343,11 @@ class StimulusSynthesizer(BaseEstimator):
         self : StimulusSynthesizer
             Fitted.
         """
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X, y):
+        """Validate, fit the teacher and the data statistics; return X as float32."""
         X, y = self._validate_input(X, y)
         self.n_samples_fit_ = len(X)
         self._confidence = self._resolve_confidence()
@@ -360,12 +374,8 @@ class StimulusSynthesizer(BaseEstimator):
                     f"y has one class only ({self.classes_[0]!r}): the teacher needs samples of "
                     "at least two classes."
                 )
-            teacher = self._prepare_teacher(len(self.classes_), teacher_seed)
-            # Unseeded (random_state=None), the fresh seed must not defeat the cache: as
-            # with sklearn's Pipeline memory, the first unseeded fit is reused.
-            ignore = ["seed"] if self.random_state is None else []
-            fit = check_memory(self.memory).cache(_fit_teacher, ignore=ignore)
-            self.teacher_ = fit(teacher, X32, y_encoded.astype(np.int64), teacher_seed)
+            teacher = self._prepare_net(self.teacher, len(self.classes_), teacher_seed)
+            self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed)
         self._check_logits(X32)
 
         channels = X32.reshape(len(X32), *self.input_shape_)
@@ -374,7 +384,7 @@ class StimulusSynthesizer(BaseEstimator):
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
         self.class_prior_ = self._resolve_class_prior(y_encoded)
         self._fit_data_statistics(X32, y_encoded)
-        return self
+        return X32
 
     def _fit_data_statistics(self, X32, y_encoded):
         """Class-level aggregates of the real data that guide the synthesis."""
@@ -440,6 +450,7 @@ class StimulusSynthesizer(BaseEstimator):
                 confidence=self._confidence, loc=self.loc_, scale=self.scale_,
                 batch_size=self.batch_size, device=self.device,
                 random_state=child_seed(stream, 1), callback=bar.update,
+                **self._extra_terms(),
             )
         if n_mixed:
             X_mixed, proba_mixed = interpolate(
@@ -448,6 +459,10 @@ class StimulusSynthesizer(BaseEstimator):
             X, proba = np.concatenate([X, X_mixed]), np.concatenate([proba, proba_mixed])
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)
+
+    def _extra_terms(self):
+        """Keyword arguments of :func:`~skstim.synthesis.synthesize` that subclasses add."""
+        return {}
 
     def fit_resample(self, X, y):
         """Fit the teacher on ``(X, y)`` and return stimuli in place of the data.
@@ -467,6 +482,9 @@ class StimulusSynthesizer(BaseEstimator):
             Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
         """
         self.fit(X, y)
+        return self._resample_fitted()
+
+    def _resample_fitted(self):
         X_s, y_s, self.y_proba_ = self.sample(self._n_stimuli(self.n_samples_fit_),
                                               return_proba=True)
         return X_s, y_s

@@ -8,6 +8,7 @@ from .objectives import (
     BatchNormPrior,
     ClassExcitation,
     ConfidenceTarget,
+    IdentityInhibition,
     L2Penalty,
     Objective,
     TotalVariation,
@@ -50,7 +51,8 @@ class _FrozenTeacher:
 
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
-               class_statistics=None, init=None, loc=0.0, scale=1.0, batch_size=256, device="cpu",
+               class_statistics=None, init=None, identity_model=None, inhibition="uniform",
+               inhibition_weight=0.0, loc=0.0, scale=1.0, batch_size=256, device="cpu",
                random_state=None, callback=None):
     """Synthesize one stimulus per target class from noise.
 
@@ -82,6 +84,12 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         :func:`class_activation_statistics`); ``None`` uses the running statistics.
     init : StandardNormal, ClassGaussian or None, default=None
         Where stimuli start (standardized space); ``None`` is white noise.
+    identity_model : torch.nn.Module or None, default=None
+        A subject model (flat input to subject logits), for :class:`IdentityInhibition`.
+    inhibition : {"uniform", "top"}, default="uniform"
+        Kind of identity inhibition (see :class:`IdentityInhibition`).
+    inhibition_weight : float, default=0.0
+        Weight of the identity inhibition; it needs ``identity_model``.
     loc, scale : float or array-like broadcastable to (C, T)
         The teacher sees ``loc + scale * z`` for standardized stimuli ``z``.
     batch_size : int, default=256
@@ -126,9 +134,17 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     root = seed_sequence(random_state)
     chunk_seeds = [child_seed(root, i) for i in range(n_chunks)]
 
-    with _FrozenTeacher(model.to(device)) as teacher:
+    if inhibition_weight > 0 and identity_model is None:
+        raise ValueError("inhibition_weight > 0 needs an identity_model (subject logits).")
+    identity_model = torch.nn.Identity() if identity_model is None else identity_model
+
+    with _FrozenTeacher(model.to(device)) as teacher, \
+            _FrozenTeacher(identity_model.to(device)) as identity:
         def forward(z):
             return teacher((loc + scale * z).flatten(1))
+
+        def identity_forward(z):
+            return identity((loc + scale * z).flatten(1))
 
         prior = BatchNormPrior(teacher, class_statistics=class_statistics) if bn_weight > 0 else None
         try:
@@ -137,6 +153,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                 (bn_weight, prior),
                 (tv_weight, TotalVariation()),
                 (l2_weight, L2Penalty()),
+                (inhibition_weight, IdentityInhibition(identity_forward, inhibition)),
             ])
             n_classes = _n_outputs(forward, shape, device)
             stimuli = np.empty((n, int(np.prod(shape))), dtype=np.float32)

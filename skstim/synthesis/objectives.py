@@ -22,6 +22,7 @@ __all__ = [
     "TotalVariation",
     "L2Penalty",
     "ConfidenceTarget",
+    "IdentityInhibition",
     "Objective",
 ]
 
@@ -202,6 +203,49 @@ class L2Penalty:
 
     def __call__(self, state):
         return state.z.pow(2).flatten(1).mean(dim=1)
+
+
+class IdentityInhibition:
+    """Inhibit what identifies a subject: keep a subject model from naming anyone.
+
+    A subject (identity) model, fitted on the real samples with the subject ids as
+    labels, sees each stimulus; the term is zero when its posterior over the subjects
+    is uniform and grows as it singles somebody out.
+
+    Parameters
+    ----------
+    identity_forward : callable
+        Maps standardized stimuli ``z`` of shape ``(B, C, T)`` to subject logits
+        ``(B, n_subjects)``.
+    kind : {"uniform", "top"}, default="uniform"
+        ``"uniform"``: the Kullback-Leibler divergence from the uniform distribution to
+        the subject posterior, ``-mean_k log p_k - log K`` (every subject equally
+        likely). ``"top"``: suppress the most likely subject only, ``log max_k p_k +
+        log K`` (no subject stands out; the others are free).
+
+    Examples
+    --------
+    >>> import torch
+    >>> term = IdentityInhibition(lambda z: z.flatten(1))
+    >>> z = torch.tensor([[[0., 0., 0.]], [[5., 0., 0.]]])
+    >>> term(SynthesisState(z, None, None)).round(decimals=2).tolist()
+    [0.0, 2.25]
+    """
+
+    per_stimulus = True
+    KINDS = ("uniform", "top")
+
+    def __init__(self, identity_forward, kind="uniform"):
+        if kind not in self.KINDS:
+            raise ValueError(f"inhibition must be one of {list(self.KINDS)}, got {kind!r}.")
+        self.identity_forward, self.kind = identity_forward, kind
+
+    def __call__(self, state):
+        log_proba = self.identity_forward(state.z).log_softmax(dim=1)
+        log_k = torch.log(log_proba.new_tensor(float(log_proba.shape[1])))
+        if self.kind == "uniform":
+            return -log_proba.mean(dim=1) - log_k
+        return log_proba.max(dim=1).values + log_k
 
 
 class ConfidenceTarget:

@@ -1,0 +1,176 @@
+"""IdentityInhibitor: stimuli that teach the task while naming nobody."""
+
+from numbers import Real
+
+import imblearn.base  # noqa: F401  (registers fit_resample as a metadata-routing method)
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNet
+
+from ._synthesizer import StimulusSynthesizer
+from .synthesis import IdentityInhibition, child_seed, torch_seed
+
+__all__ = ["IdentityInhibitor"]
+
+_IDENTITY_SEED = 2
+
+_MISSING_GROUPS = (
+    "IdentityInhibitor needs the subject of every sample: call fit(X, y, groups=subject_ids) "
+    "or fit_resample(X, y, groups=subject_ids). Inside a Pipeline, cross_val_score or "
+    "GridSearchCV, enable metadata routing with sklearn.set_config("
+    "enable_metadata_routing=True) and pass params={'groups': subject_ids}."
+)
+
+
+class IdentityInhibitor(StimulusSynthesizer):
+    """Synthesize stimuli that excite the teacher's classes and inhibit subject identity.
+
+    Besides the teacher, ``fit`` fits a subject (identity) model on ``(X, groups)``;
+    the synthesis objective then also holds that model's posterior over the subjects
+    flat (:class:`~skstim.synthesis.IdentityInhibition`), so that no stimulus looks like
+    the recordings of one person more than another's (Nikolaidis et al., arXiv
+    2009.10007, section on data anonymization).
+
+    ``groups`` reaches ``fit`` and ``fit_resample`` directly, or through scikit-learn's
+    metadata routing inside a Pipeline, :func:`~sklearn.model_selection.cross_val_score`
+    or :class:`~sklearn.model_selection.GridSearchCV` (``groups`` is requested by
+    default): ``sklearn.set_config(enable_metadata_routing=True)``, then pass
+    ``params={"groups": subject_ids}``.
+
+    Parameters
+    ----------
+    teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
+        As in :class:`StimulusSynthesizer`.
+    identity_model : skorch NeuralNetClassifier or None, default=None
+        Unfitted subject model that outputs logits, cloned and fitted on ``(X, groups)``;
+        ``None`` uses :func:`~skstim.make_teacher` (the BatchNorm CNN).
+    inhibition_weight : float, default=1.0
+        Weight of the inhibition term against the class excitation (weight 1).
+    inhibition : {"uniform", "top"}, default="uniform"
+        ``"uniform"`` pushes the subject posterior towards uniform; ``"top"`` only
+        suppresses the most likely subject.
+    **synthesis parameters
+        Every other parameter is that of :class:`StimulusSynthesizer`.
+
+    Attributes
+    ----------
+    identity_model_ : skorch NeuralNetClassifier
+        The fitted subject model.
+    subjects_ : ndarray of shape (n_subjects,)
+        Subject ids seen in ``fit``.
+    teacher_, classes_, class_prior_, input_shape_, y_proba_, n_features_in_
+        As in :class:`StimulusSynthesizer`.
+
+    See Also
+    --------
+    StimulusSynthesizer : the same without identity inhibition.
+    skstim.evaluation.reidentification : measures what the inhibition buys.
+
+    Examples
+    --------
+    >>> from skstim import IdentityInhibitor, make_teacher
+    >>> from skstim.datasets import make_sleep_apnea
+    >>> data = make_sleep_apnea(n_subjects=4, n_windows=20, random_state=0)
+    >>> inh = IdentityInhibitor(make_teacher(arch="mlp", max_epochs=3),
+    ...                         identity_model=make_teacher(arch="mlp", max_epochs=3),
+    ...                         input_shape=data.input_shape, n_iter=10, random_state=0)
+    >>> X_s, y_s = inh.fit_resample(data.X, data.y, groups=data.groups)
+    >>> X_s.shape == data.X.shape, inh.subjects_.tolist()
+    (True, [0, 1, 2, 3])
+    """
+
+    __metadata_request__fit = {"groups": True}
+    __metadata_request__fit_resample = {"groups": True}
+
+    _parameter_constraints = {
+        **StimulusSynthesizer._parameter_constraints,
+        "identity_model": [NeuralNet, None],
+        "inhibition_weight": [Interval(Real, 0, None, closed="left")],
+        "inhibition": [StrOptions(set(IdentityInhibition.KINDS))],
+    }
+
+    def __init__(self, teacher=None, *, identity_model=None, inhibition_weight=1.0,
+                 inhibition="uniform", input_shape=None, n_stimuli=1.0, method="direct",
+                 n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class",
+                 init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 confidence=None, class_prior="match", memory=None, batch_size=256,
+                 device="cpu", random_state=None, verbose=0):
+        super().__init__(
+            teacher, input_shape=input_shape, n_stimuli=n_stimuli, method=method,
+            n_iter=n_iter, lr=lr, bn_weight=bn_weight, bn_statistics=bn_statistics, init=init,
+            init_rank=init_rank, tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
+            confidence=confidence, class_prior=class_prior, memory=memory,
+            batch_size=batch_size, device=device, random_state=random_state, verbose=verbose,
+        )
+        self.identity_model = identity_model
+        self.inhibition_weight = inhibition_weight
+        self.inhibition = inhibition
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, groups=None):
+        """Fit the teacher on ``(X, y)`` and the subject model on ``(X, groups)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,)
+            Subject of each sample.
+
+        Returns
+        -------
+        self : IdentityInhibitor
+            Fitted.
+        """
+        X, y = self._validate_input(X, y)  # bad X or y is named before a missing groups
+        if groups is None:
+            raise ValueError(_MISSING_GROUPS)
+        groups = column_or_1d(groups, warn=True)
+        if len(groups) != len(X):
+            raise ValueError(
+                f"groups has {len(groups)} entries but X has {len(X)} rows: pass the subject "
+                "of every sample."
+            )
+        X32 = self._fit(X, y)
+        self.subjects_, subject_index = np.unique(groups, return_inverse=True)
+        if len(self.subjects_) < 2:
+            raise ValueError(
+                f"groups holds one subject only ({self.subjects_[0]!r}): identity inhibition "
+                "needs samples of at least two subjects."
+            )
+        seed = torch_seed(child_seed(self._root_seed, _IDENTITY_SEED))
+        model = self._prepare_net(self.identity_model, len(self.subjects_), seed,
+                                  name="identity_model")
+        self.identity_model_ = self._fit_net(model, X32, subject_index, seed)
+        return self
+
+    def fit_resample(self, X, y, groups=None):
+        """Fit (see :meth:`fit`) and return stimuli in place of the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,)
+            Subject of each sample.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_stimuli, n_features), float32
+            Stimuli.
+        y_resampled : ndarray of shape (n_stimuli,)
+            Their hard labels; soft labels are kept in ``y_proba_``.
+        """
+        self.fit(X, y, groups=groups)
+        return self._resample_fitted()
+
+    def _extra_terms(self):
+        check_is_fitted(self, "identity_model_")
+        return {"identity_model": self.identity_model_.module_, "inhibition": self.inhibition,
+                "inhibition_weight": self.inhibition_weight}
