@@ -1,0 +1,682 @@
+"""The stimuli file a data holder shares: a pickle-free ``.npz`` with a JSON record.
+
+One file holds the stimuli ``X`` (float32), their labels ``y``, optionally the
+teacher's soft labels ``proba``, and ``metadata``: a JSON string stored as a 0-d numpy
+unicode array. Everything reads back with ``np.load(path, allow_pickle=False)``, so a
+recipient never has to unpickle (run code from) a file received from someone else.
+
+Before writing, :func:`save_stimuli` can check that no stimulus is a copy of a private
+training row (the export guard), and it writes atomically: a failed save never leaves a
+half-written file, nor changes a file already at the destination.
+"""
+
+import json
+import os
+import tempfile
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import Bunch
+
+__all__ = ["save_stimuli", "load_stimuli", "stimuli_metadata"]
+
+FORMAT = "skstim-stimuli"
+FORMAT_VERSION = 1
+_ON_COPY = ("refuse", "drop")
+# Facts of the file itself: written by save_stimuli whatever the caller's metadata says.
+_FILE_FACTS = ("format", "format_version", "n_stimuli", "n_features")
+_SHOWN_INDICES = 10
+
+
+# --------------------------------------------------------------------------- JSON
+class _NotJSON(TypeError):
+    """A value that has no JSON form; ``where`` locates it, e.g. ``['a'][0]``."""
+
+    def __init__(self, where, value):
+        self.where, self.value = where, value
+        super().__init__(where)
+
+
+def _to_json(value, where=""):
+    """``value`` with numpy scalars and arrays, tuples and dicts made plain JSON types.
+
+    Raises :class:`_NotJSON` for anything else, and for non-finite floats (JSON has no
+    NaN or infinity).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return str(value) if isinstance(value, np.str_) else value
+    if isinstance(value, np.generic):
+        return _to_json(value.item(), where)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        if not np.isfinite(value):
+            raise _NotJSON(where, value)
+        return float(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufU":
+            raise _NotJSON(where, value)
+        return _to_json(value.tolist(), where)
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for key, v in value.items():
+            key = key.item() if isinstance(key, np.generic) else key
+            if not isinstance(key, (str, int, float, bool)):
+                raise _NotJSON(f"{where}[{key!r}]", key)
+            out[str(key) if not isinstance(key, str) else key] = _to_json(v, f"{where}[{key!r}]")
+        return out
+    raise _NotJSON(where, value)
+
+
+def _describe(value):
+    """A short string for a parameter value that has no JSON form."""
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    if isinstance(value, Real):
+        return repr(float(value))
+    return type(value).__name__
+
+
+def _json_or_description(value):
+    try:
+        return _to_json(value)
+    except _NotJSON:
+        return _describe(value)
+
+
+# --------------------------------------------------------------------- validation
+def _check_path(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}.")
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path.endswith(".npz"):
+        raise ValueError(
+            f"path must end in '.npz', got {path!r}: stimuli files are numpy .npz archives "
+            "(numpy would otherwise append '.npz' and write elsewhere)."
+        )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"The directory of path {path!r} does not exist ({directory!r}): create it first, "
+            "e.g. os.makedirs(directory, exist_ok=True)."
+        )
+    return path, directory
+
+
+def _as_finite_2d(array, name, dtype):
+    """A float copy of ``array``: 2-D and finite, or a ValueError naming ``name``."""
+    try:
+        with np.errstate(over="ignore"):  # an overflow to inf is reported just below
+            out = np.array(array, dtype=dtype, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array; numpy cannot make it {np.dtype(dtype)}: "
+                         f"{exc}") from exc
+    if out.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got shape {out.shape}. Flatten each "
+            "sample, e.g. X.reshape(len(X), -1)."
+        )
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"{name} holds {int(np.sum(~np.isfinite(out)))} NaN or infinite values "
+            f"(after conversion to {np.dtype(dtype)}): remove or repair those rows first."
+        )
+    return out
+
+
+def _check_labels(y, n_samples):
+    y = np.array(y, copy=True)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (n_samples,), got shape {y.shape}.")
+    if len(y) != n_samples:
+        raise ValueError(
+            f"X has {n_samples} rows but y has {len(y)} entries: pass one label per stimulus."
+        )
+    if y.dtype.kind == "O":
+        if not all(isinstance(v, str) for v in y):
+            kinds = sorted({type(v).__name__ for v in y if not isinstance(v, str)})
+            raise ValueError(
+                f"y is an object array holding {kinds} values: stimuli files store numeric or "
+                "string labels only (no pickle). Convert y, e.g. y.astype(str) or y.astype(int)."
+            )
+        y = y.astype(str)
+    elif y.dtype.kind not in "biufU":
+        raise ValueError(
+            f"y has dtype {y.dtype}: stimuli files store numeric or str labels only; convert "
+            "y, e.g. y.astype(str) (decode bytes first) or y.astype(int)."
+        )
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("y holds NaN or infinite labels: every stimulus needs a class label.")
+    return y
+
+
+def _check_metadata(metadata):
+    """The caller's metadata as a JSON-ready dict; ValueError naming a bad key."""
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}.")
+    record = {}
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise ValueError(f"metadata keys must be str, got {key!r} ({type(key).__name__}).")
+        try:
+            record[key] = _to_json(value, repr([key]))
+        except _NotJSON as exc:
+            raise ValueError(
+                f"metadata[{key!r}] is not JSON-serializable: metadata{exc.where} is "
+                f"{type(exc.value).__name__} {exc.value!r:.80}. Store numbers, str, bool, None, "
+                "lists and dicts of them (numpy arrays and scalars are converted), or a "
+                "description string."
+            ) from None
+    return record
+
+
+def _check_classes(classes, y, proba):
+    if classes is None:
+        classes = np.unique(y).tolist()
+    elif not isinstance(classes, list) or not classes:
+        raise ValueError(
+            f"metadata['classes'] must be a non-empty list of labels, got {classes!r}."
+        )
+    elif len(set(classes)) != len(classes):
+        raise ValueError(f"metadata['classes'] holds duplicates: {classes!r}.")
+    else:
+        unknown = set(np.unique(y).tolist()) - set(classes)
+        if unknown:
+            raise ValueError(
+                f"y holds labels {sorted(map(str, unknown))} that are not in "
+                f"metadata['classes'] = {classes!r}: list every class."
+            )
+    if proba is not None and proba.shape[1] != len(classes):
+        raise ValueError(
+            f"proba has {proba.shape[1]} columns but there are {len(classes)} classes "
+            f"({classes!r}): pass metadata={{'classes': [...]}} listing the class of each "
+            "column of proba (e.g. the synthesizer's classes_, as stimuli_metadata does)."
+        )
+    return classes
+
+
+def _check_input_shape(input_shape, n_features, where):
+    if input_shape is None:
+        return None
+    try:
+        shape = tuple(int(v) for v in input_shape)
+        if any(isinstance(v, (bool, float)) for v in input_shape):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} must be a list of int, got {input_shape!r}.") from None
+    if not shape or int(np.prod(shape)) != n_features or any(v < 1 for v in shape):
+        raise ValueError(
+            f"{where} = {list(shape)} does not match X with {n_features} features: the product "
+            "of the shape of one sample must be X.shape[1]."
+        )
+    return shape
+
+
+# -------------------------------------------------------------------- export guard
+def _copy_distances(X32, X_train):
+    """Distance of each stimulus to its nearest training row and the copy threshold.
+
+    In the per-feature standardized space of ``X_train``; the threshold is the smallest
+    distance between a training row and its nearest other (not identical) training row.
+    """
+    loc = X_train.mean(axis=0)
+    scale = X_train.std(axis=0)
+    scale[scale == 0] = 1.0
+    Z_train = (X_train - loc) / scale
+    Z = (X32.astype(np.float64) - loc) / scale
+
+    distinct = np.unique(Z_train, axis=0)
+    if len(distinct) < 2:
+        raise ValueError(
+            "X_train must hold at least two distinct rows: the copy threshold is the smallest "
+            "distance between two distinct training rows."
+        )
+    nn = NearestNeighbors(n_neighbors=1).fit(distinct)
+    between = nn.kneighbors()[0][:, 0]  # each distinct row's nearest *other* row
+    between = between[between > 0]
+    if not len(between):  # pragma: no cover - rows distinct in float64 yet at distance 0
+        raise ValueError("X_train must hold at least two distinct rows.")
+    distances = nn.kneighbors(Z)[0][:, 0]
+    return distances, float(between.min())
+
+
+def _show(indices):
+    shown = ", ".join(str(i) for i in indices[:_SHOWN_INDICES])
+    return f"[{shown}{', ...' if len(indices) > _SHOWN_INDICES else ''}]"
+
+
+# --------------------------------------------------------------------------- save
+def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy="refuse"):
+    """Write stimuli, their labels and a JSON record to a pickle-free ``.npz`` file.
+
+    The file holds ``X`` (float32, 2-D), ``y`` (1-D, numeric or numpy unicode), optionally
+    ``proba`` (float32, ``(n_stimuli, n_classes)``) and ``metadata``: a JSON string in a
+    0-d numpy unicode array. It reads back with :func:`load_stimuli`, or with plain numpy:
+    ``f = np.load(path, allow_pickle=False)`` then ``json.loads(str(f["metadata"]))``.
+
+    The write is atomic: the file is written to a temporary file in the destination
+    directory, then renamed onto ``path``. A failure removes the temporary file, so it
+    never leaves a half-written file and never changes a file already at ``path``.
+
+    **Export guard.** A data holder should pass ``X_train``, the private rows the teacher
+    was fitted on: every stimulus is then compared with them in the per-feature
+    standardized space of ``X_train`` (standard deviation 0 counts as 1). A stimulus
+    closer to a training row than any two distinct training rows are to each other (the
+    threshold) is a copy of private data, and is refused (``on_copy="refuse"``) or
+    dropped (``on_copy="drop"``). Without ``X_train`` nothing is checked and
+    ``metadata["export_guard"]`` is ``None``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination, ending in ``".npz"``; its directory must exist. A file already there
+        is replaced.
+    X : array-like of shape (n_stimuli, n_features)
+        Stimuli, flat; stored as float32 and must be finite.
+    y : array-like of shape (n_stimuli,)
+        Labels: numbers, or str (stored as a numpy unicode array).
+    proba : array-like of shape (n_stimuli, n_classes) or None, default=None
+        Soft labels (e.g. the synthesizer's ``y_proba_``); column ``k`` is the class
+        ``metadata["classes"][k]``.
+    metadata : dict or None, default=None
+        JSON-ready record merged into the file's record, e.g. :func:`stimuli_metadata`
+        of the synthesizer. Its keys win over the defaults, except ``"format"``,
+        ``"format_version"``, ``"n_stimuli"`` and ``"n_features"`` (facts of the file),
+        and ``"export_guard"`` when ``X_train`` is given. ``"classes"`` (default: the
+        sorted unique labels of ``y``) must list the class of each column of ``proba``;
+        ``"input_shape"``, when given, must multiply to ``n_features``. Numpy arrays and
+        scalars and tuples are converted; other values that JSON cannot store raise a
+        ValueError naming the key.
+    X_train : array-like of shape (n_train, n_features) or None, default=None
+        The private training rows, for the export guard. Not stored.
+    on_copy : {"refuse", "drop"}, default="refuse"
+        What to do with stimuli that are copies of training rows: raise a ValueError and
+        write nothing, or leave them out of the file with a :class:`UserWarning`.
+
+    Returns
+    -------
+    report : dict
+        ``path``, ``n_saved``, ``n_dropped``, ``dropped_indices`` (indices into the
+        ``X`` passed) and ``threshold`` (``None`` without ``X_train``).
+
+    Notes
+    -----
+    The record holds ``format``, ``format_version``, ``skstim_version``,
+    ``n_stimuli``, ``n_features``, ``classes`` and ``export_guard``, plus the keys of
+    ``metadata``. With ``X_train``, ``export_guard`` is ``{"threshold", "n_checked",
+    "n_dropped", "dropped_indices", "min_distance"}``, where ``min_distance`` is the
+    smallest distance of a saved stimulus to a training row (in standardized units).
+    The guard catches copies and near-copies of single rows; it is no proof of privacy
+    (see :mod:`skstim.evaluation` for re-identification and membership inference).
+
+    See Also
+    --------
+    load_stimuli : read the file back.
+    stimuli_metadata : the record of how a synthesizer made the stimuli.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skstim.datasets import load_stimuli, save_stimuli
+    >>> rng = np.random.default_rng(0)
+    >>> X_train = rng.normal(size=(50, 12))             # the private rows
+    >>> X = 3 * rng.normal(size=(20, 12))               # stimuli, unlike any row
+    >>> y = np.array(["normal", "apnea"] * 10)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "stimuli.npz")
+    ...     report = save_stimuli(path, X, y, metadata={"input_shape": [3, 4]},
+    ...                           X_train=X_train)
+    ...     data = load_stimuli(path)
+    >>> report["n_saved"], report["n_dropped"], report["threshold"] > 0
+    (20, 0, True)
+    >>> data.X.dtype, data.input_shape, data.classes.tolist()
+    (dtype('float32'), (3, 4), ['apnea', 'normal'])
+
+    A stimulus that copies a training row is refused:
+
+    >>> X[4] = X_train[9]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save_stimuli(os.path.join(folder, "stimuli.npz"), X, y, X_train=X_train)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 1 of 20 stimuli are copies of rows of X_train ...
+    """
+    path, directory = _check_path(path)
+    if not isinstance(on_copy, str) or on_copy not in _ON_COPY:
+        raise ValueError(
+            f"on_copy must be 'refuse' (raise, write nothing) or 'drop' (save the stimuli "
+            f"that are not copies), got {on_copy!r}."
+        )
+    X32 = _as_finite_2d(X, "X", np.float32)
+    n_stimuli, n_features = X32.shape
+    if n_stimuli == 0:
+        raise ValueError("X holds no stimuli (0 rows): there is nothing to save.")
+    y = _check_labels(y, n_stimuli)
+    if proba is not None:
+        proba = _as_finite_2d(proba, "proba", np.float32)
+        if len(proba) != n_stimuli:
+            raise ValueError(
+                f"proba has {len(proba)} rows but there are {n_stimuli} stimuli: pass one row "
+                "of class probabilities per stimulus (or proba=None)."
+            )
+    user = _check_metadata(metadata)
+    classes = _check_classes(user.pop("classes", None), y, proba)
+    _check_input_shape(user.get("input_shape"), n_features, "metadata['input_shape']")
+
+    keep = np.ones(n_stimuli, dtype=bool)
+    guard, threshold = None, None
+    if X_train is not None:
+        X_train = _as_finite_2d(X_train, "X_train", np.float64)
+        if X_train.shape[1] != n_features:
+            raise ValueError(
+                f"X_train has {X_train.shape[1]} features but X has {n_features}: pass the "
+                "private training rows the stimuli were made from, flat like X."
+            )
+        distances, threshold = _copy_distances(X32, X_train)
+        copies = np.flatnonzero(distances < threshold)
+        if len(copies) and on_copy == "refuse":
+            raise ValueError(
+                f"{len(copies)} of {n_stimuli} stimuli are copies of rows of X_train (closer "
+                f"to a training row than {threshold:.4g}, the smallest distance between two "
+                f"distinct training rows, in standardized units); indices {_show(copies)}. "
+                "Nothing was written. Pass on_copy='drop' to save the other stimuli."
+            )
+        if len(copies) == n_stimuli:
+            raise ValueError(
+                f"All {n_stimuli} stimuli are copies of rows of X_train (closer to a training "
+                f"row than {threshold:.4g}): nothing would be left to save. Synthesize new "
+                "stimuli (e.g. more optimization steps, another init)."
+            )
+        keep[copies] = False
+        if len(copies):
+            warnings.warn(
+                f"save_stimuli dropped {len(copies)} of {n_stimuli} stimuli that are copies of "
+                f"rows of X_train (indices {_show(copies)}); see metadata['export_guard'].",
+                UserWarning, stacklevel=2,
+            )
+        guard = {
+            "threshold": threshold,
+            "n_checked": int(n_stimuli),
+            "n_dropped": int(len(copies)),
+            "dropped_indices": copies.tolist(),
+            "min_distance": float(distances[keep].min()),
+        }
+
+    from .. import __version__
+
+    record = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skstim_version": __version__,
+        "n_stimuli": None,
+        "n_features": None,
+        "classes": classes,
+        "export_guard": None,
+    }
+    record.update(user)
+    record.update(format=FORMAT, format_version=FORMAT_VERSION,
+                  n_stimuli=int(keep.sum()), n_features=int(n_features))
+    if guard is not None:
+        record["export_guard"] = guard
+
+    arrays = {"X": X32[keep], "y": y[keep],
+              "metadata": np.array(json.dumps(record, allow_nan=False))}
+    if proba is not None:
+        arrays["proba"] = proba[keep]
+    _write_atomic(path, directory, arrays)
+
+    dropped = np.flatnonzero(~keep).tolist()
+    return {"path": path, "n_saved": int(keep.sum()), "n_dropped": len(dropped),
+            "dropped_indices": dropped, "threshold": threshold}
+
+
+def _write_atomic(path, directory, arrays):
+    tmp = tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp")
+    try:
+        with tmp:
+            np.savez_compressed(tmp, **arrays)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        # The temporary file is private (0600); the saved file gets the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp.name, 0o666 & ~umask)
+        os.replace(tmp.name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp.name)
+        except OSError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------- load
+def load_stimuli(path, *, return_X_y=False):
+    """Read a stimuli file written by :func:`save_stimuli`, without pickle.
+
+    The file is checked: it must carry the skstim stimuli format marker and the arrays
+    ``X`` and ``y``, and its shapes must agree (rows of ``X``, ``y`` and ``proba``,
+    columns of ``proba`` and ``metadata["classes"]``, ``metadata["input_shape"]`` and the
+    features of ``X``), so that a damaged or tampered file raises a ValueError.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file.
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``X`` (n_stimuli, n_features) float32, ``y`` (n_stimuli,), ``proba``
+        (n_stimuli, n_classes) float32 or None, ``metadata`` (dict), ``input_shape``
+        (tuple of int, or None when the record has none) and ``classes`` (ndarray).
+    (X, y) : tuple
+        When ``return_X_y=True``.
+
+    See Also
+    --------
+    save_stimuli : write the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skstim.datasets import load_stimuli, save_stimuli
+    >>> X, y = np.zeros((4, 6)), np.array([0, 1, 1, 0])
+    >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4]])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "stimuli.npz")
+    ...     _ = save_stimuli(path, X, y, proba, metadata={"input_shape": (2, 3)})
+    ...     data = load_stimuli(path)
+    ...     X_s, y_s = load_stimuli(path, return_X_y=True)
+    >>> data.proba.shape, data.input_shape, data.metadata["format"], y_s.tolist()
+    ((4, 2), (2, 3), 'skstim-stimuli', [0, 1, 1, 0])
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}.")
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No stimuli file at {path!r}: check the path (a .npz written "
+                                "by skstim.datasets.save_stimuli).")
+    not_ours = f"{path!r} is not a skstim stimuli file (a .npz written by save_stimuli)"
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
+        raise ValueError(f"{not_ours}: numpy cannot read it without pickle ({exc}).") from exc
+    if not hasattr(npz, "files"):
+        raise ValueError(f"{not_ours}: it holds a single array, not an .npz archive.")
+    with npz:
+        if "metadata" not in npz.files:
+            raise ValueError(f"{not_ours}: it has no 'metadata' entry (its arrays are "
+                             f"{sorted(npz.files)}).")
+        try:
+            arrays = {name: npz[name] for name in ("X", "y", "proba", "metadata")
+                      if name in npz.files}
+        except Exception as exc:  # noqa: BLE001 - object arrays need pickle
+            raise ValueError(f"{not_ours}: an array cannot be read without pickle ({exc}).") \
+                from exc
+
+    raw = arrays["metadata"]
+    if raw.ndim != 0 or raw.dtype.kind != "U":
+        raise ValueError(f"{not_ours}: its 'metadata' is not a JSON string.")
+    try:
+        metadata = json.loads(str(raw))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{not_ours}: its 'metadata' is not valid JSON ({exc}).") from exc
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ValueError(f"{not_ours}: its metadata lacks the format marker "
+                         f"'format': {FORMAT!r}.")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"{path!r} has an invalid format_version {version!r}.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} has format_version {version}, written by a newer skstim "
+            f"({metadata.get('skstim_version')}); this one reads version {FORMAT_VERSION}: "
+            "upgrade skstim."
+        )
+
+    damaged = f"{path!r} is damaged or was modified"
+    for name in ("X", "y"):
+        if name not in arrays:
+            raise ValueError(f"{damaged}: it has no {name!r} array.")
+    X, y, proba = arrays["X"], arrays["y"], arrays.get("proba")
+    if X.ndim != 2 or X.dtype.kind != "f":
+        raise ValueError(f"{damaged}: X must be a 2-D float array, got {X.dtype} of shape "
+                         f"{X.shape}.")
+    if y.ndim != 1:
+        raise ValueError(f"{damaged}: y must be 1-D, got shape {y.shape}.")
+    if len(X) != len(y):
+        raise ValueError(f"{damaged}: X has {len(X)} rows but y has {len(y)} entries.")
+    for key, actual in (("n_stimuli", len(X)), ("n_features", X.shape[1])):
+        if key in metadata and metadata[key] != actual:
+            raise ValueError(f"{damaged}: metadata['{key}'] is {metadata[key]!r} but X has "
+                             f"{actual}.")
+    classes = metadata.get("classes")
+    if not isinstance(classes, list) or not classes:
+        raise ValueError(f"{damaged}: metadata['classes'] must be a non-empty list, got "
+                         f"{classes!r}.")
+    if proba is not None:
+        if proba.ndim != 2 or len(proba) != len(y):
+            raise ValueError(f"{damaged}: proba has shape {proba.shape} for {len(y)} stimuli.")
+        if proba.shape[1] != len(classes):
+            raise ValueError(f"{damaged}: proba has {proba.shape[1]} columns but "
+                             f"metadata['classes'] lists {len(classes)} classes.")
+    input_shape = _check_input_shape(metadata.get("input_shape"), X.shape[1],
+                                     f"{damaged}: metadata['input_shape']")
+    if return_X_y:
+        return X, y
+    return Bunch(X=X, y=y, proba=proba, metadata=metadata, input_shape=input_shape,
+                 classes=np.asarray(classes))
+
+
+# ----------------------------------------------------------------------- metadata
+def _describe_teacher(teacher):
+    if teacher is None:
+        return None
+    inner = getattr(teacher, "estimator", None)
+    if inner is not None and not hasattr(teacher, "module"):  # FrozenEstimator(net)
+        return f"{type(teacher).__name__}({_describe_teacher(inner)})"
+    module = getattr(teacher, "module", None)
+    if module is None:
+        return type(teacher).__name__
+    module_name = module.__name__ if isinstance(module, type) else type(module).__name__
+    return f"{type(teacher).__name__}(module={module_name})"
+
+
+def _describe_memory(memory):
+    if memory is None or isinstance(memory, str):
+        return memory
+    location = getattr(memory, "location", None)
+    return f"{type(memory).__name__}(location={location!r})"
+
+
+def stimuli_metadata(synthesizer):
+    """How a fitted synthesizer made its stimuli, as a JSON-ready dict.
+
+    Pass it as ``metadata`` to :func:`save_stimuli`, so that the recipient of the file
+    knows the shape of one sample, the classes (the columns of ``proba``), the class
+    prior and the synthesis parameters.
+
+    Parameters
+    ----------
+    synthesizer : StimulusSynthesizer
+        A fitted :class:`~skstim.StimulusSynthesizer` (or subclass).
+
+    Returns
+    -------
+    metadata : dict
+        ``"synthesis_parameters"`` (``get_params(deep=False)`` made JSON: the teacher and
+        the memory become short descriptions, tuples lists), ``"input_shape"`` (list),
+        ``"classes"`` (list), ``"class_prior"`` (list) and ``"teacher"``
+        (``{"class", "module", "module_params"}``, the JSON-convertible ``module__*``
+        parameters of the fitted teacher).
+
+    Examples
+    --------
+    >>> import json
+    >>> from skstim import StimulusSynthesizer, make_teacher
+    >>> from skstim.datasets import make_sleep_apnea, stimuli_metadata
+    >>> data = make_sleep_apnea(n_subjects=4, n_windows=10, random_state=0)
+    >>> syn = StimulusSynthesizer(make_teacher(arch="mlp", max_epochs=2),
+    ...                           input_shape=data.input_shape, random_state=0)
+    >>> meta = stimuli_metadata(syn.fit(data.X, data.y))
+    >>> meta["input_shape"], meta["classes"], meta["teacher"]["module"]
+    ([4, 120], [0, 1], 'MLP')
+    >>> isinstance(json.dumps(meta), str)
+    True
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from .._synthesizer import StimulusSynthesizer
+
+    if not isinstance(synthesizer, StimulusSynthesizer):
+        raise TypeError(
+            f"synthesizer must be a fitted skstim.StimulusSynthesizer, got "
+            f"{type(synthesizer).__name__}."
+        )
+    check_is_fitted(synthesizer, "teacher_")
+
+    parameters = {}
+    for name, value in synthesizer.get_params(deep=False).items():
+        if name == "teacher":
+            parameters[name] = _describe_teacher(value)
+        elif name == "memory":
+            parameters[name] = _describe_memory(value)
+        else:
+            parameters[name] = _json_or_description(value)
+
+    teacher = synthesizer.teacher_
+    module_params = {}
+    for name, value in teacher.get_params(deep=False).items():
+        if not name.startswith("module__"):
+            continue
+        try:
+            module_params[name] = _to_json(value)
+        except _NotJSON:
+            if isinstance(value, type):
+                module_params[name] = _describe(value)
+    module = getattr(teacher, "module_", None)
+    return {
+        "synthesis_parameters": parameters,
+        "input_shape": [int(v) for v in synthesizer.input_shape_],
+        "classes": _to_json(np.asarray(synthesizer.classes_)),
+        "class_prior": [float(p) for p in synthesizer.class_prior_],
+        "teacher": {
+            "class": type(teacher).__name__,
+            "module": None if module is None else type(module).__name__,
+            "module_params": module_params,
+        },
+    }
