@@ -1,5 +1,13 @@
 """Evaluation: what students trained on stimuli (or other synthetic sets) do on real held-out subjects."""
 
+from ._privacy import (
+    distance_to_closest_record,
+    make_subject_attacker,
+    membership_inference,
+    noise_set,
+    reidentification,
+    summary_features,
+)
 from ._reference_sets import class_gaussian_set, interpolated_set, vae_set
 from ._utility import (
     evaluate_utility,
@@ -18,4 +26,10 @@ __all__ = [
     "interpolated_set",
     "class_gaussian_set",
     "vae_set",
+    "summary_features",
+    "make_subject_attacker",
+    "reidentification",
+    "membership_inference",
+    "distance_to_closest_record",
+    "noise_set",
 ]
