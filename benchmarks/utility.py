@@ -19,19 +19,16 @@ Usage::
 
 import argparse
 import json
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import sklearn
-import skorch
-import torch
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupKFold
 
-import skstim
+from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
+    write_docs_section
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.datasets import fetch_apnea_ecg
 from skstim.evaluation import (
@@ -43,9 +40,6 @@ from skstim.evaluation import (
     utility_scores,
     vae_set,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
 MODES = {
     "quick": dict(every=4, n_splits=3, teacher_epochs=15, student_epochs=8, n_iter=50),
@@ -75,6 +69,9 @@ VARIANTS = {
     "bn-strong": ("default, BN prior weight 10", dict(bn_weight=10.0)),
     "lr-0.03": ("default, step size 0.03", dict(lr=0.03)),
     "lr-0.01": ("default, step size 0.01", dict(lr=0.01)),
+    "seg-4": ("default, class BN statistics per quarter of the window", dict(bn_segments=4)),
+    "seg-8": ("default, class BN statistics per eighth of the window", dict(bn_segments=8)),
+    "seg-16": ("default, class BN statistics per sixteenth of the window", dict(bn_segments=16)),
 }
 
 REFERENCE_SETS = {
@@ -84,44 +81,21 @@ REFERENCE_SETS = {
 }
 
 
-def machine_description():
-    """Machine and library versions, for every table."""
-    return {
-        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
-                   f"{platform.processor() or 'cpu'}",
-        "python": platform.python_version(),
-        "skstim": skstim.__version__,
-        "torch": torch.__version__,
-        "sklearn": sklearn.__version__,
-        "skorch": skorch.__version__,
-        "numpy": np.__version__,
-    }
-
-
 def load(mode, data_home):
     data = fetch_apnea_ecg(data_home=data_home)
     keep = data.minute % MODES[mode]["every"] == 0
     return data.X[keep], data.y[keep], data.groups[keep], tuple(data.input_shape)
 
 
-def done_keys(path):
-    if not path.exists():
-        return set()
-    with path.open() as f:
-        return {(r["fold"], r["source"], r["family"]) for r in map(json.loads, f)}
-
-
 def run(mode, data_home, output, variants, families):
     config = MODES[mode]
     X, y, groups, input_shape = load(mode, data_home)
-    done = done_keys(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    done = done_keys(output, ("fold", "source", "family"))
     print(f"{mode}: {len(X)} windows, {len(np.unique(groups))} subjects, input_shape={input_shape}",
           flush=True)
 
     def write(record):
-        with output.open("a") as f:
-            f.write(json.dumps(record) + "\n")
+        append_record(output, record)
 
     folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
     for fold, (train, test) in enumerate(folds):
@@ -235,16 +209,7 @@ def _write_docs_section(docs_path, mode, table, records):
     header = (f"### Apnea-ECG, `{mode}` mode\n\n"
               f"GroupKFold by subject; {records[0]['n_train'] + records[0]['n_test']} windows. "
               f"Machine and versions: {json.dumps(machine)}.\n\n")
-    begin, end = f"<!-- utility:{mode}:begin -->", f"<!-- utility:{mode}:end -->"
-    text = docs_path.read_text() if docs_path.exists() else ""
-    block = f"{begin}\n{header}{table}\n{end}"
-    if begin in text:
-        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    tmp = docs_path.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.replace(docs_path)
+    write_docs_section(docs_path, f"utility:{mode}", header + table)
 
 
 def main(argv=None):

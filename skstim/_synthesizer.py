@@ -88,6 +88,13 @@ class StimulusSynthesizer(BaseEstimator):
         stimulus' class, recorded in ``fit`` (the stimuli of a class must move the
         teacher's layers as that class does), or the layers' running statistics over all
         classes (deep inversion).
+    bn_segments : int, default=1
+        With ``bn_statistics="class"``, keep the statistics per time segment as well:
+        the window is cut into this many equal segments at every layer (at most the
+        layer's length), so that the stimuli of a class must move each layer as that
+        class does at each position, not only on average over the window. A teacher
+        that pools over time cannot tell where a pattern sits; this is how the
+        stimuli learn it anyway.
     init : {"class_gaussian", "noise"}, default="class_gaussian"
         Where stimuli start: a sample of a low-rank Gaussian fitted to the real samples
         of their class (noise with the class's mean and main modes of variation), or
@@ -177,6 +184,7 @@ class StimulusSynthesizer(BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither"), None],
         "bn_weight": [Interval(Real, 0, None, closed="left")],
         "bn_statistics": [StrOptions({"class", "running"})],
+        "bn_segments": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions({"class_gaussian", "noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
@@ -192,7 +200,7 @@ class StimulusSynthesizer(BaseEstimator):
     }
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=1.0, method="direct",
-                 n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class",
+                 n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, class_prior="match", memory=None, batch_size=256,
                  device="cpu", random_state=None, verbose=0):
@@ -204,6 +212,7 @@ class StimulusSynthesizer(BaseEstimator):
         self.lr = lr
         self.bn_weight = bn_weight
         self.bn_statistics = bn_statistics
+        self.bn_segments = bn_segments
         self.init = init
         self.init_rank = init_rank
         self.tv_weight = tv_weight
@@ -395,7 +404,8 @@ class StimulusSynthesizer(BaseEstimator):
         self.class_statistics_ = None
         if self.bn_weight > 0 and self.bn_statistics == "class":
             self.class_statistics_ = class_activation_statistics(
-                self.teacher_.module_, X_t, y_t, n_classes, batch_size=self.batch_size)
+                self.teacher_.module_, X_t, y_t, n_classes, batch_size=self.batch_size,
+                n_segments=self.bn_segments)
         self.init_ = None
         if self.init == "class_gaussian":
             z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
@@ -446,6 +456,7 @@ class StimulusSynthesizer(BaseEstimator):
                 self.teacher_.module_, targets, self.input_shape_,
                 optimizer=make_optimizer(self.method, self.n_iter, self.lr),
                 bn_weight=self.bn_weight, class_statistics=self.class_statistics_,
+                bn_segments=self.bn_segments,
                 init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
                 confidence=self._confidence, loc=self.loc_, scale=self.scale_,
                 batch_size=self.batch_size, device=self.device,

@@ -23,6 +23,7 @@ from skstim.synthesis import (
     child_seed,
     class_activation_statistics,
     seed_sequence,
+    segment_time,
     synthesize,
     torch_seed,
 )
@@ -458,3 +459,57 @@ def test_synthesize_with_standard_normal_init_is_the_default(run):
     a, _ = run(TARGETS, n_iter=3, bn_weight=0.0)
     b, _ = run(TARGETS, n_iter=3, bn_weight=0.0, init=StandardNormal())
     np.testing.assert_array_equal(a, b)
+
+
+def test_segment_statistics_match_numpy_per_segment():
+    torch.manual_seed(0)
+    X, y = _channel_data()
+    net = ConvNet1d(input_shape=(3, 8), n_blocks=1).eval()
+    stats = class_activation_statistics(net, torch.as_tensor(X.reshape(len(X), -1)),
+                                        torch.as_tensor(y), 2, batch_size=7, n_segments=4)
+    mean, var = stats[0]  # input BatchNorm: (B, 3, 8) in 4 segments of 2 time steps
+    assert mean.shape == var.shape == (2 * 4, 3)
+    for c in range(2):
+        for s in range(4):
+            Xcs = X[y == c][:, :, 2 * s:2 * s + 2].astype(np.float64)
+            np.testing.assert_allclose(mean[c * 4 + s].numpy(), Xcs.mean(axis=(0, 2)),
+                                       rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(var[c * 4 + s].numpy(), Xcs.var(axis=(0, 2)),
+                                       rtol=1e-4, atol=1e-5)
+    # the BatchNorm after the convolution sees length 8 as well: 4 segments per class
+    assert stats[1][0].shape == (2 * 4, net.features[2].num_features)
+
+
+def test_segment_time_never_makes_more_segments_than_time_steps():
+    x = torch.randn(3, 2, 5)
+    segments, targets, S = segment_time(x, torch.tensor([0, 1, 1]), 8)
+    assert S == 5 and segments.shape == (15, 2, 1)
+    assert targets.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 5, 6, 7, 8, 9]
+    same, same_targets, one = segment_time(x, torch.tensor([0, 1, 1]), 1)
+    assert one == 1 and same is x
+
+
+def test_segment_prior_tells_where_a_pattern_sits():
+    # Class 1 has a bump in the first half of the window. Moved to the second half, the
+    # window has the same statistics pooled over time, but not per segment.
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 1, 16)).astype(np.float32)
+    y = np.repeat([0, 1], 40)
+    X[y == 1, :, 2:6] += 3.0
+    moved = X.copy()
+    moved[y == 1] = np.roll(X[y == 1], 8, axis=2)
+    net = ConvNet1d(input_shape=(1, 16), n_blocks=1).eval()
+    X_t, y_t = torch.as_tensor(X.reshape(80, -1)), torch.as_tensor(y)
+    moved_t = torch.as_tensor(moved.reshape(80, -1))
+    values = {}
+    for S in (1, 4):
+        prior = BatchNormPrior(net, class_statistics=class_activation_statistics(
+            net, X_t, y_t, 2, n_segments=S), n_segments=S)
+        try:
+            values[S] = (_prior_value(prior, net, X_t, y_t), _prior_value(prior, net, moved_t, y_t))
+        finally:
+            prior.remove()
+    assert values[4][0] < 1e-3 and values[1][0] < 1e-3  # the real windows match either way
+    # pooled over time the moved bump is nearly invisible; per segment it is not
+    assert values[4][1] > 5 * values[1][1]

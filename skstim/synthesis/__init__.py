@@ -12,7 +12,7 @@ from .objectives import (
     SynthesisState,
     TotalVariation,
 )
-from .statistics import batchnorm_layers, class_activation_statistics
+from .statistics import batchnorm_layers, class_activation_statistics, segment_time
 from .initializers import ClassGaussian, StandardNormal
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 
@@ -39,4 +39,5 @@ __all__ = [
     "ClassGaussian",
     "batchnorm_layers",
     "class_activation_statistics",
+    "segment_time",
 ]

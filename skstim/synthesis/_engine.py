@@ -51,7 +51,7 @@ class _FrozenTeacher:
 
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
-               class_statistics=None, init=None, identity_model=None, inhibition="uniform",
+               class_statistics=None, bn_segments=1, init=None, identity_model=None, inhibition="uniform",
                inhibition_weight=0.0, loc=0.0, scale=1.0, batch_size=256, device="cpu",
                random_state=None, callback=None):
     """Synthesize one stimulus per target class from noise.
@@ -82,6 +82,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     class_statistics : list of (mean, var) or None, default=None
         Per-class targets of the BatchNorm prior (see
         :func:`class_activation_statistics`); ``None`` uses the running statistics.
+    bn_segments : int, default=1
+        Time segments the ``class_statistics`` were computed with.
     init : StandardNormal, ClassGaussian or None, default=None
         Where stimuli start (standardized space); ``None`` is white noise.
     identity_model : torch.nn.Module or None, default=None
@@ -146,7 +148,8 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         def identity_forward(z):
             return identity((loc + scale * z).flatten(1))
 
-        prior = BatchNormPrior(teacher, class_statistics=class_statistics) if bn_weight > 0 else None
+        prior = BatchNormPrior(teacher, class_statistics=class_statistics,
+                               n_segments=bn_segments) if bn_weight > 0 else None
         try:
             objective = Objective([
                 (excitation_weight, ClassExcitation(temperature)),

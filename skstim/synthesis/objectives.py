@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .statistics import batchnorm_layers
+from .statistics import batchnorm_layers, segment_time
 
 __all__ = [
     "SynthesisState",
@@ -93,7 +93,10 @@ class BatchNormPrior:
     layer_weights : sequence of float or None, default=None
         One weight per BatchNorm layer in module order; ``None`` weights all equally.
     class_statistics : list of (mean, var) or None, default=None
-        Per-class targets, one pair of ``(n_classes, n_channels)`` tensors per layer.
+        Per-class targets, one pair of ``(n_classes * S, n_channels)`` tensors per layer.
+    n_segments : int, default=1
+        Time segments the ``class_statistics`` were computed with (see
+        :func:`~skstim.synthesis.segment_time`).
 
     Examples
     --------
@@ -109,7 +112,8 @@ class BatchNormPrior:
 
     per_stimulus = False
 
-    def __init__(self, model, layer_weights=None, class_statistics=None):
+    def __init__(self, model, layer_weights=None, class_statistics=None, n_segments=1):
+        self.n_segments = n_segments
         self.layers = batchnorm_layers(model)
         if not self.layers:
             raise ValueError(
@@ -149,6 +153,7 @@ class BatchNormPrior:
             return self._distance(x.mean(dim=(0, 2)), x.var(dim=(0, 2), unbiased=False),
                                   layer.running_mean, layer.running_var)
         target_mean, target_var = self.class_statistics[index]
+        x, targets, _ = segment_time(x, targets, self.n_segments)
         onehot = nn.functional.one_hot(targets, len(target_mean)).to(x.dtype)
         counts = onehot.sum(dim=0) * x.shape[2]
         present = counts > 0

@@ -1,0 +1,58 @@
+"""What every benchmark records: the machine and the library versions."""
+
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+
+import skstim
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+
+def machine_description():
+    """Machine and library versions, for every table."""
+    return {
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
+                   f"{platform.processor() or 'cpu'}",
+        "python": platform.python_version(),
+        "skstim": skstim.__version__,
+        "torch": torch.__version__,
+        "sklearn": sklearn.__version__,
+        "skorch": skorch.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def done_keys(path, fields):
+    """The tuples of ``fields`` already in a JSON-lines results file (to resume a run)."""
+    if not path.exists():
+        return set()
+    with path.open() as f:
+        return {tuple(r[k] for k in fields) for r in map(json.loads, f)}
+
+
+def append_record(path, record):
+    """Append one JSON line to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def write_docs_section(docs_path, key, block_text):
+    """Replace the block between ``<!-- key:begin -->`` and ``<!-- key:end -->`` (or append it)."""
+    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
+    text = docs_path.read_text() if docs_path.exists() else ""
+    block = f"{begin}\n{block_text}\n{end}"
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    tmp = docs_path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.replace(docs_path)

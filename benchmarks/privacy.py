@@ -1,0 +1,351 @@
+"""Privacy benchmark: can stimuli, or a student trained on them, name the people of the study?
+
+Each setting draws many random member splits. For each split a data holder has a private
+set (the members' recordings); an attacker knows some people from *other* recordings of
+them (another night on Apnea-ECG, other windows in the simulation). Every released set
+is measured in the same run: the real private windows (upper bound of risk), a pure-noise
+set (floor), stimuli at each ``inhibition_weight`` (0 = plain stimuli, from one fitted
+:class:`~skstim.IdentityInhibitor`), SMOTE interpolation and a conditional VAE.
+
+Per released set:
+
+- re-identification by two attackers trained on the attacker's recordings: a random
+  forest on summary features (:func:`~skstim.evaluation.make_subject_attacker`) and a
+  network of the teacher's architecture on the raw series: share of released rows linked
+  to members against chance, and the membership AUC of the per-person scores;
+- subject-level membership inference (loss attack) against a student of the teacher's
+  architecture trained on the released set: members' private rows against non-members';
+- distance to closest record: released rows to the private rows and to as many rows of
+  non-members;
+- utility: that student's accuracy on held-out people.
+
+Usage::
+
+    python benchmarks/privacy.py --setting simulated      # 200 simulated people
+    python benchmarks/privacy.py --setting apnea          # Apnea-ECG, 9 people with 2+ nights
+    python benchmarks/privacy.py --summarize              # tables and figure into the docs
+"""
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
+    write_docs_section
+from skstim import IdentityInhibitor, make_teacher
+from skstim._student import fit_on_stimuli
+from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
+from skstim.evaluation import (
+    distance_to_closest_record,
+    interpolated_set,
+    membership_inference,
+    noise_set,
+    reidentification,
+    utility_scores,
+    vae_set,
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One study design."""
+
+    data: str                 # "apnea" or "simulated"
+    n_splits: int             # random member splits
+    n_members: int            # members among the people the attacker knows
+    n_people: int = 0         # simulated population size
+    n_windows: int = 0        # simulated windows per person (half private, half attacker's)
+    every: int = 4            # Apnea-ECG: keep every k-th minute
+    filler: bool = True       # Apnea-ECG: single-night people join the private set and test
+    n_stimuli: float = 1.0
+    n_iter: int = 50
+    epochs: int = 15
+    weights: tuple = (0.0, 1.0, 3.0, 10.0)
+
+
+SETTINGS = {
+    "smoke": Setting("simulated", n_splits=1, n_members=6, n_people=12, n_windows=16, n_iter=5,
+                     epochs=2, weights=(0.0, 1.0)),
+    "simulated": Setting("simulated", n_splits=3, n_members=100, n_people=200, n_windows=24),
+    "simulated-small": Setting("simulated", n_splits=5, n_members=8, n_people=16, n_windows=60,
+                               n_stimuli=4.0, n_iter=150),
+    "apnea": Setting("apnea", n_splits=6, n_members=5),
+    "apnea-small": Setting("apnea", n_splits=6, n_members=6, every=2, filler=False,
+                           n_stimuli=4.0, n_iter=150),
+}
+
+
+@dataclass
+class Split:
+    """One member split: who is private, what the attacker holds, what utility is scored on."""
+
+    X_private: np.ndarray
+    y_private: np.ndarray
+    g_private: np.ndarray
+    X_attacker: np.ndarray
+    g_attacker: np.ndarray
+    X_outside: np.ndarray      # non-members' rows: utility test set and membership negatives
+    y_outside: np.ndarray
+    g_outside: np.ndarray
+    members: np.ndarray        # members the attacker knows
+    input_shape: tuple
+
+
+def simulated_split(setting, seed):
+    data = make_sleep_apnea(setting.n_people, setting.n_windows, random_state=seed)
+    rng = np.random.default_rng(seed)
+    people = np.unique(data.groups)
+    members = rng.choice(people, setting.n_members, replace=False)
+    position = np.concatenate([np.arange(np.sum(data.groups == p)) for p in people])
+    first_half = position < setting.n_windows // 2
+    private = first_half & np.isin(data.groups, members)
+    outside = first_half & ~np.isin(data.groups, members)
+    attacker = ~first_half
+    return Split(data.X[private], data.y[private], data.groups[private],
+                 data.X[attacker], data.groups[attacker],
+                 data.X[outside], data.y[outside], data.groups[outside],
+                 members, tuple(data.input_shape))
+
+
+def apnea_split(setting, seed, data):
+    rng = np.random.default_rng(seed)
+    nights = {p: np.unique(data.record[data.groups == p]) for p in np.unique(data.groups)}
+    known = np.array(sorted(p for p, r in nights.items() if len(r) > 1))
+    single = np.array(sorted(p for p, r in nights.items() if len(r) == 1))
+    members = rng.choice(known, setting.n_members, replace=False)
+    private_records, attacker_records = [], []
+    for person in known:
+        first, second = rng.permutation(nights[person])[:2]
+        attacker_records.append(second)
+        if person in members:
+            private_records.append(first)
+    outside_people = [p for p in known if p not in members]
+    if setting.filler:
+        shuffled = rng.permutation(single)
+        n_filler = int(round(0.6 * len(single)))
+        private_records += [nights[p][0] for p in shuffled[:n_filler]]
+        outside_people += list(shuffled[n_filler:])
+    private = np.isin(data.record, private_records)
+    attacker = np.isin(data.record, attacker_records)
+    outside = np.isin(data.groups, outside_people) & ~attacker
+    return Split(data.X[private], data.y[private], data.groups[private],
+                 data.X[attacker], data.groups[attacker],
+                 data.X[outside], data.y[outside], data.groups[outside],
+                 members, tuple(data.input_shape))
+
+
+def released_sets(split, setting, seed):
+    """Name -> (X, proba, classes) of every set the data holder could release."""
+    X, y = split.X_private, split.y_private
+    classes = np.unique(y)
+    one_hot = (y[:, None] == classes[None, :]).astype(np.float32)
+    X_noise, y_noise = noise_set(X, y, random_state=seed)
+    sets = {
+        "real (upper bound)": lambda: (X, one_hot, classes),
+        "noise (floor)": lambda: (X_noise, (y_noise[:, None] == classes).astype(np.float32),
+                                  classes),
+    }
+    inhibitor = IdentityInhibitor(
+        make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
+        input_shape=split.input_shape, n_stimuli=setting.n_stimuli, n_iter=setting.n_iter,
+        random_state=seed)
+    fitted = []
+
+    def stimuli(weight):
+        if not fitted:
+            fitted.append(inhibitor.fit(X, y, groups=split.g_private))
+        inhibitor.set_params(inhibition_weight=weight)
+        X_s, _, proba = inhibitor.sample(inhibitor._n_stimuli(len(X)), return_proba=True)
+        return X_s, proba, inhibitor.classes_
+
+    for weight in setting.weights:
+        name = "stimuli" if weight == 0 else f"stimuli, inhibition {weight:g}"
+        sets[name] = lambda weight=weight: stimuli(weight)
+    sets["SMOTE interpolation"] = lambda: interpolated_set(X, y, random_state=seed)
+    sets["conditional VAE"] = lambda: vae_set(X, y, random_state=seed)
+    return sets
+
+
+def evaluate(split, X_rel, proba, classes, setting, seed, attackers):
+    """Every privacy figure and the utility of one released set."""
+    record = {}
+    members_rows = np.isin(split.g_private, split.members)
+    for name, attacker in attackers.items():
+        link = reidentification(X_rel, split.X_attacker, split.g_attacker, split.members,
+                                input_shape=split.input_shape, attacker=attacker,
+                                random_state=seed)
+        record[f"{name}_ratio"] = link["ratio"]
+        record[f"{name}_linkage_auc"] = link["membership_auc"]
+    student = fit_on_stimuli(make_teacher(split.input_shape, max_epochs=setting.epochs,
+                                          random_state=seed), X_rel, proba, classes)
+    X_mia = np.concatenate([split.X_private, split.X_outside]).astype(np.float32)
+    y_mia = np.concatenate([split.y_private, split.y_outside])
+    g_mia = np.concatenate([split.g_private, split.g_outside])
+    mia = membership_inference(student, X_mia, np.searchsorted(classes, y_mia), g_mia,
+                               np.unique(split.g_private), random_state=seed)
+    record.update(mia_auc=mia["auc"], mia_auc_low=mia["auc_ci"][0],
+                  mia_auc_high=mia["auc_ci"][1], mia_tpr_at_1pct_fpr=mia["tpr_at_1pct_fpr"])
+    rng = np.random.default_rng(seed)
+    n = min(len(split.X_private), len(split.X_outside))
+    dcr = distance_to_closest_record(
+        X_rel, split.X_private[rng.choice(len(split.X_private), n, replace=False)],
+        split.X_outside[rng.choice(len(split.X_outside), n, replace=False)])
+    record.update(dcr_ratio=dcr["ratio"], dcr_closer_to_private=dcr["closer_to_train"])
+    predicted = classes[student.predict_proba(split.X_outside.astype(np.float32)).argmax(1)]
+    record.update({f"utility_{k}": v for k, v in utility_scores(split.y_outside, predicted).items()})
+    record["members_known_rows"] = int(members_rows.sum())
+    return record
+
+
+def attackers_for(split, setting, seed):
+    from skstim.evaluation import make_subject_attacker
+    return {
+        "summary_rf": make_subject_attacker(split.input_shape, random_state=seed),
+        "cnn": make_teacher(split.input_shape, n_classes=len(np.unique(split.g_attacker)),
+                            max_epochs=setting.epochs, random_state=seed),
+    }
+
+
+def run(setting_name, data_home, output):
+    setting = SETTINGS[setting_name]
+    done = done_keys(output, ("split", "source"))
+    data = fetch_apnea_ecg(data_home=data_home) if setting.data == "apnea" else None
+    if data is not None:
+        keep = data.minute % setting.every == 0
+        data = type(data)(**{k: (v[keep] if isinstance(v, np.ndarray) and len(v) == len(keep)
+                                 else v) for k, v in data.items()})
+    for seed in range(setting.n_splits):
+        split = simulated_split(setting, seed) if data is None else apnea_split(setting, seed, data)
+        common = dict(setting=setting_name, split=seed, n_private=len(split.X_private),
+                      n_private_people=len(np.unique(split.g_private)),
+                      n_known_people=len(np.unique(split.g_attacker)),
+                      n_members_known=len(split.members), n_outside=len(split.X_outside),
+                      machine=machine_description())
+        print(f"split {seed}: {common['n_private']} private rows of "
+              f"{common['n_private_people']} people; attacker knows "
+              f"{common['n_known_people']} people, {len(split.members)} of them members",
+              flush=True)
+        attackers = attackers_for(split, setting, seed)
+        for source, make in released_sets(split, setting, seed).items():
+            if (seed, source) in done:
+                continue
+            start = time.perf_counter()
+            X_rel, proba, classes = make()
+            make_seconds = time.perf_counter() - start
+            record = evaluate(split, X_rel, proba, classes, setting, seed, attackers)
+            append_record(output, dict(common, source=source, make_seconds=make_seconds,
+                                       seconds=time.perf_counter() - start, **record))
+            print(f"  {source}: linkage ratio {record['summary_rf_ratio']:.2f} (rf) "
+                  f"{record['cnn_ratio']:.2f} (cnn), membership AUC {record['mia_auc']:.2f}, "
+                  f"DCR ratio {record['dcr_ratio']:.2f}, utility "
+                  f"{record['utility_accuracy']:.3f}", flush=True)
+
+
+COLUMNS = [
+    ("summary_rf_ratio", "linkage / chance (RF, summary)"),
+    ("cnn_ratio", "linkage / chance (CNN)"),
+    ("summary_rf_linkage_auc", "linkage AUC (RF)"),
+    ("cnn_linkage_auc", "linkage AUC (CNN)"),
+    ("mia_auc", "membership AUC (student)"),
+    ("mia_tpr_at_1pct_fpr", "TPR at 1% FPR"),
+    ("dcr_ratio", "DCR private / outside"),
+    ("utility_accuracy", "student accuracy"),
+]
+
+
+def summarize(paths, docs_path, figure_path):
+    """Mean ± sd over splits per released set, one table per setting, and the trade-off figure."""
+    blocks, curves = [], {}
+    for path in paths:
+        records = [json.loads(line) for line in path.open()]
+        if not records:
+            continue
+        name = records[0]["setting"]
+        sources = list(dict.fromkeys(r["source"] for r in records))
+        first = records[0]
+        lines = [f"### Setting `{name}`", "",
+                 f"{len({r['split'] for r in records})} random member splits; per split "
+                 f"{first['n_private']} private rows of {first['n_private_people']} people, "
+                 f"the attacker knows {first['n_known_people']} people of whom "
+                 f"{first['n_members_known']} are members. Machine and versions: "
+                 f"{json.dumps(first['machine'])}.", "",
+                 "| released set | " + " | ".join(label for _, label in COLUMNS) + " |",
+                 "|---|" + "---|" * len(COLUMNS)]
+        for source in sources:
+            rows = [r for r in records if r["source"] == source]
+            cells = []
+            for key, _ in COLUMNS:
+                values = np.array([r[key] for r in rows], dtype=float)
+                cells.append(f"{np.nanmean(values):.2f} ± {np.nanstd(values):.2f}")
+            lines.append(f"| {source} ({len(rows)}) | " + " | ".join(cells) + " |")
+            if source.startswith("stimuli"):
+                weight = 0.0 if source == "stimuli" else float(source.rsplit(" ", 1)[1])
+                curves.setdefault(name, []).append((
+                    weight, np.mean([r["utility_accuracy"] for r in rows]),
+                    np.mean([r["cnn_ratio"] for r in rows]), np.mean([r["mia_auc"] for r in rows])))
+        blocks.append("\n".join(lines))
+        write_docs_section(docs_path, f"privacy:{name}", "\n".join(lines))
+    if curves and figure_path is not None:
+        _plot(curves, figure_path)
+    return "\n\n".join(blocks)
+
+
+def _plot(curves, figure_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name, points in curves.items():
+        points = sorted(points)
+        weights, utility, ratio, auc = map(np.array, zip(*points))
+        for ax, x, label in ((axes[0], ratio, "linkage / chance (CNN attacker)"),
+                             (axes[1], auc, "membership AUC against the student")):
+            ax.plot(x, utility, "o-", label=name)
+            for w, xi, ui in zip(weights, x, utility):
+                ax.annotate(f"{w:g}", (xi, ui), textcoords="offset points", xytext=(4, 4),
+                            fontsize=8)
+            ax.set_xlabel(label)
+    axes[0].axvline(1.0, color="grey", lw=0.8, ls="--")
+    axes[1].axvline(0.5, color="grey", lw=0.8, ls="--")
+    axes[0].set_ylabel("accuracy of the teacher's architecture on stimuli")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Utility against privacy; labels are inhibition weights")
+    fig.tight_layout()
+    tmp = figure_path.with_name(figure_path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(figure_path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--setting", choices=sorted(SETTINGS), default="simulated")
+    parser.add_argument("--splits", type=int, default=None, help="override the number of splits")
+    parser.add_argument("--data-home", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--summarize", action="store_true",
+                        help="only summarize benchmarks/results/privacy_*.jsonl into the docs")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "privacy.md")
+    args = parser.parse_args(argv)
+    results = ROOT / "benchmarks" / "results"
+    figure = args.docs.with_name("privacy_tradeoff.png")
+    if args.summarize:
+        print(summarize(sorted(results.glob("privacy_*.jsonl")), args.docs, figure))
+        return 0
+    if args.splits is not None:
+        SETTINGS[args.setting] = replace(SETTINGS[args.setting], n_splits=args.splits)
+    output = args.output or results / f"privacy_{args.setting}.jsonl"
+    run(args.setting, args.data_home, output)
+    print(summarize([output], args.docs, figure))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
