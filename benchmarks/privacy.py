@@ -38,15 +38,12 @@ import numpy as np
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     write_docs_section
 from skstim import IdentityInhibitor, make_teacher
-from skstim._student import fit_on_stimuli
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
-    distance_to_closest_record,
+    evaluate_privacy,
     interpolated_set,
-    membership_inference,
+    make_subject_attacker,
     noise_set,
-    reidentification,
-    utility_scores,
     vae_set,
 )
 
@@ -173,37 +170,16 @@ def released_sets(split, setting, seed):
 
 def evaluate(split, X_rel, proba, classes, setting, seed, attackers):
     """Every privacy figure and the utility of one released set."""
-    record = {}
-    members_rows = np.isin(split.g_private, split.members)
-    for name, attacker in attackers.items():
-        link = reidentification(X_rel, split.X_attacker, split.g_attacker, split.members,
-                                input_shape=split.input_shape, attacker=attacker,
-                                random_state=seed)
-        record[f"{name}_ratio"] = link["ratio"]
-        record[f"{name}_linkage_auc"] = link["membership_auc"]
-    student = fit_on_stimuli(make_teacher(split.input_shape, max_epochs=setting.epochs,
-                                          random_state=seed), X_rel, proba, classes)
-    X_mia = np.concatenate([split.X_private, split.X_outside]).astype(np.float32)
-    y_mia = np.concatenate([split.y_private, split.y_outside])
-    g_mia = np.concatenate([split.g_private, split.g_outside])
-    mia = membership_inference(student, X_mia, np.searchsorted(classes, y_mia), g_mia,
-                               np.unique(split.g_private), random_state=seed)
-    record.update(mia_auc=mia["auc"], mia_auc_low=mia["auc_ci"][0],
-                  mia_auc_high=mia["auc_ci"][1], mia_tpr_at_1pct_fpr=mia["tpr_at_1pct_fpr"])
-    rng = np.random.default_rng(seed)
-    n = min(len(split.X_private), len(split.X_outside))
-    dcr = distance_to_closest_record(
-        X_rel, split.X_private[rng.choice(len(split.X_private), n, replace=False)],
-        split.X_outside[rng.choice(len(split.X_outside), n, replace=False)])
-    record.update(dcr_ratio=dcr["ratio"], dcr_closer_to_private=dcr["closer_to_train"])
-    predicted = classes[student.predict_proba(split.X_outside.astype(np.float32)).argmax(1)]
-    record.update({f"utility_{k}": v for k, v in utility_scores(split.y_outside, predicted).items()})
-    record["members_known_rows"] = int(members_rows.sum())
-    return record
+    student = make_teacher(split.input_shape, max_epochs=setting.epochs, random_state=seed)
+    return evaluate_privacy(
+        X_rel, proba, classes, X_private=split.X_private, y_private=split.y_private,
+        groups_private=split.g_private, X_attacker=split.X_attacker,
+        groups_attacker=split.g_attacker, X_outside=split.X_outside, y_outside=split.y_outside,
+        groups_outside=split.g_outside, input_shape=split.input_shape, attackers=attackers,
+        student=student, random_state=seed)
 
 
 def attackers_for(split, setting, seed):
-    from skstim.evaluation import make_subject_attacker
     return {
         "summary_rf": make_subject_attacker(split.input_shape, random_state=seed),
         "cnn": make_teacher(split.input_shape, n_classes=len(np.unique(split.g_attacker)),

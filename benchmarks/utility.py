@@ -87,7 +87,7 @@ def load(mode, data_home):
     return data.X[keep], data.y[keep], data.groups[keep], tuple(data.input_shape)
 
 
-def run(mode, data_home, output, variants, families):
+def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS)):
     config = MODES[mode]
     X, y, groups, input_shape = load(mode, data_home)
     done = done_keys(output, ("fold", "source", "family"))
@@ -129,7 +129,8 @@ def run(mode, data_home, output, variants, families):
             soft_labels = params.pop("soft_labels", "auto")
             sets[name] = (lambda params=params, soft_labels=soft_labels: _stimuli(
                 base, params, soft_labels, config, input_shape, fold, X_train, y_train))
-        for name, make in REFERENCE_SETS.items():
+        for name in references:
+            make = REFERENCE_SETS[name]
             sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
 
         for source, make in sets.items():
@@ -221,6 +222,8 @@ def main(argv=None):
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help=f"comma-separated variant keys (default: all of {', '.join(VARIANTS)})")
     parser.add_argument("--families", default=None, help="comma-separated student families")
+    parser.add_argument("--no-references", action="store_true",
+                        help="skip the reference synthetic sets (SMOTE, class-Gaussian, VAE)")
     parser.add_argument("--summarize", type=Path, default=None,
                         help="only summarize this results file into the docs")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
@@ -234,7 +237,8 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown variants {sorted(unknown)}; known: {sorted(VARIANTS)}")
     families = None if args.families is None else args.families.split(",")
-    run(args.mode, args.data_home, output, variants, families)
+    references = () if args.no_references else tuple(REFERENCE_SETS)
+    run(args.mode, args.data_home, output, variants, families, references)
     print(summarize(output, args.docs))
     return 0
 

@@ -4,12 +4,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
 from tqdm.auto import tqdm
 
+from ._inhibitor import IdentityInhibitor
 from ._synthesizer import StimulusSynthesizer
 from .datasets import make_sleep_apnea
-from .evaluation import evaluate_utility, student_families
+from .evaluation import evaluate_privacy, evaluate_utility, noise_set, student_families
 from .nets import make_teacher
 
 
@@ -22,6 +24,7 @@ class DemoConfig:
     teacher_epochs: int
     n_iter: int
     families: tuple
+    inhibition_weight: float = 1.0
 
 
 QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=60,
@@ -32,11 +35,17 @@ FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=200,
 
 
 def run_demo(quick=False, random_state=0, device="cpu", progress=True):
-    """Fit a teacher on simulated recordings, synthesize stimuli, compare students.
+    """Fit a teacher on simulated recordings, synthesize stimuli, compare students and privacy.
 
+    Every simulated person is recorded twice ("two nights" of ``n_windows`` windows).
     Subjects are split 75/25 into training and held-out subjects (no subject on both
-    sides). Every student family is trained once on the real training windows and once
-    on the stimuli, and both are scored on the held-out subjects.
+    sides). The first night of the training subjects is the private set. Utility: every
+    student family is trained once on the private windows and once on the stimuli, and
+    both are scored on the held-out subjects' first night. Privacy: an attacker who
+    holds everyone's second night tries to link released rows to the private
+    participants and to tell members from held-out people; the real private windows
+    (upper bound), stimuli, stimuli with identity inhibition and pure noise (floor) are
+    measured the same way (:func:`skstim.evaluation.evaluate_privacy`).
 
     Parameters
     ----------
@@ -52,20 +61,28 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     Returns
     -------
     result : dict
-        ``rows`` (see :func:`skstim.evaluation.evaluate_utility`), ``teacher_accuracy``,
-        ``majority_accuracy``, ``n_train``, ``n_test``, ``n_stimuli``, ``seconds``.
+        ``rows`` (see :func:`skstim.evaluation.evaluate_utility`), ``privacy`` (released
+        set name to the figures of :func:`~skstim.evaluation.evaluate_privacy`),
+        ``teacher_accuracy``, ``majority_accuracy``, ``n_train``, ``n_test``,
+        ``n_stimuli``, ``inhibition_weight``, ``seconds``.
     """
     config = QUICK if quick else FULL
     start = time.perf_counter()
-    data = make_sleep_apnea(config.n_subjects, config.n_windows, random_state=random_state)
+    data = make_sleep_apnea(config.n_subjects, 2 * config.n_windows, random_state=random_state)
+    first_night = np.concatenate([np.arange(np.sum(data.groups == g)) < config.n_windows
+                                  for g in np.unique(data.groups)])
     train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)
                        .split(data.X, data.y, data.groups))
+    train, test = train[first_night[train]], test[first_night[test]]
     X_train, y_train, X_test, y_test = data.X[train], data.y[train], data.X[test], data.y[test]
 
     students = student_families(data.input_shape, families=list(config.families),
                                 max_epochs=config.teacher_epochs, device=device,
                                 random_state=random_state)
-    with tqdm(total=2 + 2 * len(students), desc="skstim demo", disable=not progress) as bar:
+    released = ["real windows (upper bound)", "stimuli",
+                f"stimuli, inhibition {config.inhibition_weight:g}", "noise (floor)"]
+    with tqdm(total=3 + 2 * len(students) + len(released), desc="skstim demo",
+              disable=not progress) as bar:
         bar.set_postfix_str("teacher")
         synthesizer = StimulusSynthesizer(
             make_teacher(max_epochs=config.teacher_epochs, device=device),
@@ -79,15 +96,48 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         bar.set_postfix_str("students")
         rows = evaluate_utility(students, X_train, y_train, X_stimuli, proba,
                                 synthesizer.classes_, X_test, y_test, callback=bar.update)
+
+        bar.set_postfix_str("inhibited stimuli")
+        inhibitor = IdentityInhibitor(
+            FrozenEstimator(synthesizer.teacher_),
+            identity_model=make_teacher(max_epochs=config.teacher_epochs, device=device),
+            inhibition_weight=config.inhibition_weight, input_shape=data.input_shape,
+            n_iter=config.n_iter, device=device, random_state=random_state,
+        ).fit(X_train, y_train, groups=data.groups[train])
+        X_inhibited, _, proba_inhibited = inhibitor.sample(len(X_train), return_proba=True)
+        bar.update()
+        classes = synthesizer.classes_
+        X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
+        sets = dict(zip(released, [
+            (X_train, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_train)]),
+            (X_stimuli, proba),
+            (X_inhibited, proba_inhibited),
+            (X_noise, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_noise)]),
+        ]))
+        attacker = ~first_night
+        privacy = {}
+        for name, (X_released, labels) in sets.items():
+            bar.set_postfix_str(f"privacy: {name}")
+            privacy[name] = evaluate_privacy(
+                X_released, labels, classes, X_private=X_train, y_private=y_train,
+                groups_private=data.groups[train], X_attacker=data.X[attacker],
+                groups_attacker=data.groups[attacker], X_outside=X_test, y_outside=y_test,
+                groups_outside=data.groups[test], input_shape=data.input_shape,
+                student=make_teacher(data.input_shape, max_epochs=config.teacher_epochs,
+                                     device=device, random_state=random_state),
+                random_state=random_state)
+            bar.update()
     majority = np.mean(y_test == np.bincount(y_train).argmax())
     return {
         "rows": rows,
+        "privacy": privacy,
         "teacher_accuracy": float(np.mean(synthesizer.teacher_.predict(X_test) == y_test)),
         "majority_accuracy": float(majority),
         "n_train": len(X_train),
         "n_test": len(X_test),
         "n_subjects": (len(np.unique(data.groups[train])), len(np.unique(data.groups[test]))),
         "n_stimuli": len(X_stimuli),
+        "inhibition_weight": config.inhibition_weight,
         "seconds": time.perf_counter() - start,
     }
 
@@ -109,6 +159,25 @@ def format_table(result):
             f"{row['family']:<22}{row['real_accuracy']:>10.3f}{row['stimuli_accuracy']:>10.3f}"
             f"{row['gap_accuracy']:>+8.3f}{row['real_kappa']:>12.3f}{row['stimuli_kappa']:>12.3f}"
             f"{row['gap_kappa']:>+8.3f}"
+        )
+    lines += [
+        "",
+        "Privacy: an attacker holds a second night of every simulated person (training and "
+        "held-out).",
+        "linkage: share of released rows its subject classifier links to a training subject, "
+        "over chance;",
+        "membership: AUC of telling training subjects from held-out ones by the loss of a "
+        "student trained on the released set;",
+        "DCR: median distance of released rows to the private rows over that to held-out rows "
+        "(near 0: copies).",
+        "",
+        f"{'released set':<28}{'linkage/chance':>15}{'membership AUC':>16}{'DCR ratio':>11}"
+        f"{'student acc':>13}",
+    ]
+    for name, row in result["privacy"].items():
+        lines.append(
+            f"{name:<28}{row['summary_rf_ratio']:>15.2f}{row['mia_auc']:>16.2f}"
+            f"{row['dcr_ratio']:>11.2f}{row['utility_accuracy']:>13.3f}"
         )
     lines.append("")
     lines.append(f"Wall time: {result['seconds']:.1f} s")

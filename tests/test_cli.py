@@ -1,5 +1,6 @@
 """The ``skstim`` command."""
 
+import numpy as np
 import pytest
 
 from skstim import __version__
@@ -42,3 +43,13 @@ def test_quick_demo_prints_the_table(capsys):
         assert numbers[2] == pytest.approx(accuracies[1] - accuracies[0], abs=2e-3)
     assert "Teacher accuracy on held-out subjects" in captured.out
     assert "skstim demo" not in captured.err  # --no-progress hides the bar
+    released = ["real windows (upper bound)", "stimuli", "stimuli, inhibition", "noise (floor)"]
+    privacy = {name: [line for line in lines if line.startswith(name)] for name in released}
+    for name in released:
+        numbers = [float(v) for v in privacy[name][-1].split()[-4:]]
+        assert len(numbers) == 4 and all(np.isfinite(numbers)), name
+        linkage, auc, dcr, accuracy = numbers
+        assert linkage >= 0 and 0 <= auc <= 1 and dcr >= 0 and 0 <= accuracy <= 1
+    real_dcr = float(privacy["real windows (upper bound)"][0].split()[-2])
+    stimuli_dcr = float(privacy["stimuli"][0].split()[-2])
+    assert real_dcr < stimuli_dcr  # real rows sit on the private rows, stimuli do not

@@ -1,4 +1,5 @@
-"""Evaluation: what students trained on stimuli (or other synthetic sets) do on real held-out subjects."""
+"""Evaluation: what students trained on stimuli do on real held-out subjects (utility), and what
+stimuli give away about the people of the private set (privacy)."""
 
 from ._privacy import (
     distance_to_closest_record,
@@ -8,6 +9,7 @@ from ._privacy import (
     reidentification,
     summary_features,
 )
+from ._privacy_report import evaluate_privacy
 from ._reference_sets import class_gaussian_set, interpolated_set, vae_set
 from ._utility import (
     evaluate_utility,
@@ -32,4 +34,5 @@ __all__ = [
     "membership_inference",
     "distance_to_closest_record",
     "noise_set",
+    "evaluate_privacy",
 ]
