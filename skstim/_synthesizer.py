@@ -129,6 +129,11 @@ class StimulusSynthesizer(BaseEstimator):
         Stimuli optimized together; bounds peak memory.
     device : str, default="cpu"
         Torch device of the teacher fit and of the synthesis.
+    n_jobs : int or None, default=None
+        Batches of stimuli synthesized in parallel with joblib (any backend, Dask's
+        included, through :func:`joblib.parallel_config`); ``None`` means one at a time
+        outside a joblib context, ``-1`` all cores. Each batch has its own seed, so the
+        stimuli are the same for any ``n_jobs``.
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher fit and the synthesis; the global random states are untouched.
     verbose : int, default=0
@@ -195,6 +200,7 @@ class StimulusSynthesizer(BaseEstimator):
         "memory": [None, str, HasMethods(["cache"])],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -203,7 +209,7 @@ class StimulusSynthesizer(BaseEstimator):
                  n_iter=200, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, class_prior="match", memory=None, batch_size=256,
-                 device="cpu", random_state=None, verbose=0):
+                 device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
         self.input_shape = input_shape
         self.n_stimuli = n_stimuli
@@ -223,6 +229,7 @@ class StimulusSynthesizer(BaseEstimator):
         self.memory = memory
         self.batch_size = batch_size
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -459,7 +466,7 @@ class StimulusSynthesizer(BaseEstimator):
                 bn_segments=self.bn_segments,
                 init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
                 confidence=self._confidence, loc=self.loc_, scale=self.scale_,
-                batch_size=self.batch_size, device=self.device,
+                batch_size=self.batch_size, device=self.device, n_jobs=self.n_jobs,
                 random_state=child_seed(stream, 1), callback=bar.update,
                 **self._extra_terms(),
             )

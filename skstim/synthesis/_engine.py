@@ -1,7 +1,12 @@
 """The synthesis driver: chunks, seeds, objective and teacher bookkeeping."""
 
+import copy
+import os
+from dataclasses import dataclass
+
 import numpy as np
 import torch
+from joblib import Parallel, delayed, effective_n_jobs
 
 from ._seeding import child_seed, seed_sequence
 from .objectives import (
@@ -53,7 +58,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
                class_statistics=None, bn_segments=1, init=None, identity_model=None, inhibition="uniform",
                inhibition_weight=0.0, loc=0.0, scale=1.0, batch_size=256, device="cpu",
-               random_state=None, callback=None):
+               n_jobs=None, random_state=None, callback=None):
     """Synthesize one stimulus per target class from noise.
 
     Stimuli are made in chunks of ``batch_size``; chunk ``i`` draws its noise from the
@@ -98,6 +103,13 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         Stimuli optimized together (the BatchNorm prior's batch).
     device : str or torch.device, default="cpu"
         Where to compute.
+    n_jobs : int or None, default=None
+        Chunks synthesized in parallel with joblib (``None``: one at a time, unless a
+        :func:`joblib.parallel_config` context says otherwise; ``-1``: all cores). Any
+        joblib backend works, Dask's included; every chunk has its own seed, so the
+        stimuli do not depend on ``n_jobs`` or the backend. Each parallel chunk uses
+        ``cpu_count // n_jobs`` torch threads, so that workers do not oversubscribe
+        the cores.
     random_state : None, int or numpy.random.SeedSequence
         Seed of the noise and confidence targets.
     callback : callable or None
@@ -121,74 +133,133 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     ((3, 16), (3, 2))
     """
     targets = np.asarray(targets, dtype=np.int64)
-    optimizer = DirectOptimizer() if optimizer is None else optimizer
     if isinstance(confidence, (int, float)):
         confidence = (confidence, confidence)
     if confidence is not None and not isinstance(confidence, ConfidenceTarget):
         confidence = ConfidenceTarget(*confidence)
+    if inhibition_weight > 0 and identity_model is None:
+        raise ValueError("inhibition_weight > 0 needs an identity_model (subject logits).")
     device = torch.device(device)
     shape = tuple(int(v) for v in input_shape)
-    loc = torch.as_tensor(np.array(np.broadcast_to(loc, shape)), dtype=torch.float32, device=device)
-    scale = torch.as_tensor(np.array(np.broadcast_to(scale, shape)), dtype=torch.float32, device=device)
-    init = (StandardNormal() if init is None else init).to(device)
+    parallel = effective_n_jobs(n_jobs) != 1
+    chunk = _Chunk(
+        model=model, identity_model=identity_model, shape=shape,
+        optimizer=DirectOptimizer() if optimizer is None else optimizer,
+        weights=dict(excitation=excitation_weight, bn=bn_weight, tv=tv_weight, l2=l2_weight,
+                     inhibition=inhibition_weight),
+        temperature=temperature, confidence=confidence, class_statistics=class_statistics,
+        bn_segments=bn_segments, inhibition=inhibition,
+        init=StandardNormal() if init is None else init,
+        loc=np.array(np.broadcast_to(loc, shape), dtype=np.float32),
+        scale=np.array(np.broadcast_to(scale, shape), dtype=np.float32),
+        device=device, copy_models=parallel,
+        torch_threads=max(1, (os.cpu_count() or 1) // effective_n_jobs(n_jobs)) if parallel
+        else None,
+    )
     n = len(targets)
     n_chunks = -(-n // batch_size)
     root = seed_sequence(random_state)
-    chunk_seeds = [child_seed(root, i) for i in range(n_chunks)]
-
-    if inhibition_weight > 0 and identity_model is None:
-        raise ValueError("inhibition_weight > 0 needs an identity_model (subject logits).")
-    identity_model = torch.nn.Identity() if identity_model is None else identity_model
-
-    with _FrozenTeacher(model.to(device)) as teacher, \
-            _FrozenTeacher(identity_model.to(device)) as identity:
-        def forward(z):
-            return teacher((loc + scale * z).flatten(1))
-
-        def identity_forward(z):
-            return identity((loc + scale * z).flatten(1))
-
-        prior = BatchNormPrior(teacher, class_statistics=class_statistics,
-                               n_segments=bn_segments) if bn_weight > 0 else None
-        try:
-            objective = Objective([
-                (excitation_weight, ClassExcitation(temperature)),
-                (bn_weight, prior),
-                (tv_weight, TotalVariation()),
-                (l2_weight, L2Penalty()),
-                (inhibition_weight, IdentityInhibition(identity_forward, inhibition)),
-            ])
-            n_classes = _n_outputs(forward, shape, device)
-            stimuli = np.empty((n, int(np.prod(shape))), dtype=np.float32)
-            proba = np.empty((n, n_classes), dtype=np.float32)
-            for i, seed in enumerate(chunk_seeds):
-                rows = slice(i * batch_size, min((i + 1) * batch_size, n))
-                generator = torch.Generator(device).manual_seed(
-                    int(seed.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
-                chunk_targets = torch.as_tensor(targets[rows], device=device)
-                thresholds = None if confidence is None else \
-                    confidence.draw(len(chunk_targets), generator, device)
-                z = optimizer.run(forward, objective, chunk_targets, thresholds, shape,
-                                  generator, n_classes=n_classes,
-                                  freeze=confidence is None or confidence.freeze,
-                                  init=init)
-                with torch.inference_mode():
-                    x = loc + scale * z
-                    chunk_proba = teacher(x.flatten(1)).softmax(dim=1)
-                stimuli[rows] = x.flatten(1).cpu().numpy()
-                proba[rows] = chunk_proba.cpu().numpy()
-                if callback is not None:
-                    callback(rows.stop - rows.start)
-        finally:
-            if prior is not None:
-                prior.remove()
+    rows = [slice(i * batch_size, min((i + 1) * batch_size, n)) for i in range(n_chunks)]
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(chunk)(targets[r], child_seed(root, i)) for i, r in enumerate(rows))
+    stimuli = np.empty((n, int(np.prod(shape))), dtype=np.float32)
+    proba = None
+    for r, (x, p) in zip(rows, results):
+        if proba is None:
+            proba = np.empty((n, p.shape[1]), dtype=np.float32)
+        stimuli[r], proba[r] = x, p
+        if callback is not None:
+            callback(r.stop - r.start)
+    if proba is None:
+        proba = np.empty((0, _n_outputs(model, shape, device)), dtype=np.float32)
     return stimuli, proba
 
 
-def _n_outputs(forward, shape, device):
+@dataclass(eq=False)  # hashable: joblib's Dask backend puts the callable in a set
+class _Chunk:
+    """Synthesizes one chunk of stimuli; picklable, so that chunks can run in other processes."""
+
+    model: torch.nn.Module
+    identity_model: torch.nn.Module
+    shape: tuple
+    optimizer: object
+    weights: dict
+    temperature: float
+    confidence: object
+    class_statistics: object
+    bn_segments: int
+    inhibition: str
+    init: object
+    loc: np.ndarray
+    scale: np.ndarray
+    device: torch.device
+    copy_models: bool
+    torch_threads: int
+
+    def __call__(self, targets, seed):
+        threads = torch.get_num_threads()
+        if self.torch_threads is not None:
+            torch.set_num_threads(self.torch_threads)
+        try:
+            return self._run(targets, seed)
+        finally:
+            torch.set_num_threads(threads)
+
+    def _run(self, targets, seed):
+        device, shape = self.device, self.shape
+        model, identity_model = self.model, self.identity_model
+        if self.copy_models:  # concurrent chunks in threads must not share hooks
+            model, identity_model = copy.deepcopy(model), copy.deepcopy(identity_model)
+        identity_model = torch.nn.Identity() if identity_model is None else identity_model
+        loc = torch.as_tensor(self.loc, device=device)
+        scale = torch.as_tensor(self.scale, device=device)
+        generator = torch.Generator(device).manual_seed(
+            int(seed.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
+        targets = torch.as_tensor(targets, device=device)
+        w = self.weights
+        with _FrozenTeacher(model.to(device)) as teacher, \
+                _FrozenTeacher(identity_model.to(device)) as identity:
+            def forward(z):
+                return teacher((loc + scale * z).flatten(1))
+
+            def identity_forward(z):
+                return identity((loc + scale * z).flatten(1))
+
+            prior = BatchNormPrior(teacher, class_statistics=self.class_statistics,
+                                   n_segments=self.bn_segments) if w["bn"] > 0 else None
+            try:
+                objective = Objective([
+                    (w["excitation"], ClassExcitation(self.temperature)),
+                    (w["bn"], prior),
+                    (w["tv"], TotalVariation()),
+                    (w["l2"], L2Penalty()),
+                    (w["inhibition"], IdentityInhibition(identity_forward, self.inhibition)),
+                ])
+                thresholds = None if self.confidence is None else \
+                    self.confidence.draw(len(targets), generator, device)
+                z = self.optimizer.run(
+                    forward, objective, targets, thresholds, shape, generator,
+                    n_classes=_n_outputs(teacher, shape, device),
+                    freeze=self.confidence is None or self.confidence.freeze,
+                    init=self.init.to(device))
+            finally:
+                if prior is not None:
+                    prior.remove()
+            with torch.inference_mode():
+                x = loc + scale * z
+                proba = teacher(x.flatten(1)).softmax(dim=1)
+        return x.flatten(1).cpu().numpy(), proba.cpu().numpy()
+
+
+def _n_outputs(model, shape, device):
     """Number of logits the teacher returns."""
-    with torch.inference_mode():
-        return forward(torch.zeros((2, *shape), device=device)).shape[1]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            return model(torch.zeros((2, int(np.prod(shape))), device=device)).shape[1]
+    finally:
+        model.train(was_training)
 
 
 def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state=None):
