@@ -1,0 +1,355 @@
+"""Input tables of the ``skstim`` command: ``.npz`` archives and ``.csv`` files.
+
+Everything here raises :class:`InputError` for input the user has to fix (a missing
+file, an unknown format, a missing column, a non-numeric or missing value); the command
+prints its message and exits with code 2, without a traceback.
+"""
+
+import csv
+import os
+
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = ["InputError", "parse_input_shape", "parse_n_stimuli", "read_table",
+           "resolve_input_shape"]
+
+_SHOWN = 20  # column or array names listed in an error message
+
+
+class InputError(ValueError):
+    """Input the user has to fix; the command shows the message and exits with code 2."""
+
+
+def _names(names):
+    names = [repr(str(n)) for n in names]
+    if not names:
+        return "none"
+    if len(names) <= _SHOWN:
+        return ", ".join(names)
+    # the first and the last ones: label and id columns usually sit at either end
+    return (f"{', '.join(names[:_SHOWN - 6])}, ..., {', '.join(names[-6:])} "
+            f"({len(names)} in all)")
+
+
+# ------------------------------------------------------------------ option values
+def parse_input_shape(text):
+    """``"C,T"`` (or ``"CxT"``) as a pair of positive ints.
+
+    Examples
+    --------
+    >>> parse_input_shape("4,60"), parse_input_shape("1x240")
+    ((4, 60), (1, 240))
+    """
+    parts = str(text).lower().replace("x", ",").split(",")
+    try:
+        shape = tuple(int(p.strip()) for p in parts)
+    except ValueError:
+        shape = ()
+    if len(shape) != 2 or min(shape) < 1:
+        raise InputError(
+            f"--input-shape must be two positive integers C,T (channels, time steps per "
+            f"channel), e.g. --input-shape 4,60; got {text!r}."
+        )
+    return shape
+
+
+def parse_n_stimuli(text):
+    """An int (a count, e.g. ``"500"``) or a float (a multiple of the rows, e.g. ``"1.5"``).
+
+    Examples
+    --------
+    >>> parse_n_stimuli("500"), parse_n_stimuli("1.5"), parse_n_stimuli("2.0")
+    (500, 1.5, 2.0)
+    """
+    text = str(text).strip()
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+    if value is None or not np.isfinite(value) or value <= 0:
+        raise InputError(
+            f"--n-stimuli must be a positive integer (a number of stimuli, e.g. 500) or a "
+            f"positive decimal (a multiple of the number of input rows, e.g. 1.0); got {text!r}."
+        )
+    return value
+
+
+def resolve_input_shape(input_shape, n_features, source="--input-shape"):
+    """``input_shape`` checked against ``n_features``; ``None`` gives ``(1, n_features)``.
+
+    Examples
+    --------
+    >>> resolve_input_shape(None, 12), resolve_input_shape((3, 4), 12)
+    ((1, 12), (3, 4))
+    """
+    if input_shape is None:
+        return (1, int(n_features))
+    shape = tuple(int(v) for v in input_shape)
+    if len(shape) != 2 or shape[0] * shape[1] != n_features:
+        raise InputError(
+            f"{source} {shape} does not match the {n_features} features of the data: "
+            f"C * T must equal the number of feature columns; pass --input-shape C,T "
+            f"(e.g. --input-shape 1,{n_features})."
+        )
+    return shape
+
+
+# -------------------------------------------------------------------------- values
+def _as_labels(values, what):
+    """Labels read as text: ints if all are ints, else floats if all are floats, else str."""
+    values = np.asarray(values, dtype=str)
+    for kind in (int, float):
+        try:
+            converted = np.array([kind(v) for v in values])
+        except ValueError:
+            continue
+        if kind is float and not np.all(np.isfinite(converted)):
+            break
+        return converted
+    if any(v.strip().lower() in ("nan", "") for v in values):
+        row = next(i for i, v in enumerate(values) if v.strip().lower() in ("nan", ""))
+        raise InputError(f"{what} has a missing value (empty or NaN) at data row {row + 1}: "
+                         "every row needs one.")
+    return values
+
+
+def _check_1d(values, name, n_rows, what):
+    if values.ndim != 1:
+        raise InputError(f"{what} {name!r} must be 1-D (one entry per row), got shape "
+                         f"{values.shape}.")
+    if len(values) != n_rows:
+        raise InputError(f"{what} {name!r} has {len(values)} entries but X has {n_rows} rows: "
+                         "one entry per row is needed.")
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        row = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise InputError(f"{what} {name!r} has a missing value (NaN) at row {row}: every row "
+                         "needs one.")
+    if values.dtype.kind not in "biufU":
+        raise InputError(f"{what} {name!r} has dtype {values.dtype}: store numbers or strings.")
+    return values
+
+
+# ---------------------------------------------------------------------------- npz
+def _read_npz(path, label_column, group_column):
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
+        raise InputError(f"cannot read {path!r} as a numpy .npz archive: {exc}") from None
+    if not hasattr(archive, "files"):
+        raise InputError(f"{path!r} holds a single array, not an .npz archive with arrays "
+                         "'X' and 'y': write it with numpy.savez(path, X=X, y=y, groups=groups).")
+    with archive:
+        files = list(archive.files)
+
+        def get(name, what):
+            try:
+                return archive[name]
+            except ValueError as exc:  # object arrays need pickle
+                raise InputError(f"the {what} array {name!r} of {path!r} cannot be read without "
+                                 f"pickle ({exc}); store numbers or strings.") from None
+
+        if "X" not in files:
+            raise InputError(f"{path!r} has no array 'X' (the features, 2-D); its arrays are "
+                             f"{_names(files)}.")
+        label_key = label_column if label_column is not None else "y"
+        if label_key not in files:
+            raise InputError(
+                f"{path!r} has no label array {label_key!r}; its arrays are {_names(files)}. "
+                "Pass --label-column NAME to name the array holding the labels."
+            )
+        if group_column is not None and group_column not in files:
+            raise InputError(
+                f"{path!r} has no group array {group_column!r} (--group-column); its arrays "
+                f"are {_names(files)}."
+            )
+        if group_column is None and "groups" in files:
+            group_column = "groups"
+        X = get("X", "feature")
+        y = get(label_key, "label")
+        groups = None if group_column is None else get(group_column, "group")
+        shape = get("input_shape", "input_shape") if "input_shape" in files else None
+
+    if X.ndim != 2:
+        raise InputError(
+            f"X in {path!r} must be 2-D (n_rows, n_channels * n_times), got shape {X.shape}: "
+            "flatten each sample, e.g. X.reshape(len(X), -1), and pass --input-shape C,T."
+        )
+    if X.dtype.kind not in "biuf":
+        raise InputError(f"X in {path!r} has dtype {X.dtype}: the features must be numeric.")
+    X = X.astype(np.float64)
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, col = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(
+            f"X in {path!r} holds {int(bad.sum())} NaN or infinite values (first at row {row}, "
+            f"column {col}): remove or repair those rows first."
+        )
+    y = _check_1d(y, label_key, len(X), "label array")
+    if groups is not None:
+        groups = _check_1d(groups, group_column, len(X), "group array")
+    if shape is not None:
+        shape = shape.ravel()
+        if shape.dtype.kind not in "iu" or len(shape) != 2:
+            raise InputError(f"input_shape in {path!r} must hold two integers (C, T), got "
+                             f"{shape.tolist()}.")
+        shape = tuple(int(v) for v in shape)
+    return Bunch(X=X, y=y, groups=groups, input_shape=shape,
+                 feature_names=None, label_column=label_key, group_column=group_column)
+
+
+# ---------------------------------------------------------------------------- csv
+def _read_csv(path, label_column, group_column):
+    label_column = "label" if label_column is None else label_column
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path!r} is not a UTF-8 text file ({exc}).") from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InputError(f"{path!r} is empty: a csv needs a header row and data rows.")
+    header = [name.strip() for name in rows[0]]
+    data = rows[1:]
+    if not data:
+        raise InputError(f"{path!r} has a header row but no data rows.")
+    duplicates = sorted({n for n in header if header.count(n) > 1})
+    if duplicates:
+        raise InputError(f"{path!r} has duplicate column names {_names(duplicates)}: every "
+                         "column needs its own name.")
+    for line, row in enumerate(data, start=2):
+        if len(row) != len(header):
+            raise InputError(f"line {line} of {path!r} has {len(row)} fields but the header "
+                             f"has {len(header)} columns.")
+    if label_column not in header:
+        raise InputError(
+            f"{path!r} has no label column {label_column!r}; its columns are {_names(header)}. "
+            "Pass --label-column NAME."
+        )
+    if group_column is not None and group_column not in header:
+        raise InputError(
+            f"{path!r} has no group column {group_column!r} (--group-column); its columns are "
+            f"{_names(header)}."
+        )
+    if group_column is None and "groups" in header and label_column != "groups":
+        group_column = "groups"
+    if group_column == label_column:
+        raise InputError(f"--group-column and --label-column both name {label_column!r}: the "
+                         "subject ids and the labels must be different columns.")
+
+    columns = list(zip(*data))
+    index = {name: i for i, name in enumerate(header)}
+    y = _as_labels([v.strip() for v in columns[index[label_column]]],
+                   f"label column {label_column!r}")
+    groups = None
+    if group_column is not None:
+        groups = _as_labels([v.strip() for v in columns[index[group_column]]],
+                            f"group column {group_column!r}")
+    feature_names = [n for n in header if n not in (label_column, group_column)]
+    if not feature_names:
+        raise InputError(f"{path!r} has no feature column: every column other than the label "
+                         "and group columns is a feature.")
+    X = np.empty((len(data), len(feature_names)))
+    for j, name in enumerate(feature_names):
+        values = columns[index[name]]
+        try:
+            X[:, j] = [float(v) if v.strip() else np.nan for v in values]
+        except ValueError:
+            row = next(i for i, v in enumerate(values) if v.strip() and not _is_float(v))
+            raise InputError(
+                f"column {name!r} of {path!r} holds the non-numeric value {values[row]!r} at "
+                f"line {row + 2}: every column other than the label column "
+                f"({label_column!r}) and the group column is a numeric feature. Pass "
+                "--label-column / --group-column, or drop the column."
+            ) from None
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, col = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(
+            f"{path!r} holds {int(bad.sum())} missing, NaN or infinite feature values (first in "
+            f"column {feature_names[col]!r}, line {row + 2}): remove or repair those rows first."
+        )
+    return Bunch(X=X, y=y, groups=groups, input_shape=None, feature_names=feature_names,
+                 label_column=label_column, group_column=group_column)
+
+
+def _is_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------- public
+def read_table(path, *, label_column=None, group_column=None, input_shape=None):
+    """Read features, labels and optional subject ids from an ``.npz`` or ``.csv`` file.
+
+    ``.npz``: arrays ``X`` (2-D), the labels (``y``, or the array ``label_column``
+    names), optionally the subject ids (``groups``, or the array ``group_column``
+    names) and ``input_shape``. ``.csv``: a header row; the label column
+    (``label_column``, default ``"label"``), optionally a group column
+    (``group_column``; by default a column named ``"groups"`` if there is one); every
+    other column is a numeric feature. Labels and group ids read from a csv are ints
+    when they all are, else floats, else strings.
+
+    Parameters
+    ----------
+    path : str
+        The file; its extension picks the format.
+    label_column : str or None, default=None
+        Label column or array; ``None`` is ``"label"`` (csv) or ``"y"`` (npz).
+    group_column : str or None, default=None
+        Subject-id column or array; ``None`` uses ``"groups"`` where present.
+    input_shape : tuple of int or None, default=None
+        ``(C, T)`` of one row; overrides the npz's ``input_shape``; ``None`` and no
+        stored shape give ``(1, n_features)``.
+
+    Returns
+    -------
+    table : :class:`~sklearn.utils.Bunch`
+        ``X`` (float64, 2-D), ``y``, ``groups`` (or None), ``input_shape``,
+        ``feature_names`` (csv) , ``label_column``, ``group_column``.
+
+    Raises
+    ------
+    InputError
+        With a message for the user (a missing file, an unknown extension, a missing
+        column, a non-numeric or missing value, a shape that does not fit).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "data.csv")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write("a,b,label,groups\\n1,2,apnea,7\\n3,4,normal,8\\n")
+    ...     t = read_table(path)
+    >>> t.X.tolist(), t.y.tolist(), t.groups.tolist(), t.input_shape
+    ([[1.0, 2.0], [3.0, 4.0]], ['apnea', 'normal'], [7, 8], (1, 2))
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"no file at {path!r}: check the path.")
+    if os.path.isdir(path):
+        raise InputError(f"{path!r} is a directory, not a file.")
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".npz":
+        table = _read_npz(path, label_column, group_column)
+    elif extension == ".csv":
+        table = _read_csv(path, label_column, group_column)
+    else:
+        raise InputError(
+            f"{path!r} has the extension {extension or '(none)'!r}; skstim reads .npz (arrays "
+            "X, y, optional groups and input_shape) and .csv (a header row, a label column, "
+            "feature columns) files."
+        )
+    if input_shape is not None:
+        table.input_shape = resolve_input_shape(input_shape, table.X.shape[1])
+    else:
+        table.input_shape = resolve_input_shape(table.input_shape, table.X.shape[1],
+                                                source=f"input_shape stored in {path!r}")
+    return table

@@ -1,0 +1,241 @@
+"""``skstim synthesize`` and ``skstim evaluate``: a data holder's workflow on the command line."""
+
+import contextlib
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+import skstim.datasets
+from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, _build_parser, main
+from skstim.datasets import load_stimuli, make_sleep_apnea
+
+# Tiny and fast: an MLP teacher, a few epochs and steps.
+FAST = ["--teacher-arch", "mlp", "--teacher-epochs", "3", "--n-iter", "5"]
+
+
+def _data(random_state):
+    return make_sleep_apnea(n_subjects=6, n_windows=12, sampling_rate=1.0,
+                            random_state=random_state)
+
+
+def _write_npz(path, data, groups=True):
+    arrays = {"X": data.X, "y": data.y, "input_shape": np.array(data.input_shape)}
+    if groups:
+        arrays["groups"] = data.groups
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def _write_csv(path, data, label="label", labels=None, groups="groups", columns=None):
+    names = columns or [f"x{i}" for i in range(data.X.shape[1])]
+    labels = data.y if labels is None else labels
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names + [label] + ([groups] if groups else []))
+        for x, y, g in zip(data.X, labels, data.groups):
+            writer.writerow([f"{v:.6g}" for v in x] + [y] + ([g] if groups else []))
+    return str(path)
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    """One synthesis from an npz with groups, with the progress bar on."""
+    folder = tmp_path_factory.mktemp("cli")
+    private = _write_npz(folder / "private.npz", _data(1))
+    output = str(folder / "stimuli.npz")
+    code, out, err = _run(["synthesize", "--input", private, "--output", output,
+                           "--n-stimuli", "30", *FAST])
+    return {"code": code, "out": out, "err": err, "output": output, "folder": folder}
+
+
+def test_synthesize_npz_writes_a_stimuli_file(synthesized):
+    assert synthesized["code"] == EXIT_OK, synthesized["err"]
+    data = load_stimuli(synthesized["output"])
+    assert data.X.shape == (30, 240) and data.proba.shape == (30, 2)
+    assert data.input_shape == (4, 60)
+    assert set(data.y.tolist()) <= {0, 1} and data.classes.tolist() == [0, 1]
+    meta = data.metadata
+    params = meta["synthesis_parameters"]
+    assert params["n_iter"] == 5 and params["n_stimuli"] == 30 and params["random_state"] == 0
+    assert meta["export_guard"]["n_checked"] == 30
+    privacy = meta["privacy"]
+    json.dumps(privacy, allow_nan=False)
+    assert 0 <= privacy["teacher_accuracy_on_its_training_rows"] <= 1
+    assert privacy["distance_to_closest_record"]["ratio"] > 0
+    reid = privacy["reidentification"]
+    assert reid["n_subjects"] == 6 and reid["chance"] == pytest.approx(1 / 6)
+    assert 0 <= reid["stimuli_share_linked_to_most_common_subject"] <= 1
+    assert 0 <= reid["real_held_back_top1_accuracy"] <= 1
+
+
+def test_synthesize_prints_a_labelled_summary_and_a_progress_bar(synthesized):
+    out = synthesized["out"]
+    assert "per class: 0:" in out and "1:" in out
+    assert "Export guard" in out and "0 dropped" in out
+    assert "teacher accuracy on its training rows" in out
+    assert "distance to closest record" in out and "re-identification" in out
+    assert "chance 0.167" in out
+    assert "synthesizing" in synthesized["err"]  # tqdm bar on stderr
+
+
+def test_synthesize_csv_with_string_labels_and_identity_inhibition(tmp_path):
+    data = _data(1)
+    labels = np.where(data.y == 1, "apnea", "normal")
+    source = _write_csv(tmp_path / "private.csv", data, label="event", labels=labels,
+                        groups="subject")
+    output = tmp_path / "stimuli.npz"
+    code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
+                           "--label-column", "event", "--group-column", "subject",
+                           "--input-shape", "4,60", "--n-stimuli", "0.25",
+                           "--inhibit-identity", "--inhibition-weight", "0.5",
+                           "--no-progress", *FAST])
+    assert code == EXIT_OK, err
+    assert "synthesizing" not in err  # --no-progress
+    stimuli = load_stimuli(output)
+    assert stimuli.X.shape == (18, 240)  # 0.25 * 72 rows
+    assert stimuli.classes.tolist() == ["apnea", "normal"]
+    assert stimuli.input_shape == (4, 60)
+    assert stimuli.metadata["synthesis_parameters"]["inhibition_weight"] == 0.5
+    assert stimuli.metadata["privacy"]["identity_inhibition"] is True
+
+
+def test_inhibit_identity_without_groups_is_bad_input(tmp_path):
+    source = _write_npz(tmp_path / "private.npz", _data(1), groups=False)
+    output = tmp_path / "stimuli.npz"
+    code, _, err = _run(["synthesize", "--input", source, "--output", str(output),
+                         "--inhibit-identity", *FAST])
+    assert code == EXIT_BAD_INPUT
+    assert "--group-column" in err and "Traceback" not in err
+    assert not output.exists()
+
+
+def test_missing_input_file_is_bad_input(tmp_path):
+    output = tmp_path / "stimuli.npz"
+    code, _, err = _run(["synthesize", "--input", str(tmp_path / "nothing.npz"),
+                         "--output", str(output)])
+    assert code == EXIT_BAD_INPUT and "nothing.npz" in err
+    assert not output.exists()
+
+
+def test_csv_without_the_label_column_names_the_columns(tmp_path):
+    source = _write_csv(tmp_path / "data.csv", _data(1), label="target",
+                        columns=[f"c{i}" for i in range(240)])
+    code, _, err = _run(["synthesize", "--input", source, "--output",
+                         str(tmp_path / "stimuli.npz")])
+    assert code == EXIT_BAD_INPUT
+    assert "'label'" in err and "'c0'" in err and "'target'" in err and "--label-column" in err
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("a,b,label\n1,x,0\n2,3,1\n", "non-numeric value 'x'"),
+    ("a,b,label\n1,,0\n2,3,1\n", "missing, NaN"),
+    ("a,b,label\n1,nan,0\n2,3,1\n", "missing, NaN"),
+])
+def test_bad_csv_values_are_bad_input(tmp_path, content, expected):
+    source = tmp_path / "data.csv"
+    source.write_text(content)
+    code, _, err = _run(["synthesize", "--input", str(source), "--output",
+                         str(tmp_path / "stimuli.npz")])
+    assert code == EXIT_BAD_INPUT and expected in err and "'b'" in err
+
+
+def test_unknown_extension_and_bad_shape_are_bad_input(tmp_path):
+    source = tmp_path / "data.txt"
+    source.write_text("1,2\n")
+    code, _, err = _run(["synthesize", "--input", str(source), "--output",
+                         str(tmp_path / "s.npz")])
+    assert code == EXIT_BAD_INPUT and ".npz" in err and ".csv" in err
+    npz = _write_npz(tmp_path / "private.npz", _data(1))
+    code, _, err = _run(["synthesize", "--input", npz, "--output", str(tmp_path / "s.npz"),
+                         "--input-shape", "3,7"])
+    assert code == EXIT_BAD_INPUT and "--input-shape" in err
+
+
+def _plant_a_copy(monkeypatch):
+    """Make the first stimulus a copy of a private row just before the real save_stimuli."""
+    real_save = skstim.datasets.save_stimuli
+
+    def save_with_a_copy(path, X, y, proba=None, *, X_train=None, **kwargs):
+        X = np.array(X, copy=True)
+        X[0] = X_train[5]
+        return real_save(path, X, y, proba, X_train=X_train, **kwargs)
+
+    monkeypatch.setattr(skstim.datasets, "save_stimuli", save_with_a_copy)
+
+
+@pytest.mark.parametrize("on_copy", ["refuse", "drop"])
+def test_export_guard(tmp_path, monkeypatch, on_copy):
+    _plant_a_copy(monkeypatch)
+    source = _write_npz(tmp_path / "private.npz", _data(1))
+    output = tmp_path / "stimuli.npz"
+    code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
+                           "--n-stimuli", "8", "--on-copy", on_copy, "--no-progress",
+                           "--teacher-arch", "mlp", "--teacher-epochs", "1", "--n-iter", "2"])
+    if on_copy == "refuse":
+        assert code == EXIT_FAILURE
+        assert "copies" in err and "--on-copy drop" in err and "Traceback" not in err
+        assert not output.exists()
+    else:
+        assert code == EXIT_OK, err
+        assert "7 stimuli (of 8 synthesized)" in out and "1 dropped (indices [0])" in out
+        assert load_stimuli(output).metadata["export_guard"]["n_dropped"] == 1
+
+
+def test_evaluate_prints_utility_and_privacy_tables(synthesized):
+    real = _write_npz(synthesized["folder"] / "heldout.npz", _data(2))
+    code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
+                           "--student-epochs", "2", "--no-progress"])
+    assert code == EXIT_OK, err
+    lines = out.splitlines()
+    for family in ("teacher architecture", "random forest", "logistic regression"):
+        row = [line for line in lines if line.startswith(family)]
+        assert len(row) == 1, family
+        numbers = [float(v) for v in row[0][len(family):].split()]
+        assert len(numbers) == 6 and all(-1 <= v <= 1 for v in numbers)
+    assert "GroupKFold" in out and "trained on the stimuli" in out
+    assert "distance to closest record" in out and "re-identification" in out
+
+
+def test_evaluate_without_groups_has_no_real_reference(synthesized, tmp_path):
+    real = _write_csv(tmp_path / "heldout.csv", _data(2), groups=None)
+    code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
+                           "--families", "logistic regression", "--no-progress"])
+    assert code == EXIT_OK, err
+    row = next(line for line in out.splitlines() if line.startswith("logistic regression"))
+    assert row.split()[3] == "n/a"  # acc real
+    assert "no subject ids" in out and "re-identification: skipped" in out
+
+
+def test_evaluate_bad_input(synthesized, tmp_path):
+    real = _write_npz(tmp_path / "heldout.npz", _data(2))
+    code, _, err = _run(["evaluate", "--stimuli", str(tmp_path / "none.npz"), "--real", real])
+    assert code == EXIT_BAD_INPUT and "none.npz" in err
+    code, _, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
+                         "--families", "teacher architecture,oracle"])
+    assert code == EXIT_BAD_INPUT and "oracle" in err
+
+
+@pytest.mark.parametrize("command", ["synthesize", "evaluate"])
+def test_help_documents_every_option(command, capsys):
+    subparsers = next(a for a in _build_parser()._actions if a.dest == "command")
+    options = [(action.option_strings, action.help)
+               for action in subparsers.choices[command]._actions if action.option_strings]
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert len(options) > 5
+    for strings, help_text in options:
+        assert help_text, strings
+        for option in strings:
+            assert option in text, option
