@@ -166,6 +166,45 @@ def _format_privacy(summary, indent="  "):
     return lines
 
 
+# ------------------------------------------------------------------------- report
+def _check_report(args, *others):
+    """The --report directory, checked before any work (None without --report)."""
+    path = getattr(args, "report", None)
+    if path is None:
+        return None
+    path = os.fspath(path)
+    if not path:
+        raise InputError("--report needs a directory name.")
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise InputError(f"--report {path!r} exists and is not a directory: name a directory "
+                         "(it is created if missing).")
+    absolute = os.path.abspath(path)
+    for other in others:
+        if other is not None and absolute == os.path.abspath(other):
+            raise InputError(f"--report {path!r} names a data file of this command: choose "
+                             "another directory.")
+    ancestor = os.path.dirname(absolute)
+    while not os.path.lexists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise InputError(f"--report {path!r} cannot be created: {ancestor!r} is not a "
+                         "directory.")
+    writable = path if os.path.isdir(path) else ancestor
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise InputError(f"--report {path!r}: no permission to write in {writable!r}.")
+    return path
+
+
+def _write_report(args, what, write):
+    """Run ``write()`` (which writes the report); a failure is exit code 1, naming ``what``."""
+    try:
+        path = write()
+    except Exception as exc:  # noqa: BLE001 - any failure of the report is reported, exit 1
+        raise CommandFailed(f"{what}, but the report could not be written to "
+                            f"{args.report!r}: {type(exc).__name__}: {exc}") from exc
+    print(f"\nReport: {path}")
+
+
 # --------------------------------------------------------------------- synthesize
 def _check_output(path):
     path = os.fspath(path)
@@ -206,6 +245,7 @@ def run_synthesize(args):
     output = _check_output(args.output)
     if os.path.abspath(output) == os.path.abspath(args.input):
         raise InputError("--output names the input file: choose another path.")
+    report_dir = _check_report(args, args.input, output)
     table = read_table(args.input, label_column=args.label_column,
                        group_column=args.group_column, input_shape=args.input_shape)
     X, y, groups = table.X, table.y, table.groups
@@ -271,8 +311,17 @@ def run_synthesize(args):
 
     keep = np.ones(len(X_s), dtype=bool)
     keep[report["dropped_indices"]] = False
-    print(_format_synthesis(output, y_s[keep], classes, len(X_s), report, privacy,
-                            teacher_labels, y))
+    summary = _format_synthesis(output, y_s[keep], classes, len(X_s), report, privacy,
+                                teacher_labels, y)
+    print(summary)
+    if report_dir is not None:
+        from ._report import synthesis_report
+        from .datasets import load_stimuli
+
+        _write_report(args, f"the stimuli were written to {output!r}", lambda: synthesis_report(
+            report_dir, input_path=args.input, output_path=output, table=table,
+            stimuli=load_stimuli(output), privacy=privacy, n_synthesized=len(X_s),
+            options=vars(args), stdout=summary, random_state=args.random_state))
     return 0
 
 
@@ -358,6 +407,7 @@ def run_evaluate(args):
     from .datasets import load_stimuli
     from .evaluation import score_synthetic, student_families, utility_scores
 
+    report_dir = _check_report(args, args.stimuli, args.real)
     try:
         stimuli = load_stimuli(args.stimuli)
     except (FileNotFoundError, ValueError, TypeError) as exc:
@@ -417,8 +467,17 @@ def run_evaluate(args):
     except Exception as exc:  # noqa: BLE001 - reported, exit 1
         raise CommandFailed(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
 
-    print(_format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows,
-                             n_subjects, n_splits, privacy))
+    summary = _format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows,
+                                 n_subjects, n_splits, privacy)
+    print(summary)
+    if report_dir is not None:
+        from ._report import evaluation_report
+
+        _write_report(args, "the evaluation ran", lambda: evaluation_report(
+            report_dir, stimuli_path=args.stimuli, real_path=args.real, stimuli=stimuli,
+            table=table, y_real=y_real, input_shape=input_shape, rows=rows, n_splits=n_splits,
+            privacy=privacy, unknown=unknown, options=vars(args), stdout=summary,
+            random_state=args.random_state))
     return 0
 
 

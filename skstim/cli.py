@@ -139,6 +139,8 @@ def _add_synthesize(commands):
                               "stimuli out of the file (default refuse)")
     command.add_argument("--no-progress", action="store_true",
                          help="hide the progress bar and progress messages")
+    _add_report_option(command, "the stimuli beside private windows, the teacher's accuracy "
+                                "on its training rows, the privacy checks with their baselines")
 
 
 def _add_evaluate(commands):
@@ -180,6 +182,17 @@ def _add_evaluate(commands):
     command.add_argument("--device", default="cpu",
                          help="torch device of the network students, e.g. cuda (default cpu)")
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_report_option(command, "the stimuli beside real windows, utility per student family "
+                                "against the real-data reference, the privacy checks with "
+                                "their baselines")
+
+
+def _add_report_option(command, contents):
+    command.add_argument(
+        "--report", metavar="DIR", default=None,
+        help=f"also write a report for a data holder or an ethics board to DIR/report.md, "
+             f"with PNG figures ({contents}, every synthesis parameter, caveats); DIR is "
+             "created if missing, an existing file there is bad input")
 
 
 def _comma_list(text):

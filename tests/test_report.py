@@ -1,0 +1,189 @@
+"""``--report DIR`` of ``skstim synthesize`` and ``skstim evaluate``: report.md and its figures."""
+
+import contextlib
+import io
+import os
+import re
+
+import numpy as np
+import pytest
+
+from skstim._cli_io import read_table
+from skstim._report import synthesis_report
+from skstim.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from skstim.datasets import load_stimuli, make_sleep_apnea
+
+# Tiny and fast, as in test_cli_synthesize.py.
+FAST = ["--teacher-arch", "mlp", "--teacher-epochs", "3", "--n-iter", "5"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+APPENDIX = "## Appendix: what the command printed"
+
+
+def _data(random_state):
+    return make_sleep_apnea(n_subjects=6, n_windows=12, sampling_rate=1.0,
+                            random_state=random_state)
+
+
+def _write_npz(path, data, groups=True):
+    arrays = {"X": data.X, "y": data.y, "input_shape": np.array(data.input_shape)}
+    if groups:
+        arrays["groups"] = data.groups
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _read_report(directory):
+    """report.md's text, after checking that every figure it links is a PNG in ``directory``."""
+    text = (directory / "report.md").read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert links, "the report embeds no figure"
+    for link in links:
+        assert not os.path.isabs(link) and "/" not in link, link  # relative, beside report.md
+        with open(directory / link, "rb") as handle:
+            assert handle.read(8) == PNG_MAGIC, link
+    leftovers = [name for name in os.listdir(directory) if name.endswith(".tmp")]
+    assert not leftovers, leftovers
+    return text, links
+
+
+def _privacy_numbers(stdout):
+    """Every decimal number printed from the 'distance to closest record' line on."""
+    start = stdout.index("distance to closest record")
+    block = stdout[start:].split("\n\nThese checks")[0]
+    numbers = re.findall(r"-?\d+\.\d+", block)
+    assert len(numbers) >= 8, block
+    return numbers
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    private = _write_npz(folder / "private.npz", _data(1))
+    output = str(folder / "stimuli.npz")
+    report = folder / "reports" / "synthesis"  # neither folder exists yet
+    code, out, err = _run(["synthesize", "--input", private, "--output", output,
+                           "--n-stimuli", "24", "--inhibit-identity", "--inhibition-weight",
+                           "0.5", "--no-progress", "--report", str(report), *FAST])
+    return {"code": code, "out": out, "err": err, "private": private, "output": output,
+            "report": report, "folder": folder}
+
+
+def test_synthesize_report(synthesized):
+    assert synthesized["code"] == EXIT_OK, synthesized["err"]
+    report = synthesized["report"]
+    text, links = _read_report(report)
+    assert f"Report: {report / 'report.md'}" in synthesized["out"]
+    assert {"examples_class_1.png", "examples_class_2.png", "utility.png",
+            "privacy_distance.png", "privacy_reidentification.png"} <= set(links)
+    body = text.split(APPENDIX)[0]
+
+    # what was done: input, rows, people, classes, and every synthesis parameter of the file
+    meta = load_stimuli(synthesized["output"]).metadata
+    assert synthesized["private"] in body
+    assert "| rows | 72 |" in body and "| people (subject ids) | 6 " in body
+    assert "| classes | 2 " in body
+    assert "### Synthesis parameters (from the stimuli file's metadata)" in body
+    for name in meta["synthesis_parameters"]:
+        assert f"| `{name}` |" in body, name
+    assert "| `n_iter` | 5 |" in body and "| `inhibition_weight` | 0.5 |" in body
+    assert "| `n_stimuli` | 24 |" in body
+    assert "| `export_guard.n_checked` | 24 |" in body
+
+    # the numbers printed on stdout, in the tables
+    for number in _privacy_numbers(synthesized["out"]):
+        assert number in body, number
+    accuracy = meta["privacy"]["teacher_accuracy_on_its_training_rows"]
+    assert f"| teacher accuracy on its training rows | {accuracy:.3f} |" in body
+
+    # no invented trade-off curve: the run's weight and a pointer to the benchmark
+    assert "tradeoff.png" not in links
+    assert "inhibition weight 0.5" in body
+    assert "benchmarks/privacy.py" in body and "docs/benchmarks/privacy.md" in body
+    assert "subject-disjoint" in body and "## Caveats" in body
+
+
+def test_evaluate_report(synthesized, tmp_path):
+    real = _write_npz(tmp_path / "heldout.npz", _data(2))
+    report = tmp_path / "evaluation"
+    code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
+                           "--families", "teacher architecture,logistic regression",
+                           "--student-epochs", "2", "--no-progress", "--report", str(report)])
+    assert code == EXIT_OK, err
+    text, links = _read_report(report)
+    assert {"utility.png", "privacy_distance.png", "privacy_reidentification.png"} <= set(links)
+    body = text.split(APPENDIX)[0]
+    assert real in body and "| rows | 72 |" in body
+    assert "| `n_iter` | 5 |" in body  # the stimuli file's parameters
+
+    # utility: the six numbers of each family's printed row, in the family's table row
+    for family in ("teacher architecture", "logistic regression"):
+        printed = next(line for line in out.splitlines() if line.startswith(family))
+        acc_s, acc_r, kappa_s, kappa_r, f1_s, f1_r = printed[len(family):].split()
+        row = next(line for line in body.splitlines() if line.startswith(f"| {family} |"))
+        assert row == (f"| {family} | {acc_s} | {acc_r} | {kappa_s} | {kappa_r} | {f1_s} | "
+                       f"{f1_r} |")
+    assert "always the majority class" in body and "GroupKFold" in body
+
+    # privacy: every number printed, plus the file's own record from synthesis
+    for number in _privacy_numbers(out):
+        assert number in body, number
+    assert "### As recorded in the stimuli file at synthesis" in body
+    assert "benchmarks/privacy.py" in body and "subject-disjoint" in body
+
+
+def test_evaluate_report_without_subject_ids(synthesized, tmp_path):
+    real = _write_npz(tmp_path / "heldout.npz", _data(2), groups=False)
+    report = tmp_path / "evaluation"
+    code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
+                           "--families", "logistic regression", "--no-progress",
+                           "--report", str(report)])
+    assert code == EXIT_OK, err
+    text, links = _read_report(report)
+    assert "privacy_reidentification.png" not in links and "privacy_distance.png" in links
+    body = text.split(APPENDIX)[0]
+    assert "unknown: no subject ids" in body
+    assert "**Re-identification.** Skipped: no subject ids" in body
+    assert "| logistic regression |" in body and "| n/a |" in body
+
+
+@pytest.mark.parametrize("command", ["synthesize", "evaluate"])
+def test_report_path_that_is_a_file_is_bad_input(synthesized, tmp_path, command):
+    real = _write_npz(tmp_path / "data.npz", _data(2))
+    taken = tmp_path / "report"
+    taken.write_text("not a directory")
+    before = sorted(os.listdir(tmp_path))
+    if command == "synthesize":
+        argv = ["synthesize", "--input", real, "--output", str(tmp_path / "stimuli.npz"), *FAST]
+    else:
+        argv = ["evaluate", "--stimuli", synthesized["output"], "--real", real]
+    code, out, err = _run([*argv, "--no-progress", "--report", str(taken)])
+    assert code == EXIT_BAD_INPUT
+    assert "--report" in err and "not a directory" in err and "Traceback" not in err
+    assert out == ""
+    assert sorted(os.listdir(tmp_path)) == before  # no stimuli file, no report
+    assert taken.read_text() == "not a directory"
+
+
+def test_tradeoff_points_are_plotted(synthesized, tmp_path):
+    stimuli = load_stimuli(synthesized["output"])
+    table = read_table(synthesized["private"])
+    points = [(0.0, 0.87, 1.47), (1.0, 0.88, 1.64), {"weight": 0.5, "utility": 0.9,
+                                                      "privacy": 1.51}]
+    path = synthesis_report(tmp_path / "r", input_path=synthesized["private"],
+                            output_path=synthesized["output"], table=table, stimuli=stimuli,
+                            privacy=stimuli.metadata["privacy"], n_synthesized=24,
+                            tradeoff=points, tradeoff_labels=("student accuracy",
+                                                              "linkage / chance"))
+    assert path == str(tmp_path / "r" / "report.md")
+    text, links = _read_report(tmp_path / "r")
+    assert "tradeoff.png" in links
+    assert "| inhibition weight | student accuracy | linkage / chance |" in text
+    assert "| 0.5 | 0.900 | 1.510 |" in text
+    assert "This run measures one point only" not in text
