@@ -20,7 +20,6 @@ the data is found, else the simulated data set. Usage::
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -123,11 +122,8 @@ def synthesis_vs_fit(X, y, input_shape, device):
 
 
 _MEMORY_CHILD = """
-import resource, sys, numpy as np, torch
-sys.path.insert(0, {benchmarks!r})
-from speed import fitted_synthesizer, load
-X, y, shape, _ = load({data_home!r})
-syn = fitted_synthesizer(X[:1000], y[:1000], shape, "cpu", n_iter=5)
+import resource, joblib
+syn = joblib.load({path!r})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 X_s, y_s, P = syn.sample({n}, return_proba=True)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -135,17 +131,28 @@ print((after - before) * 1024 - X_s.nbytes - y_s.nbytes - P.nbytes)
 """
 
 
-def peak_memory(data_home, n=2000):
-    """Peak resident memory added by ``sample`` (less the returned arrays), 1x and 10x."""
+def peak_memory(X, y, input_shape, n=2000):
+    """Peak resident memory added by ``sample`` (less the returned arrays), 1x and 10x.
+
+    The synthesizer is fitted here and loaded in a fresh process per size, so that the
+    high-water mark measured there is the sampling's own.
+    """
+    import tempfile
+
+    import joblib
+
+    synthesizer = fitted_synthesizer(X, y, input_shape, "cpu", n_iter=5)
     growth = {}
-    for factor in (1, 10):
-        code = _MEMORY_CHILD.format(benchmarks=str(ROOT / "benchmarks"), data_home=str(data_home),
-                                    n=factor * n)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
-        growth[factor] = max(int(out.stdout.strip().splitlines()[-1]), 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/synthesizer.joblib"
+        joblib.dump(synthesizer, path)
+        for factor in (1, 10):
+            code = _MEMORY_CHILD.format(path=path, n=factor * n)
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True)
+            growth[factor] = int(out.stdout.strip().splitlines()[-1])
     return {"growth_1x_bytes": growth[1], "growth_10x_bytes": growth[10],
-            "ratio": growth[10] / growth[1], "n_1x": n, "target": 1.2}
+            "ratio": growth[10] / max(growth[1], 1), "n_1x": n, "target": 1.2}
 
 
 def scaling(synthesizer, n=1024):
@@ -192,7 +199,7 @@ def main(argv=None):
         result["b_synthesis_vs_fit"] = synthesis_vs_fit(X, y, input_shape, args.device)
         print("b.", json.dumps(result["b_synthesis_vs_fit"]), flush=True)
     if "c" in parts:
-        result["c_peak_memory"] = peak_memory(args.data_home)
+        result["c_peak_memory"] = peak_memory(X, y, input_shape)
         print("c.", json.dumps(result["c_peak_memory"]), flush=True)
     if "d" in parts and args.device == "cpu":
         result["d_scaling"] = scaling(synthesizer)
