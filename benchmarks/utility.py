@@ -69,6 +69,8 @@ VARIANTS = {
     "bn-strong": ("default, BN prior weight 10", dict(bn_weight=10.0)),
     "lr-0.03": ("default, step size 0.03", dict(lr=0.03)),
     "lr-0.01": ("default, step size 0.01", dict(lr=0.01)),
+    "steps-20": ("default, 20 steps", dict(n_iter=20)),
+    "steps-10": ("default, 10 steps", dict(n_iter=10)),
     "seg-4": ("default, class BN statistics per quarter of the window", dict(bn_segments=4)),
     "seg-8": ("default, class BN statistics per eighth of the window", dict(bn_segments=8)),
     "seg-16": ("default, class BN statistics per sixteenth of the window", dict(bn_segments=16)),
@@ -150,7 +152,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
 
 
 def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train):
-    params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
+    if "n_iter" not in params:
+        params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train)
     X_s, _, proba = synthesizer.sample(synthesizer._n_stimuli(len(X_train)), return_proba=True)

@@ -29,7 +29,7 @@ class DemoConfig:
 
 QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=60,
                    families=("teacher architecture", "mlp", "random forest", "logistic regression"))
-FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=50,
+FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                   families=("teacher architecture", "mlp", "gru", "random forest",
                             "gradient boosting", "k-nn", "rbf svm", "logistic regression"))
 

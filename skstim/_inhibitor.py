@@ -93,7 +93,7 @@ class IdentityInhibitor(StimulusSynthesizer):
 
     def __init__(self, teacher=None, *, identity_model=None, inhibition_weight=1.0,
                  inhibition="uniform", input_shape=None, n_stimuli=1.0, method="direct",
-                 n_iter=50, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
+                 n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, class_prior="match", memory=None, batch_size=256,
                  device="cpu", n_jobs=None, random_state=None, verbose=0):

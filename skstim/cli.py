@@ -112,8 +112,8 @@ def _add_synthesize(commands):
         "--n-stimuli", type=_argparse_type(parse_n_stimuli), default=1.0, metavar="N",
         help="how many stimuli: an integer is a count (e.g. 500), a decimal a multiple of "
              "the number of input rows (e.g. 1.0, 2.5; default 1.0)")
-    command.add_argument("--n-iter", type=_positive_int, default=50, metavar="N",
-                         help="optimization steps per batch of stimuli (default 50)")
+    command.add_argument("--n-iter", type=_positive_int, default=20, metavar="N",
+                         help="optimization steps per batch of stimuli (default 20)")
     command.add_argument("--teacher-epochs", type=_positive_int, default=20, metavar="N",
                          help="training epochs of the teacher (and of the subject model of "
                               "--inhibit-identity) (default 20)")

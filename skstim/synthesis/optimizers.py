@@ -54,7 +54,7 @@ class DirectOptimizer:
 
     Parameters
     ----------
-    n_iter : int, default=50
+    n_iter : int, default=20
         Steps per batch.
     lr : float, default=0.1
         Initial learning rate (the stimuli live in a standardized space).
@@ -73,7 +73,7 @@ class DirectOptimizer:
     [0, 1]
     """
 
-    def __init__(self, n_iter=50, lr=0.1):
+    def __init__(self, n_iter=20, lr=0.1):
         self.n_iter, self.lr = n_iter, lr
 
     def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
