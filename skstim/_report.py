@@ -15,11 +15,12 @@ the caller's matplotlib backend is left alone.
 
 import json
 import os
-import tempfile
 import warnings
 from datetime import datetime, timezone
 
 import numpy as np
+
+from ._atomic import write_atomic
 
 __all__ = ["REPORT_NAME", "synthesis_report", "evaluation_report"]
 
@@ -35,26 +36,8 @@ _STIM, _REAL, _BASE, _BASE2 = "#1f77b4", "#7f7f7f", "#d62728", "#2ca02c"
 
 # ------------------------------------------------------------------------- writing
 def _write_atomic(directory, name, write):
-    """Write ``directory/name`` through ``write(handle)`` on a temporary file, then rename."""
-    path = os.path.join(directory, name)
-    tmp = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{name}.", suffix=".tmp",
-                                      delete=False)
-    try:
-        with tmp:
-            write(tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        umask = os.umask(0)  # the temporary file is private (0600): give the usual mode
-        os.umask(umask)
-        os.chmod(tmp.name, 0o666 & ~umask)
-        os.replace(tmp.name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp.name)
-        except OSError:
-            pass
-        raise
-    return path
+    """Write ``directory/name`` through ``write(handle)``, whole or not at all."""
+    return write_atomic(os.path.join(directory, name), write)
 
 
 def _new_figure(width, height):

@@ -12,13 +12,14 @@ half-written file, nor changes a file already at the destination.
 
 import json
 import os
-import tempfile
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import Bunch
+
+from .._atomic import write_atomic
 
 __all__ = ["save_stimuli", "load_stimuli", "stimuli_metadata"]
 
@@ -351,7 +352,7 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     ...
     ValueError: 1 of 20 stimuli are copies of rows of X_train ...
     """
-    path, directory = _check_path(path)
+    path, _ = _check_path(path)
     if not isinstance(on_copy, str) or on_copy not in _ON_COPY:
         raise ValueError(
             f"on_copy must be 'refuse' (raise, write nothing) or 'drop' (save the stimuli "
@@ -433,31 +434,11 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
               "metadata": np.array(json.dumps(record, allow_nan=False))}
     if proba is not None:
         arrays["proba"] = proba[keep]
-    _write_atomic(path, directory, arrays)
+    write_atomic(path, lambda handle: np.savez_compressed(handle, **arrays))
 
     dropped = np.flatnonzero(~keep).tolist()
     return {"path": path, "n_saved": int(keep.sum()), "n_dropped": len(dropped),
             "dropped_indices": dropped, "threshold": threshold}
-
-
-def _write_atomic(path, directory, arrays):
-    tmp = tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp")
-    try:
-        with tmp:
-            np.savez_compressed(tmp, **arrays)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        # The temporary file is private (0600); the saved file gets the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp.name, 0o666 & ~umask)
-        os.replace(tmp.name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp.name)
-        except OSError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------- load
