@@ -54,3 +54,23 @@ def standardization(apnea):
     """Per-channel ``loc`` and ``scale`` of the tiny data, shape (C, 1), for the engine."""
     X = apnea.X.reshape(len(apnea.X), *apnea.input_shape).astype(np.float32)
     return X.mean(axis=(0, 2))[:, None], X.std(axis=(0, 2))[:, None]
+
+
+# The command line, tiny and fast: an MLP teacher, a few epochs and steps.
+CLI_FAST = ["--teacher-arch", "mlp", "--teacher-epochs", "3", "--n-iter", "5"]
+
+
+def cli_data(random_state):
+    """6 simulated subjects x 12 windows at 1 Hz, for the command-line tests."""
+    return make_sleep_apnea(n_subjects=6, n_windows=12, sampling_rate=1.0,
+                            random_state=random_state)
+
+
+def write_npz(path, data, groups=True):
+    """Write ``data`` as the command line's npz input; return the path."""
+    arrays = {"X": data.X, "y": data.y, "input_shape": np.array(data.input_shape)}
+    if groups:
+        arrays["groups"] = data.groups
+    np.savez(path, **arrays)
+    return str(path)
+

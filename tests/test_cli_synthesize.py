@@ -10,23 +10,10 @@ import pytest
 
 import skstim.datasets
 from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, _build_parser, main
-from skstim.datasets import load_stimuli, make_sleep_apnea
+from skstim.datasets import load_stimuli
 
-# Tiny and fast: an MLP teacher, a few epochs and steps.
-FAST = ["--teacher-arch", "mlp", "--teacher-epochs", "3", "--n-iter", "5"]
+from .conftest import CLI_FAST, cli_data, write_npz
 
-
-def _data(random_state):
-    return make_sleep_apnea(n_subjects=6, n_windows=12, sampling_rate=1.0,
-                            random_state=random_state)
-
-
-def _write_npz(path, data, groups=True):
-    arrays = {"X": data.X, "y": data.y, "input_shape": np.array(data.input_shape)}
-    if groups:
-        arrays["groups"] = data.groups
-    np.savez(path, **arrays)
-    return str(path)
 
 
 def _write_csv(path, data, label="label", labels=None, groups="groups", columns=None):
@@ -51,10 +38,10 @@ def _run(argv):
 def synthesized(tmp_path_factory):
     """One synthesis from an npz with groups, with the progress bar on."""
     folder = tmp_path_factory.mktemp("cli")
-    private = _write_npz(folder / "private.npz", _data(1))
+    private = write_npz(folder / "private.npz", cli_data(1))
     output = str(folder / "stimuli.npz")
     code, out, err = _run(["synthesize", "--input", private, "--output", output,
-                           "--n-stimuli", "30", *FAST])
+                           "--n-stimuli", "30", *CLI_FAST])
     return {"code": code, "out": out, "err": err, "output": output, "folder": folder}
 
 
@@ -89,7 +76,7 @@ def test_synthesize_prints_a_labelled_summary_and_a_progress_bar(synthesized):
 
 
 def test_synthesize_csv_with_string_labels_and_identity_inhibition(tmp_path):
-    data = _data(1)
+    data = cli_data(1)
     labels = np.where(data.y == 1, "apnea", "normal")
     source = _write_csv(tmp_path / "private.csv", data, label="event", labels=labels,
                         groups="subject")
@@ -98,7 +85,7 @@ def test_synthesize_csv_with_string_labels_and_identity_inhibition(tmp_path):
                            "--label-column", "event", "--group-column", "subject",
                            "--input-shape", "4,60", "--n-stimuli", "0.25",
                            "--inhibit-identity", "--inhibition-weight", "0.5",
-                           "--no-progress", *FAST])
+                           "--no-progress", *CLI_FAST])
     assert code == EXIT_OK, err
     assert "synthesizing" not in err  # --no-progress
     stimuli = load_stimuli(output)
@@ -110,10 +97,10 @@ def test_synthesize_csv_with_string_labels_and_identity_inhibition(tmp_path):
 
 
 def test_inhibit_identity_without_groups_is_bad_input(tmp_path):
-    source = _write_npz(tmp_path / "private.npz", _data(1), groups=False)
+    source = write_npz(tmp_path / "private.npz", cli_data(1), groups=False)
     output = tmp_path / "stimuli.npz"
     code, _, err = _run(["synthesize", "--input", source, "--output", str(output),
-                         "--inhibit-identity", *FAST])
+                         "--inhibit-identity", *CLI_FAST])
     assert code == EXIT_BAD_INPUT
     assert "--group-column" in err and "Traceback" not in err
     assert not output.exists()
@@ -128,7 +115,7 @@ def test_missing_input_file_is_bad_input(tmp_path):
 
 
 def test_csv_without_the_label_column_names_the_columns(tmp_path):
-    source = _write_csv(tmp_path / "data.csv", _data(1), label="target",
+    source = _write_csv(tmp_path / "data.csv", cli_data(1), label="target",
                         columns=[f"c{i}" for i in range(240)])
     code, _, err = _run(["synthesize", "--input", source, "--output",
                          str(tmp_path / "stimuli.npz")])
@@ -155,7 +142,7 @@ def test_unknown_extension_and_bad_shape_are_bad_input(tmp_path):
     code, _, err = _run(["synthesize", "--input", str(source), "--output",
                          str(tmp_path / "s.npz")])
     assert code == EXIT_BAD_INPUT and ".npz" in err and ".csv" in err
-    npz = _write_npz(tmp_path / "private.npz", _data(1))
+    npz = write_npz(tmp_path / "private.npz", cli_data(1))
     code, _, err = _run(["synthesize", "--input", npz, "--output", str(tmp_path / "s.npz"),
                          "--input-shape", "3,7"])
     assert code == EXIT_BAD_INPUT and "--input-shape" in err
@@ -176,7 +163,7 @@ def _plant_a_copy(monkeypatch):
 @pytest.mark.parametrize("on_copy", ["refuse", "drop"])
 def test_export_guard(tmp_path, monkeypatch, on_copy):
     _plant_a_copy(monkeypatch)
-    source = _write_npz(tmp_path / "private.npz", _data(1))
+    source = write_npz(tmp_path / "private.npz", cli_data(1))
     output = tmp_path / "stimuli.npz"
     code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
                            "--n-stimuli", "8", "--on-copy", on_copy, "--no-progress",
@@ -192,7 +179,7 @@ def test_export_guard(tmp_path, monkeypatch, on_copy):
 
 
 def test_evaluate_prints_utility_and_privacy_tables(synthesized):
-    real = _write_npz(synthesized["folder"] / "heldout.npz", _data(2))
+    real = write_npz(synthesized["folder"] / "heldout.npz", cli_data(2))
     code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                            "--student-epochs", "2", "--no-progress"])
     assert code == EXIT_OK, err
@@ -207,7 +194,7 @@ def test_evaluate_prints_utility_and_privacy_tables(synthesized):
 
 
 def test_evaluate_without_groups_has_no_real_reference(synthesized, tmp_path):
-    real = _write_csv(tmp_path / "heldout.csv", _data(2), groups=None)
+    real = _write_csv(tmp_path / "heldout.csv", cli_data(2), groups=None)
     code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                            "--families", "logistic regression", "--no-progress"])
     assert code == EXIT_OK, err
@@ -217,7 +204,7 @@ def test_evaluate_without_groups_has_no_real_reference(synthesized, tmp_path):
 
 
 def test_evaluate_bad_input(synthesized, tmp_path):
-    real = _write_npz(tmp_path / "heldout.npz", _data(2))
+    real = write_npz(tmp_path / "heldout.npz", cli_data(2))
     code, _, err = _run(["evaluate", "--stimuli", str(tmp_path / "none.npz"), "--real", real])
     assert code == EXIT_BAD_INPUT and "none.npz" in err
     code, _, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,

@@ -11,25 +11,12 @@ import pytest
 from skstim._cli_io import read_table
 from skstim._report import synthesis_report
 from skstim.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from skstim.datasets import load_stimuli, make_sleep_apnea
+from skstim.datasets import load_stimuli
 
-# Tiny and fast, as in test_cli_synthesize.py.
-FAST = ["--teacher-arch", "mlp", "--teacher-epochs", "3", "--n-iter", "5"]
+from .conftest import CLI_FAST, cli_data, write_npz
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 APPENDIX = "## Appendix: what the command printed"
-
-
-def _data(random_state):
-    return make_sleep_apnea(n_subjects=6, n_windows=12, sampling_rate=1.0,
-                            random_state=random_state)
-
-
-def _write_npz(path, data, groups=True):
-    arrays = {"X": data.X, "y": data.y, "input_shape": np.array(data.input_shape)}
-    if groups:
-        arrays["groups"] = data.groups
-    np.savez(path, **arrays)
-    return str(path)
 
 
 def _run(argv):
@@ -65,12 +52,12 @@ def _privacy_numbers(stdout):
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    private = _write_npz(folder / "private.npz", _data(1))
+    private = write_npz(folder / "private.npz", cli_data(1))
     output = str(folder / "stimuli.npz")
     report = folder / "reports" / "synthesis"  # neither folder exists yet
     code, out, err = _run(["synthesize", "--input", private, "--output", output,
                            "--n-stimuli", "24", "--inhibit-identity", "--inhibition-weight",
-                           "0.5", "--no-progress", "--report", str(report), *FAST])
+                           "0.5", "--no-progress", "--report", str(report), *CLI_FAST])
     return {"code": code, "out": out, "err": err, "private": private, "output": output,
             "report": report, "folder": folder}
 
@@ -110,7 +97,7 @@ def test_synthesize_report(synthesized):
 
 
 def test_evaluate_report(synthesized, tmp_path):
-    real = _write_npz(tmp_path / "heldout.npz", _data(2))
+    real = write_npz(tmp_path / "heldout.npz", cli_data(2))
     report = tmp_path / "evaluation"
     code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                            "--families", "teacher architecture,logistic regression",
@@ -139,7 +126,7 @@ def test_evaluate_report(synthesized, tmp_path):
 
 
 def test_evaluate_report_without_subject_ids(synthesized, tmp_path):
-    real = _write_npz(tmp_path / "heldout.npz", _data(2), groups=False)
+    real = write_npz(tmp_path / "heldout.npz", cli_data(2), groups=False)
     report = tmp_path / "evaluation"
     code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                            "--families", "logistic regression", "--no-progress",
@@ -155,12 +142,12 @@ def test_evaluate_report_without_subject_ids(synthesized, tmp_path):
 
 @pytest.mark.parametrize("command", ["synthesize", "evaluate"])
 def test_report_path_that_is_a_file_is_bad_input(synthesized, tmp_path, command):
-    real = _write_npz(tmp_path / "data.npz", _data(2))
+    real = write_npz(tmp_path / "data.npz", cli_data(2))
     taken = tmp_path / "report"
     taken.write_text("not a directory")
     before = sorted(os.listdir(tmp_path))
     if command == "synthesize":
-        argv = ["synthesize", "--input", real, "--output", str(tmp_path / "stimuli.npz"), *FAST]
+        argv = ["synthesize", "--input", real, "--output", str(tmp_path / "stimuli.npz"), *CLI_FAST]
     else:
         argv = ["evaluate", "--stimuli", synthesized["output"], "--real", real]
     code, out, err = _run([*argv, "--no-progress", "--report", str(taken)])
