@@ -74,6 +74,16 @@ VARIANTS = {
     "seg-4": ("default, class BN statistics per quarter of the window", dict(bn_segments=4)),
     "seg-8": ("default, class BN statistics per eighth of the window", dict(bn_segments=8)),
     "seg-16": ("default, class BN statistics per sixteenth of the window", dict(bn_segments=16)),
+    "rank-64-20": ("default, 20 steps, class-Gaussian start of rank 64",
+                   dict(init_rank=64, n_iter=20)),
+    "gsm-20": ("class scale-mixture start, 20 steps",
+               dict(init="class_scale_mixture", n_iter=20)),
+    "gsm-32-20": ("class scale-mixture start of rank 32, 20 steps",
+                  dict(init="class_scale_mixture", init_rank=32, n_iter=20)),
+    "gsm-64-20": ("class scale-mixture start of rank 64, 20 steps",
+                  dict(init="class_scale_mixture", init_rank=64, n_iter=20)),
+    "gsm-128-20": ("class scale-mixture start of rank 128, 20 steps",
+                   dict(init="class_scale_mixture", init_rank=128, n_iter=20)),
 }
 
 REFERENCE_SETS = {
@@ -89,7 +99,8 @@ def load(mode, data_home):
     return data.X[keep], data.y[keep], data.groups[keep], tuple(data.input_shape)
 
 
-def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS)):
+def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
+        student_seeds=1):
     config = MODES[mode]
     X, y, groups, input_shape = load(mode, data_home)
     done = done_keys(output, ("fold", "source", "family"))
@@ -102,26 +113,30 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
     for fold, (train, test) in enumerate(folds):
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
-        students = student_families(input_shape, families=families,
-                                    max_epochs=config["student_epochs"], random_state=fold)
+        # Seed s of a family is fold + 100 s, so one seed reproduces the single-seed runs.
+        seeded = [student_families(input_shape, families=families,
+                                   max_epochs=config["student_epochs"], random_state=fold + 100 * s)
+                  for s in range(student_seeds)]
+        students = seeded[0]
         start = time.perf_counter()
         base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"]),
                                    input_shape=input_shape, random_state=fold).fit(X_train, y_train)
         teacher_seconds = time.perf_counter() - start
         teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test))
         common = dict(fold=fold, mode=mode, n_train=len(train), n_test=len(test),
-                      machine=machine_description())
+                      student_seeds=student_seeds, machine=machine_description())
         if (fold, "teacher", "teacher") not in done:
             write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
                        **teacher_scores))
         print(f"fold {fold}: teacher {teacher_scores['accuracy']:.3f} ({teacher_seconds:.0f} s)",
               flush=True)
 
-        for name, student in students.items():
+        for name in students:
             if (fold, "real", name) in done:
                 continue
             t = time.perf_counter()
-            scores = score_real(student, X_train, y_train, X_test, y_test)
+            scores = _over_seeds([score_real(one[name], X_train, y_train, X_test, y_test)
+                                  for one in seeded])
             write(dict(common, source="real", family=name, seconds=time.perf_counter() - t, **scores))
             print(f"  real {name}: {scores['accuracy']:.3f}", flush=True)
 
@@ -141,14 +156,23 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             t = time.perf_counter()
             X_syn, proba, classes, soft_labels = make()
             make_seconds = time.perf_counter() - t
-            for family, student in students.items():
+            for family in students:
                 if (fold, source, family) in done:
                     continue
                 t = time.perf_counter()
-                scores = score_synthetic(student, X_syn, proba, classes, X_test, y_test, soft_labels)
+                scores = _over_seeds([score_synthetic(one[family], X_syn, proba, classes, X_test,
+                                                      y_test, soft_labels) for one in seeded])
                 write(dict(common, source=source, family=family, make_seconds=make_seconds,
                            seconds=time.perf_counter() - t, **scores))
                 print(f"  {source} / {family}: {scores['accuracy']:.3f}", flush=True)
+
+
+def _over_seeds(runs):
+    """Mean of each metric over the student seeds, with the per-seed values beside it."""
+    scores = {metric: float(np.mean([r[metric] for r in runs])) for metric in runs[0]}
+    if len(runs) > 1:
+        scores.update({f"{metric}_per_seed": [r[metric] for r in runs] for metric in runs[0]})
+    return scores
 
 
 def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train):
@@ -210,10 +234,15 @@ def summarize(path, docs_path):
 
 def _write_docs_section(docs_path, mode, table, records):
     machine = records[0].get("machine", {})
-    header = (f"### Apnea-ECG, `{mode}` mode\n\n"
+    seeds = records[0].get("student_seeds", 1)
+    title, key = f"`{mode}` mode", f"utility:{mode}"
+    if seeds > 1:
+        title += f", each student the mean of {seeds} seeds"
+        key += f"-seeds{seeds}"
+    header = (f"### Apnea-ECG, {title}\n\n"
               f"GroupKFold by subject; {records[0]['n_train'] + records[0]['n_test']} windows. "
               f"Machine and versions: {json.dumps(machine)}.\n\n")
-    write_docs_section(docs_path, f"utility:{mode}", header + table)
+    write_docs_section(docs_path, key, header + table)
 
 
 def main(argv=None):
@@ -225,6 +254,9 @@ def main(argv=None):
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help=f"comma-separated variant keys (default: all of {', '.join(VARIANTS)})")
     parser.add_argument("--families", default=None, help="comma-separated student families")
+    parser.add_argument("--student-seeds", type=int, default=1,
+                        help="fit each student with this many seeds and score their mean "
+                             "(the networks' scores move by several points with the seed alone)")
     parser.add_argument("--no-references", action="store_true",
                         help="skip the reference synthetic sets (SMOTE, class-Gaussian, VAE)")
     parser.add_argument("--summarize", type=Path, default=None,
@@ -234,14 +266,17 @@ def main(argv=None):
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs))
         return 0
-    output = args.output or ROOT / "benchmarks" / "results" / f"utility_{args.mode}.jsonl"
+    seeds = "" if args.student_seeds == 1 else f"_seeds{args.student_seeds}"
+    output = args.output or ROOT / "benchmarks" / "results" / f"utility_{args.mode}{seeds}.jsonl"
     variants = [v for v in args.variants.split(",") if v]
     unknown = set(variants) - set(VARIANTS)
     if unknown:
         parser.error(f"unknown variants {sorted(unknown)}; known: {sorted(VARIANTS)}")
     families = None if args.families is None else args.families.split(",")
     references = () if args.no_references else tuple(REFERENCE_SETS)
-    run(args.mode, args.data_home, output, variants, families, references)
+    if args.student_seeds < 1:
+        parser.error(f"--student-seeds must be at least 1, got {args.student_seeds}")
+    run(args.mode, args.data_home, output, variants, families, references, args.student_seeds)
     print(summarize(output, args.docs))
     return 0
 

@@ -18,6 +18,7 @@ from .nets import make_teacher
 from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
+    ClassScaleMixture,
     child_seed,
     class_activation_statistics,
     interpolate,
@@ -30,6 +31,7 @@ from .synthesis import (
 __all__ = ["StimulusSynthesizer"]
 
 _TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
+_INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture}
 
 
 def _fit_teacher(teacher, X, y, seed):
@@ -100,12 +102,14 @@ class StimulusSynthesizer(BaseEstimator):
         class does at each position, not only on average over the window. A teacher
         that pools over time cannot tell where a pattern sits; this is how the
         stimuli learn it anyway.
-    init : {"class_gaussian", "noise"}, default="class_gaussian"
+    init : {"class_gaussian", "class_scale_mixture", "noise"}, default="class_gaussian"
         Where stimuli start: a sample of a low-rank Gaussian fitted to the real samples
-        of their class (noise with the class's mean and main modes of variation), or
-        white noise.
+        of their class (noise with the class's mean and main modes of variation); the
+        same with a random amplitude per stimulus, drawn from the class's spread of
+        window amplitudes (:class:`~skstim.synthesis.ClassScaleMixture`: some real
+        windows are flat, others swing widely); or white noise.
     init_rank : int, default=16
-        Principal directions of each class kept by ``init="class_gaussian"``.
+        Principal directions of each class kept by the class-conditional starts.
     tv_weight : float, default=0.0
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0
@@ -157,8 +161,8 @@ class StimulusSynthesizer(BaseEstimator):
     class_statistics_ : list of (torch.Tensor, torch.Tensor) or None
         Per-class mean and variance of the input of each teacher BatchNorm layer on
         the training data (``bn_statistics="class"``).
-    init_ : ClassGaussian or None
-        The class-conditional starting distribution (``init="class_gaussian"``).
+    init_ : ClassGaussian, ClassScaleMixture or None
+        The class-conditional starting distribution (``None`` for ``init="noise"``).
     y_proba_ : ndarray of shape (n_stimuli, n_classes)
         The teacher's soft labels for the stimuli of the last ``fit_resample``.
     n_features_in_ : int
@@ -195,7 +199,7 @@ class StimulusSynthesizer(BaseEstimator):
         "bn_weight": [Interval(Real, 0, None, closed="left")],
         "bn_statistics": [StrOptions({"class", "running"})],
         "bn_segments": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions({"class_gaussian", "noise"})],
+        "init": [StrOptions(set(_INITIALIZERS) | {"noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
         "l2_weight": [Interval(Real, 0, None, closed="left")],
@@ -419,10 +423,10 @@ class StimulusSynthesizer(BaseEstimator):
                 self.teacher_.module_, X_t, y_t, n_classes, batch_size=self.batch_size,
                 n_segments=self.bn_segments)
         self.init_ = None
-        if self.init == "class_gaussian":
+        if self.init in _INITIALIZERS:
             z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
                 / torch.as_tensor(self.scale_, device=device)
-            self.init_ = ClassGaussian.fit(z.flatten(1), y_t, n_classes, rank=self.init_rank)
+            self.init_ = _INITIALIZERS[self.init].fit(z.flatten(1), y_t, n_classes, rank=self.init_rank)
 
     # ---------------------------------------------------------------- sampling
     def _n_stimuli(self, n_samples):

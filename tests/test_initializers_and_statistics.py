@@ -1,4 +1,4 @@
-"""Where stimuli start (StandardNormal, ClassGaussian), the class-conditional BatchNorm
+"""Where stimuli start (StandardNormal, ClassGaussian, ClassScaleMixture), the class-conditional BatchNorm
 statistics of a teacher, and the engine terms and options that use them: the
 class-conditional BatchNorm prior, ``pending`` in the excitation, ``freeze`` of the
 confidence target, and ``init`` / ``class_statistics`` of ``synthesize``."""
@@ -15,6 +15,7 @@ from skstim.synthesis import (
     BatchNormPrior,
     ClassExcitation,
     ClassGaussian,
+    ClassScaleMixture,
     ConfidenceTarget,
     DirectOptimizer,
     StandardNormal,
@@ -155,6 +156,67 @@ def test_class_gaussian_to_device_keeps_values(two_classes):
         targets = torch.tensor([0, 1])
         torch.testing.assert_close(init.draw(targets, (12,), generator(3)),
                                    moved.draw(targets, (12,), generator(3)), rtol=0, atol=0)
+
+
+@pytest.fixture(scope="module")
+def varied_amplitudes():
+    """Two classes of 3,000 rows whose amplitudes are log-normal with sd 0.1 and 0.6."""
+    rng = np.random.default_rng(2)
+    n, d = 3000, 64
+    rows, labels = [], []
+    for c, sigma in enumerate((0.1, 0.6)):
+        shape = rng.normal(size=(n, d)) @ np.diag(np.linspace(0.5, 2.0, d))
+        amplitude = np.exp(sigma * rng.normal(size=(n, 1)))
+        rows.append(3.0 * c + amplitude * shape)
+        labels.append(np.full(n, c))
+    return (torch.as_tensor(np.concatenate(rows), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(labels)))
+
+
+def _log_amplitude_std(Z, mean):
+    return float((Z - mean).pow(2).mean(dim=1).sqrt().log().std())
+
+
+def test_class_scale_mixture_recovers_the_spread_of_amplitudes(varied_amplitudes):
+    X, y = varied_amplitudes
+    init = ClassScaleMixture.fit(X, y, n_classes=2, rank=4)
+    plain = ClassGaussian.fit(X, y, n_classes=2, rank=4)
+    targets = torch.arange(6000) % 2
+    z, z_plain = init.draw(targets, (64,), generator(0)), plain.draw(targets, (64,), generator(0))
+    # the lively class is lively in the draws; a single Gaussian flattens every class alike
+    low, high = (_log_amplitude_std(z[targets == c], init.means[c]) for c in (0, 1))
+    real_high = _log_amplitude_std(X[y == 1], X[y == 1].mean(dim=0))
+    assert high == pytest.approx(real_high, rel=0.15)
+    assert high > 2.5 * low
+    assert _log_amplitude_std(z_plain[targets == 1], plain.means[1]) < 0.6 * real_high
+    for c in (0, 1):
+        torch.testing.assert_close(init.means[c], X[y == c].mean(dim=0))
+        # total variance of the class is kept
+        real_total = float(X[y == c].var(dim=0).sum())
+        assert float(z[targets == c].var(dim=0).sum()) == pytest.approx(real_total, rel=0.1)
+    assert float(init.log_amplitude_std[1]) > 2 * float(init.log_amplitude_std[0])
+
+
+def test_class_scale_mixture_is_deterministic_and_moves_devices(varied_amplitudes):
+    X, y = varied_amplitudes
+    init = ClassScaleMixture.fit(X, y, n_classes=2, rank=2)
+    targets = torch.tensor([0, 1, 1, 0])
+    a = init.draw(targets, (2, 32), generator(3))
+    torch.testing.assert_close(a, init.draw(targets, (2, 32), generator(3)), rtol=0, atol=0)
+    assert not torch.equal(a, init.draw(targets, (2, 32), generator(4)))
+    moved = init.to("cpu")
+    assert isinstance(moved, ClassScaleMixture)
+    torch.testing.assert_close(a, moved.draw(targets, (2, 32), generator(3)), rtol=0, atol=0)
+
+
+def test_class_scale_mixture_small_and_empty_classes_still_draw():
+    X = torch.randn(11, 5, generator=generator(0))
+    y = torch.tensor([0] * 11)
+    y[-1] = 1
+    init = ClassScaleMixture.fit(X, y, n_classes=3, rank=2)
+    assert float(init.log_amplitude_std[1]) == 0.0 and float(init.log_amplitude_std[2]) == 0.0
+    z = init.draw(torch.tensor([0, 1, 2, 2]), (5,), generator(0))
+    assert torch.isfinite(z).all()
 
 
 # ---------------------------------------------------------------- statistics

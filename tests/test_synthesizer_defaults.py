@@ -1,5 +1,5 @@
 """StimulusSynthesizer's class-level aggregates of the real data: the per-class BatchNorm
-statistics (``bn_statistics``, ``class_statistics_``) and the class-Gaussian start
+statistics (``bn_statistics``, ``class_statistics_``) and the class-conditional starts
 (``init``, ``init_rank``, ``init_``)."""
 
 import numpy as np
@@ -9,7 +9,12 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skstim import StimulusSynthesizer
-from skstim.synthesis import ClassGaussian, batchnorm_layers, class_activation_statistics
+from skstim.synthesis import (
+    ClassGaussian,
+    ClassScaleMixture,
+    batchnorm_layers,
+    class_activation_statistics,
+)
 
 from .conftest import tiny_synthesizer
 
@@ -101,6 +106,34 @@ def test_the_start_changes_the_stimuli(apnea):
     X_gauss, _ = tiny_synthesizer(**kwargs).fit_resample(apnea.X, apnea.y)
     X_noise, _ = tiny_synthesizer(init="noise", **kwargs).fit_resample(apnea.X, apnea.y)
     assert not np.allclose(X_gauss, X_noise)
+
+
+def _log_amplitude_spread(X, y):
+    """Standard deviation of the log RMS deviation of each row from its class mean."""
+    spreads = []
+    for label in np.unique(y):
+        deviation = X[y == label] - X[y == label].mean(axis=0)
+        spreads.append(np.log(np.sqrt((deviation ** 2).mean(axis=1))).std())
+    return np.mean(spreads)
+
+
+def test_scale_mixture_start_keeps_the_spread_of_window_amplitudes(apnea):
+    # windows of very different liveliness, as in real recordings
+    amplitude = np.exp(np.random.default_rng(0).normal(scale=0.7, size=(len(apnea.X), 1)))
+    X = apnea.X.mean(axis=0) + amplitude * (apnea.X - apnea.X.mean(axis=0))
+    kwargs = dict(input_shape=apnea.input_shape, n_iter=0, n_stimuli=400, init_rank=4)
+    mixture = tiny_synthesizer(init="class_scale_mixture", **kwargs)
+    X_mix, y_mix = mixture.fit_resample(X, apnea.y)
+    X_gauss, y_gauss = tiny_synthesizer(**kwargs).fit_resample(X, apnea.y)
+    assert isinstance(mixture.init_, ClassScaleMixture)
+    real = _log_amplitude_spread(X, apnea.y)
+    assert _log_amplitude_spread(X_mix, y_mix) > 0.7 * real
+    assert _log_amplitude_spread(X_gauss, y_gauss) < 0.5 * real
+    for c, label in enumerate(mixture.classes_):
+        mean = mixture.init_.means[c].numpy().reshape(apnea.input_shape)
+        real_mean = X[apnea.y == label].mean(axis=0).reshape(apnea.input_shape)
+        np.testing.assert_allclose(mixture.loc_ + mixture.scale_ * mean, real_mean,
+                                   rtol=1e-4, atol=1e-4)
 
 
 def test_class_and_running_statistics_give_different_stimuli(apnea):

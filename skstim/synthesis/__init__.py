@@ -13,7 +13,7 @@ from .objectives import (
     TotalVariation,
 )
 from .statistics import batchnorm_layers, class_activation_statistics, segment_time
-from .initializers import ClassGaussian, StandardNormal
+from .initializers import ClassGaussian, ClassScaleMixture, StandardNormal
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "StimulusGenerator",
     "StandardNormal",
     "ClassGaussian",
+    "ClassScaleMixture",
     "batchnorm_layers",
     "class_activation_statistics",
     "segment_time",

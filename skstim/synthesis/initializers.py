@@ -1,8 +1,9 @@
 """Where stimuli start: white noise, or noise with the class-conditional spread of the data."""
 
+
 import torch
 
-__all__ = ["StandardNormal", "ClassGaussian"]
+__all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture"]
 
 
 class StandardNormal:
@@ -90,3 +91,78 @@ class ClassGaussian:
         z = self.means[targets] + (self.factors[targets] @ latent)[:, :, 0] + \
             self.noise_std[targets][:, None] * white
         return z.view(n, *shape)
+
+
+class ClassScaleMixture(ClassGaussian):
+    """Start each stimulus from a low-rank Gaussian of its class with a random amplitude.
+
+    Real windows are not equally lively: within a class, some are nearly flat and
+    others swing widely, and a single Gaussian gives every draw the same spread. A
+    Gaussian scale mixture keeps that: each window's deviation from its class mean
+    is divided by its own root-mean-square amplitude (relative to the class), a
+    probabilistic PCA is fitted to these normalized deviations, and a log-normal is
+    fitted to the amplitudes. A draw is the class mean plus a PCA sample scaled by
+    an amplitude drawn from the log-normal, rescaled so that the class's total
+    variance is kept. Every parameter is a class aggregate: two numbers per class
+    beyond :class:`ClassGaussian`'s.
+
+    Parameters
+    ----------
+    means, factors, noise_std
+        As in :class:`ClassGaussian`, for the amplitude-normalized deviations.
+    log_amplitude_mean : torch.Tensor of shape (n_classes,)
+        Mean of the log relative amplitude in each class.
+    log_amplitude_std : torch.Tensor of shape (n_classes,)
+        Its standard deviation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> X = torch.randn(60, 6) * torch.linspace(0.2, 3, 60)[:, None]
+    >>> init = ClassScaleMixture.fit(X, torch.arange(60) % 2, n_classes=2, rank=2)
+    >>> bool(init.log_amplitude_std.min() > 0.3)
+    True
+    >>> init.draw(torch.tensor([0, 1, 1]), (2, 3), torch.Generator().manual_seed(0)).shape
+    torch.Size([3, 2, 3])
+    """
+
+    def __init__(self, means, factors, noise_std, log_amplitude_mean, log_amplitude_std):
+        super().__init__(means, factors, noise_std)
+        self.log_amplitude_mean, self.log_amplitude_std = log_amplitude_mean, log_amplitude_std
+
+    @classmethod
+    def fit(cls, X, targets, n_classes, rank=16):
+        """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
+        normalized = X.clone()
+        log_mean, log_std = X.new_zeros(n_classes), X.new_zeros(n_classes)
+        for c in range(n_classes):
+            members = targets == c
+            if not members.any():
+                continue
+            deviation = X[members] - X[members].mean(dim=0)
+            amplitude = deviation.pow(2).mean(dim=1).sqrt()
+            amplitude = amplitude / amplitude.pow(2).mean().sqrt().clamp_min(1e-12)
+            log_amplitude = amplitude.clamp_min(1e-3).log()
+            log_mean[c] = log_amplitude.mean()
+            log_std[c] = log_amplitude.std() if len(log_amplitude) > 1 else 0.0
+            scaled = deviation / amplitude.clamp_min(1e-3)[:, None]
+            normalized[members] = X[members].mean(dim=0) + scaled - scaled.mean(dim=0)
+        gaussian = ClassGaussian.fit(normalized, targets, n_classes, rank=rank)
+        return cls(gaussian.means, gaussian.factors, gaussian.noise_std, log_mean, log_std)
+
+    def to(self, device):
+        """This initializer with its tensors on ``device``."""
+        return ClassScaleMixture(self.means.to(device), self.factors.to(device),
+                                 self.noise_std.to(device), self.log_amplitude_mean.to(device),
+                                 self.log_amplitude_std.to(device))
+
+    def draw(self, targets, shape, generator):
+        """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
+        gaussian = super().draw(targets, shape, generator).flatten(1)
+        normal = torch.randn(len(targets), generator=generator, device=targets.device)
+        mu, sigma = self.log_amplitude_mean[targets], self.log_amplitude_std[targets]
+        # exp(mu + sigma * N) has E[a^2] = exp(2 mu + 2 sigma^2); dividing by its root
+        # keeps the class's total variance whatever the log-normal's fit.
+        amplitude = torch.exp(sigma * normal - sigma.pow(2))
+        mean = self.means[targets]
+        return (mean + amplitude[:, None] * (gaussian - mean)).view(len(targets), *shape)
