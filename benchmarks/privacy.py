@@ -136,8 +136,12 @@ def apnea_split(setting, seed, data):
                  members, tuple(data.input_shape))
 
 
-def released_sets(split, setting, seed):
-    """Name -> (X, proba, classes) of every set the data holder could release."""
+def released_sets(split, setting, seed, synthesis=None, peers=True):
+    """Name -> (X, proba, classes) of every set the data holder could release.
+
+    ``synthesis`` holds extra parameters of the inhibitor (e.g. another ``init``);
+    ``peers=False`` leaves out SMOTE and the VAE.
+    """
     X, y = split.X_private, split.y_private
     classes = np.unique(y)
     one_hot = (y[:, None] == classes[None, :]).astype(np.float32)
@@ -150,7 +154,7 @@ def released_sets(split, setting, seed):
     inhibitor = IdentityInhibitor(
         make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
         input_shape=split.input_shape, n_stimuli=setting.n_stimuli, n_iter=setting.n_iter,
-        random_state=seed)
+        random_state=seed, **(synthesis or {}))
     fitted = []
 
     def stimuli(weight):
@@ -163,8 +167,9 @@ def released_sets(split, setting, seed):
     for weight in setting.weights:
         name = "stimuli" if weight == 0 else f"stimuli, inhibition {weight:g}"
         sets[name] = lambda weight=weight: stimuli(weight)
-    sets["SMOTE interpolation"] = lambda: interpolated_set(X, y, random_state=seed)
-    sets["conditional VAE"] = lambda: vae_set(X, y, random_state=seed)
+    if peers:
+        sets["SMOTE interpolation"] = lambda: interpolated_set(X, y, random_state=seed)
+        sets["conditional VAE"] = lambda: vae_set(X, y, random_state=seed)
     return sets
 
 
@@ -187,7 +192,7 @@ def attackers_for(split, setting, seed):
     }
 
 
-def run(setting_name, data_home, output):
+def run(setting_name, data_home, output, synthesis=None, peers=True):
     setting = SETTINGS[setting_name]
     done = done_keys(output, ("split", "source"))
     data = fetch_apnea_ecg(data_home=data_home) if setting.data == "apnea" else None
@@ -201,13 +206,13 @@ def run(setting_name, data_home, output):
                       n_private_people=len(np.unique(split.g_private)),
                       n_known_people=len(np.unique(split.g_attacker)),
                       n_members_known=len(split.members), n_outside=len(split.X_outside),
-                      machine=machine_description())
+                      synthesis=synthesis or {}, machine=machine_description())
         print(f"split {seed}: {common['n_private']} private rows of "
               f"{common['n_private_people']} people; attacker knows "
               f"{common['n_known_people']} people, {len(split.members)} of them members",
               flush=True)
         attackers = attackers_for(split, setting, seed)
-        for source, make in released_sets(split, setting, seed).items():
+        for source, make in released_sets(split, setting, seed, synthesis, peers).items():
             if (seed, source) in done:
                 continue
             start = time.perf_counter()
@@ -242,6 +247,9 @@ def summarize(paths, docs_path, figure_path):
         if not records:
             continue
         name = records[0]["setting"]
+        synthesis = records[0].get("synthesis") or {}
+        if synthesis:
+            name += ", " + ", ".join(f"{k}={v}" for k, v in sorted(synthesis.items()))
         sources = list(dict.fromkeys(r["source"] for r in records))
         first = records[0]
         lines = [f"### Setting `{name}`", "",
@@ -300,6 +308,18 @@ def _plot(curves, figure_path):
     tmp.replace(figure_path)
 
 
+def _parse_parameter(text, parser):
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        parser.error(f"--synthesis takes NAME=VALUE, got {text!r}")
+    for kind in (int, float):
+        try:
+            return name, kind(value)
+        except ValueError:
+            pass
+    return name, value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setting", choices=sorted(SETTINGS), default="simulated")
@@ -309,6 +329,12 @@ def main(argv=None):
     parser.add_argument("--summarize", action="store_true",
                         help="only summarize benchmarks/results/privacy_*.jsonl into the docs")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "privacy.md")
+    parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
+                        help="an IdentityInhibitor parameter for the stimuli, e.g. "
+                             "init=class_scale_mixture (repeatable; numbers are parsed)")
+    parser.add_argument("--weights", default=None,
+                        help="comma-separated inhibition weights (default: the setting's)")
+    parser.add_argument("--no-peers", action="store_true", help="leave out SMOTE and the VAE")
     args = parser.parse_args(argv)
     results = ROOT / "benchmarks" / "results"
     figure = args.docs.with_name("privacy_tradeoff.png")
@@ -317,8 +343,13 @@ def main(argv=None):
         return 0
     if args.splits is not None:
         SETTINGS[args.setting] = replace(SETTINGS[args.setting], n_splits=args.splits)
-    output = args.output or results / f"privacy_{args.setting}.jsonl"
-    run(args.setting, args.data_home, output)
+    if args.weights is not None:
+        SETTINGS[args.setting] = replace(SETTINGS[args.setting], weights=tuple(
+            float(w) for w in args.weights.split(",")))
+    synthesis = dict(_parse_parameter(text, parser) for text in args.synthesis)
+    tag = "".join(f"_{k}-{v}" for k, v in sorted(synthesis.items()))
+    output = args.output or results / f"privacy_{args.setting}{tag}.jsonl"
+    run(args.setting, args.data_home, output, synthesis, peers=not args.no_peers)
     print(summarize([output], args.docs, figure))
     return 0
 

@@ -35,7 +35,6 @@ from skstim.synthesis import (
     ClassExcitation,
     DirectOptimizer,
     Objective,
-    SynthesisState,
 )
 
 

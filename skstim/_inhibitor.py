@@ -95,14 +95,15 @@ class IdentityInhibitor(StimulusSynthesizer):
                  inhibition="uniform", input_shape=None, n_stimuli=1.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
-                 confidence=None, class_prior="match", memory=None, batch_size=256,
-                 device="cpu", n_jobs=None, random_state=None, verbose=0):
+                 confidence=None, competition_weight=0.0, class_prior="match", memory=None,
+                 batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         super().__init__(
             teacher, input_shape=input_shape, n_stimuli=n_stimuli, method=method,
             n_iter=n_iter, lr=lr, bn_weight=bn_weight, bn_statistics=bn_statistics,
             bn_segments=bn_segments, init=init,
             init_rank=init_rank, tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
-            confidence=confidence, class_prior=class_prior, memory=memory,
+            confidence=confidence, competition_weight=competition_weight,
+            class_prior=class_prior, memory=memory,
             batch_size=batch_size, device=device, n_jobs=n_jobs, random_state=random_state,
             verbose=verbose,
         )

@@ -751,7 +751,6 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     classes = list(np.asarray(stimuli.classes).tolist())
     input_shape = tuple(input_shape)
     groups = table.groups
-    n_subjects = 0 if groups is None else len(np.unique(groups))
     parameters = metadata.get("synthesis_parameters") or {}
     stored = metadata.get("privacy") if isinstance(metadata.get("privacy"), dict) else None
     if stored is not None and "identity_inhibition" in stored:

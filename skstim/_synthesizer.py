@@ -13,6 +13,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, check_memory
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
+from ._distillation import fit_on_stimuli
 from ._teacher import seeded_torch
 from .nets import make_teacher
 from .synthesis import (
@@ -127,6 +128,13 @@ class StimulusSynthesizer(BaseEstimator):
         at targets in (0.5, 1) left stimuli near their start and cost the teacher's own
         architecture 6.6 accuracy points (quick utility benchmark, 3 subject-disjoint
         folds; docs/benchmarks/utility.md).
+    competition_weight : float, default=0.0
+        Weight of the competition with a student (DeepInversion's adaptive term,
+        :class:`~skstim.synthesis.StudentCompetition`). With a positive weight the
+        stimuli are made in two rounds: a fresh network of the teacher's architecture
+        (the competitor) is trained on the first half with the teacher's soft labels,
+        and the second half is pushed to where it still disagrees with the teacher.
+        Costs one fit of the competitor on half the stimuli.
     class_prior : "match", "uniform" or dict, default="match"
         Share of each class among the stimuli: the training prior, equal shares, or a
         ``{class: weight}`` mapping.
@@ -205,6 +213,7 @@ class StimulusSynthesizer(BaseEstimator):
         "l2_weight": [Interval(Real, 0, None, closed="left")],
         "mix": [Interval(Real, 0, 1, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
+        "competition_weight": [Interval(Real, 0, None, closed="left")],
         "class_prior": [StrOptions({"match", "uniform"}), dict],
         "memory": [None, str, HasMethods(["cache"])],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -217,8 +226,8 @@ class StimulusSynthesizer(BaseEstimator):
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=1.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
-                 confidence=None, class_prior="match", memory=None, batch_size=256,
-                 device="cpu", n_jobs=None, random_state=None, verbose=0):
+                 confidence=None, competition_weight=0.0, class_prior="match", memory=None,
+                 batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
         self.input_shape = input_shape
         self.n_stimuli = n_stimuli
@@ -234,6 +243,7 @@ class StimulusSynthesizer(BaseEstimator):
         self.l2_weight = l2_weight
         self.mix = mix
         self.confidence = confidence
+        self.competition_weight = competition_weight
         self.class_prior = class_prior
         self.memory = memory
         self.batch_size = batch_size
@@ -468,17 +478,14 @@ class StimulusSynthesizer(BaseEstimator):
 
         with tqdm(total=n_samples - n_mixed, desc="synthesizing", unit="stimulus",
                   disable=not self.verbose) as bar:
-            X, proba = synthesize(
-                self.teacher_.module_, targets, self.input_shape_,
-                optimizer=make_optimizer(self.method, self.n_iter, self.lr),
-                bn_weight=self.bn_weight, class_statistics=self.class_statistics_,
-                bn_segments=self.bn_segments,
-                init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
-                confidence=self._confidence, loc=self.loc_, scale=self.scale_,
-                batch_size=self.batch_size, device=self.device, n_jobs=self.n_jobs,
-                random_state=child_seed(stream, 1), callback=bar.update,
-                **self._extra_terms(),
-            )
+            n_first = len(targets) // 2 if self.competition_weight > 0 else len(targets)
+            X, proba = self._synthesize(targets[:n_first], child_seed(stream, 1), bar.update)
+            if n_first < len(targets):
+                competitor = self._fit_competitor(X, proba, torch_seed(child_seed(stream, 4)))
+                X_more, proba_more = self._synthesize(
+                    targets[n_first:], child_seed(stream, 3), bar.update,
+                    student_model=competitor.module_, competition_weight=self.competition_weight)
+                X, proba = np.concatenate([X, X_more]), np.concatenate([proba, proba_more])
         if n_mixed:
             X_mixed, proba_mixed = interpolate(
                 self.teacher_.module_, X, n_mixed, batch_size=self.batch_size,
@@ -486,6 +493,27 @@ class StimulusSynthesizer(BaseEstimator):
             X, proba = np.concatenate([X, X_mixed]), np.concatenate([proba, proba_mixed])
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)
+
+    def _synthesize(self, targets, seed, callback, **competition):
+        """Stimuli and the teacher's probabilities for ``targets`` (the engine's call)."""
+        return synthesize(
+            self.teacher_.module_, targets, self.input_shape_,
+            optimizer=make_optimizer(self.method, self.n_iter, self.lr),
+            bn_weight=self.bn_weight, class_statistics=self.class_statistics_,
+            bn_segments=self.bn_segments,
+            init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
+            confidence=self._confidence, loc=self.loc_, scale=self.scale_,
+            batch_size=self.batch_size, device=self.device, n_jobs=self.n_jobs,
+            random_state=seed, callback=callback, **competition, **self._extra_terms(),
+        )
+
+    def _fit_competitor(self, X, proba, seed):
+        """A fresh network of the teacher's architecture, trained on stimuli ``X``."""
+        template = self.teacher.estimator if isinstance(self.teacher, FrozenEstimator) \
+            else self.teacher
+        competitor = self._prepare_net(template, len(self.classes_), seed, name="teacher")
+        with seeded_torch(seed):
+            return fit_on_stimuli(competitor, X, proba, self.classes_)
 
     def _extra_terms(self):
         """Keyword arguments of :func:`~skstim.synthesis.synthesize` that subclasses add."""

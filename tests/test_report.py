@@ -5,7 +5,6 @@ import io
 import os
 import re
 
-import numpy as np
 import pytest
 
 from skstim._cli_io import read_table

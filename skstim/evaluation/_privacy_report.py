@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import clone
 
-from .._student import fit_on_stimuli
+from .._distillation import fit_on_stimuli
 from ..nets import make_teacher
 from ._privacy import (
     distance_to_closest_record,

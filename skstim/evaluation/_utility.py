@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .._student import fit_on_stimuli, predict_labels
+from .._distillation import fit_on_stimuli, predict_labels
 from ..nets import make_teacher
 
 __all__ = ["student_families", "evaluate_utility"]
@@ -118,7 +118,7 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
     X_test, y_test : array-like
         Real held-out data, from subjects absent from the training data.
     soft_labels : {"auto", "hard"}, default="auto"
-        Passed to :func:`~skstim._student.fit_on_stimuli`.
+        Passed to :func:`~skstim._distillation.fit_on_stimuli`.
     callback : callable or None
         Called with no argument after each fit.
 

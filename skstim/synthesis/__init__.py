@@ -9,6 +9,7 @@ from .objectives import (
     IdentityInhibition,
     L2Penalty,
     Objective,
+    StudentCompetition,
     SynthesisState,
     TotalVariation,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "L2Penalty",
     "ConfidenceTarget",
     "IdentityInhibition",
+    "StudentCompetition",
     "Objective",
     "DirectOptimizer",
     "GeneratorOptimizer",

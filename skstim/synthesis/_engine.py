@@ -16,6 +16,7 @@ from .objectives import (
     IdentityInhibition,
     L2Penalty,
     Objective,
+    StudentCompetition,
     TotalVariation,
 )
 from .initializers import StandardNormal
@@ -57,8 +58,9 @@ class _FrozenTeacher:
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
                class_statistics=None, bn_segments=1, init=None, identity_model=None, inhibition="uniform",
-               inhibition_weight=0.0, loc=0.0, scale=1.0, batch_size=256, device="cpu",
-               n_jobs=None, random_state=None, callback=None):
+               inhibition_weight=0.0, student_model=None, competition_weight=0.0, loc=0.0,
+               scale=1.0, batch_size=256, device="cpu", n_jobs=None, random_state=None,
+               callback=None):
     """Synthesize one stimulus per target class from noise.
 
     Stimuli are made in chunks of ``batch_size``; chunk ``i`` draws its noise from the
@@ -97,6 +99,11 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         Kind of identity inhibition (see :class:`IdentityInhibition`).
     inhibition_weight : float, default=0.0
         Weight of the identity inhibition; it needs ``identity_model``.
+    student_model : torch.nn.Module or None, default=None
+        A student (flat input to class logits) trained on earlier stimuli, for
+        :class:`StudentCompetition`.
+    competition_weight : float, default=0.0
+        Weight of the competition with the student; it needs ``student_model``.
     loc, scale : float or array-like broadcastable to (C, T)
         The teacher sees ``loc + scale * z`` for standardized stimuli ``z``.
     batch_size : int, default=256
@@ -139,14 +146,16 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         confidence = ConfidenceTarget(*confidence)
     if inhibition_weight > 0 and identity_model is None:
         raise ValueError("inhibition_weight > 0 needs an identity_model (subject logits).")
+    if competition_weight > 0 and student_model is None:
+        raise ValueError("competition_weight > 0 needs a student_model (class logits).")
     device = torch.device(device)
     shape = tuple(int(v) for v in input_shape)
     parallel = effective_n_jobs(n_jobs) != 1
     chunk = _Chunk(
-        model=model, identity_model=identity_model, shape=shape,
+        model=model, identity_model=identity_model, student_model=student_model, shape=shape,
         optimizer=DirectOptimizer() if optimizer is None else optimizer,
         weights=dict(excitation=excitation_weight, bn=bn_weight, tv=tv_weight, l2=l2_weight,
-                     inhibition=inhibition_weight),
+                     inhibition=inhibition_weight, competition=competition_weight),
         temperature=temperature, confidence=confidence, class_statistics=class_statistics,
         bn_segments=bn_segments, inhibition=inhibition,
         init=StandardNormal() if init is None else init,
@@ -181,6 +190,7 @@ class _Chunk:
 
     model: torch.nn.Module
     identity_model: torch.nn.Module
+    student_model: torch.nn.Module
     shape: tuple
     optimizer: object
     weights: dict
@@ -207,10 +217,12 @@ class _Chunk:
 
     def _run(self, targets, seed):
         device, shape = self.device, self.shape
-        model, identity_model = self.model, self.identity_model
+        model, identity_model, student_model = self.model, self.identity_model, self.student_model
         if self.copy_models:  # concurrent chunks in threads must not share hooks
-            model, identity_model = copy.deepcopy(model), copy.deepcopy(identity_model)
+            model, identity_model, student_model = copy.deepcopy(
+                (model, identity_model, student_model))
         identity_model = torch.nn.Identity() if identity_model is None else identity_model
+        student_model = torch.nn.Identity() if student_model is None else student_model
         loc = torch.as_tensor(self.loc, device=device)
         scale = torch.as_tensor(self.scale, device=device)
         generator = torch.Generator(device).manual_seed(
@@ -218,12 +230,16 @@ class _Chunk:
         targets = torch.as_tensor(targets, device=device)
         w = self.weights
         with _FrozenTeacher(model.to(device)) as teacher, \
-                _FrozenTeacher(identity_model.to(device)) as identity:
+                _FrozenTeacher(identity_model.to(device)) as identity, \
+                _FrozenTeacher(student_model.to(device)) as student:
             def forward(z):
                 return teacher((loc + scale * z).flatten(1))
 
             def identity_forward(z):
                 return identity((loc + scale * z).flatten(1))
+
+            def student_forward(z):
+                return student((loc + scale * z).flatten(1))
 
             prior = BatchNormPrior(teacher, class_statistics=self.class_statistics,
                                    n_segments=self.bn_segments) if w["bn"] > 0 else None
@@ -234,6 +250,7 @@ class _Chunk:
                     (w["tv"], TotalVariation()),
                     (w["l2"], L2Penalty()),
                     (w["inhibition"], IdentityInhibition(identity_forward, self.inhibition)),
+                    (w["competition"], StudentCompetition(student_forward)),
                 ])
                 thresholds = None if self.confidence is None else \
                     self.confidence.draw(len(targets), generator, device)

@@ -160,9 +160,9 @@ class ClassScaleMixture(ClassGaussian):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
         gaussian = super().draw(targets, shape, generator).flatten(1)
         normal = torch.randn(len(targets), generator=generator, device=targets.device)
-        mu, sigma = self.log_amplitude_mean[targets], self.log_amplitude_std[targets]
-        # exp(mu + sigma * N) has E[a^2] = exp(2 mu + 2 sigma^2); dividing by its root
-        # keeps the class's total variance whatever the log-normal's fit.
+        sigma = self.log_amplitude_std[targets]
+        # exp(mu + sigma * N) / sqrt(E[a^2]) = exp(sigma * N - sigma^2): scaled to keep
+        # the class's total variance, the amplitude no longer depends on the log mean.
         amplitude = torch.exp(sigma * normal - sigma.pow(2))
         mean = self.means[targets]
         return (mean + amplitude[:, None] * (gaussian - mean)).view(len(targets), *shape)

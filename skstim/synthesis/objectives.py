@@ -23,6 +23,7 @@ __all__ = [
     "L2Penalty",
     "ConfidenceTarget",
     "IdentityInhibition",
+    "StudentCompetition",
     "Objective",
 ]
 
@@ -251,6 +252,47 @@ class IdentityInhibition:
         if self.kind == "uniform":
             return -log_proba.mean(dim=1) - log_k
         return log_proba.max(dim=1).values + log_k
+
+
+class StudentCompetition:
+    """Seek where a student still disagrees with the teacher (DeepInversion's competition).
+
+    A student network, trained on earlier stimuli, sees each stimulus; the term is
+    ``1 - JS(p_teacher, p_student)``, the Jensen-Shannon divergence (in nats) between
+    the teacher's and the student's class posteriors, so minimizing it moves stimuli to
+    where the student has not yet learned what the teacher knows (Yin et al., CVPR
+    2020, "adaptive DeepInversion"). Together with the class excitation, stimuli stay
+    on the teacher's side of the boundary while reaching the student's blind spots.
+
+    Parameters
+    ----------
+    student_forward : callable
+        Maps standardized stimuli ``z`` of shape ``(B, C, T)`` to the student's class
+        logits ``(B, n_classes)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> term = StudentCompetition(lambda z: z.flatten(1))
+    >>> z = torch.tensor([[[4., 0.]], [[0., 4.]]])
+    >>> teacher_logits = torch.tensor([[4., 0.], [4., 0.]])
+    >>> term(SynthesisState(z, teacher_logits, None)).round(decimals=2).tolist()
+    [1.0, 0.4]
+    """
+
+    per_stimulus = True
+
+    def __init__(self, student_forward):
+        self.student_forward = student_forward
+
+    def __call__(self, state):
+        log_p = state.logits.log_softmax(dim=1)
+        log_q = self.student_forward(state.z).log_softmax(dim=1)
+        log_m = torch.logsumexp(torch.stack([log_p, log_q]), dim=0) - torch.log(
+            log_p.new_tensor(2.0))
+        js = 0.5 * (log_p.exp() * (log_p - log_m)).sum(dim=1) + \
+            0.5 * (log_q.exp() * (log_q - log_m)).sum(dim=1)
+        return 1.0 - js
 
 
 class ConfidenceTarget:
