@@ -139,7 +139,8 @@ def apnea_split(setting, seed, data):
 def released_sets(split, setting, seed, synthesis=None, peers=True):
     """Name -> (X, proba, classes) of every set the data holder could release.
 
-    ``synthesis`` holds extra parameters of the inhibitor (e.g. another ``init``);
+    ``synthesis`` holds parameters of the inhibitor that override the setting's (e.g.
+    another ``init`` or ``n_iter``);
     ``peers=False`` leaves out SMOTE and the VAE.
     """
     X, y = split.X_private, split.y_private
@@ -151,10 +152,10 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
         "noise (floor)": lambda: (X_noise, (y_noise[:, None] == classes).astype(np.float32),
                                   classes),
     }
+    parameters = dict(n_stimuli=setting.n_stimuli, n_iter=setting.n_iter, **(synthesis or {}))
     inhibitor = IdentityInhibitor(
         make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
-        input_shape=split.input_shape, n_stimuli=setting.n_stimuli, n_iter=setting.n_iter,
-        random_state=seed, **(synthesis or {}))
+        input_shape=split.input_shape, random_state=seed, **parameters)
     fitted = []
 
     def stimuli(weight):

@@ -69,6 +69,12 @@ VARIANTS = {
                   dict(init="class_scale_mixture", init_rank=64, n_iter=20, n_stimuli=4.0)),
     "gsm-32-x4": ("class scale-mixture start of rank 32, 20 steps, 4x stimuli",
                   dict(init="class_scale_mixture", init_rank=32, n_iter=20, n_stimuli=4.0)),
+    "compete-x4": ("default, 20 steps, 4x stimuli, half of them competing with a student",
+                   dict(n_stimuli=4.0, n_iter=20, competition_weight=1.0)),
+    "gsm-64-compete-x4": ("class scale-mixture start of rank 64, 20 steps, 4x stimuli, half "
+                          "of them competing with a student",
+                          dict(init="class_scale_mixture", init_rank=64, n_iter=20,
+                               n_stimuli=4.0, competition_weight=1.0)),
     "rank-64": ("default, class-Gaussian start of rank 64", dict(init_rank=64)),
     "rank-128": ("default, class-Gaussian start of rank 128", dict(init_rank=128)),
     "bn-strong": ("default, BN prior weight 10", dict(bn_weight=10.0)),

@@ -25,10 +25,12 @@ class DemoConfig:
     n_iter: int
     families: tuple
     inhibition_weight: float = 1.0
+    n_stimuli: float = 4.0  # stimuli per training window (the synthesizer's default)
 
 
 QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=60,
-                   families=("teacher architecture", "mlp", "random forest", "logistic regression"))
+                   families=("teacher architecture", "mlp", "random forest", "logistic regression"),
+                   n_stimuli=1.0)
 FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                   families=("teacher architecture", "mlp", "gru", "random forest",
                             "gradient boosting", "k-nn", "rbf svm", "logistic regression"))
@@ -50,7 +52,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     Parameters
     ----------
     quick : bool, default=False
-        Smaller data set, fewer epochs and steps, four student families.
+        Smaller data set, fewer epochs, one stimulus per training window instead of
+        four, four student families.
     random_state : int, default=0
         Seed of the data, the split, the teacher, the synthesis and the students.
     device : str, default="cpu"
@@ -86,12 +89,13 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         bar.set_postfix_str("teacher")
         synthesizer = StimulusSynthesizer(
             make_teacher(max_epochs=config.teacher_epochs, device=device),
-            input_shape=data.input_shape, n_iter=config.n_iter, device=device,
-            random_state=random_state,
+            input_shape=data.input_shape, n_stimuli=config.n_stimuli, n_iter=config.n_iter,
+            device=device, random_state=random_state,
         ).fit(X_train, y_train)
         bar.update()
         bar.set_postfix_str("stimuli")
-        X_stimuli, _, proba = synthesizer.sample(len(X_train), return_proba=True)
+        n_stimuli = synthesizer._n_stimuli(len(X_train))
+        X_stimuli, _, proba = synthesizer.sample(n_stimuli, return_proba=True)
         bar.update()
         bar.set_postfix_str("students")
         rows = evaluate_utility(students, X_train, y_train, X_stimuli, proba,
@@ -104,7 +108,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
             inhibition_weight=config.inhibition_weight, input_shape=data.input_shape,
             n_iter=config.n_iter, device=device, random_state=random_state,
         ).fit(X_train, y_train, groups=data.groups[train])
-        X_inhibited, _, proba_inhibited = inhibitor.sample(len(X_train), return_proba=True)
+        X_inhibited, _, proba_inhibited = inhibitor.sample(n_stimuli, return_proba=True)
         bar.update()
         classes = synthesizer.classes_
         X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)

@@ -77,8 +77,8 @@ class IdentityInhibitor(StimulusSynthesizer):
     ...                         identity_model=make_teacher(arch="mlp", max_epochs=3),
     ...                         input_shape=data.input_shape, n_iter=10, random_state=0)
     >>> X_s, y_s = inh.fit_resample(data.X, data.y, groups=data.groups)
-    >>> X_s.shape == data.X.shape, inh.subjects_.tolist()
-    (True, [0, 1, 2, 3])
+    >>> X_s.shape, inh.subjects_.tolist()
+    ((320, 480), [0, 1, 2, 3])
     """
 
     __metadata_request__fit = {"groups": True}
@@ -92,9 +92,9 @@ class IdentityInhibitor(StimulusSynthesizer):
     }
 
     def __init__(self, teacher=None, *, identity_model=None, inhibition_weight=1.0,
-                 inhibition="uniform", input_shape=None, n_stimuli=1.0, method="direct",
+                 inhibition="uniform", input_shape=None, n_stimuli=4.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_gaussian", init_rank=16, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 init="class_scale_mixture", init_rank=64, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         super().__init__(

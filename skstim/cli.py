@@ -109,9 +109,9 @@ def _add_synthesize(commands):
         groups_for="needed by --inhibit-identity and the re-identification check",
         shape_default="the npz's input_shape array, else 1,n_features")
     command.add_argument(
-        "--n-stimuli", type=_argparse_type(parse_n_stimuli), default=1.0, metavar="N",
+        "--n-stimuli", type=_argparse_type(parse_n_stimuli), default=4.0, metavar="N",
         help="how many stimuli: an integer is a count (e.g. 500), a decimal a multiple of "
-             "the number of input rows (e.g. 1.0, 2.5; default 1.0)")
+             "the number of input rows (e.g. 1.0, 2.5; default 4.0, as StimulusSynthesizer)")
     command.add_argument("--n-iter", type=_positive_int, default=20, metavar="N",
                          help="optimization steps per batch of stimuli (default 20)")
     command.add_argument("--teacher-epochs", type=_positive_int, default=20, metavar="N",

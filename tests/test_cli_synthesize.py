@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import skstim.datasets
+from skstim import StimulusSynthesizer
 from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, _build_parser, main
 from skstim.datasets import load_stimuli
 
@@ -210,6 +211,13 @@ def test_evaluate_bad_input(synthesized, tmp_path):
     code, _, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                          "--families", "teacher architecture,oracle"])
     assert code == EXIT_BAD_INPUT and "oracle" in err
+
+
+def test_synthesize_defaults_follow_the_synthesizer():
+    args = _build_parser().parse_args(["synthesize", "--input", "a.npz", "--output", "b.npz"])
+    defaults = StimulusSynthesizer().get_params()
+    assert args.n_stimuli == defaults["n_stimuli"]
+    assert args.n_iter == defaults["n_iter"]
 
 
 @pytest.mark.parametrize("command", ["synthesize", "evaluate"])

@@ -54,7 +54,9 @@ def test_sklearn_checks_pass_but_those_that_need_groups():
 def test_fit_resample_fits_a_subject_model(apnea):
     inh = inhibitor()
     X_s, y_s = inh.fit_resample(apnea.X, apnea.y, groups=apnea.groups)
-    assert X_s.shape == apnea.X.shape and inh.y_proba_.shape == (len(X_s), 2)
+    # four stimuli per training row by default
+    assert X_s.shape == (4 * len(apnea.X), apnea.X.shape[1])
+    assert inh.y_proba_.shape == (len(X_s), 2)
     np.testing.assert_array_equal(inh.subjects_, np.unique(apnea.groups))
     assert inh.identity_model_.predict_proba(apnea.X[:3].astype(np.float32)).shape == (3, 6)
     assert set(np.unique(y_s)) <= set(inh.classes_)

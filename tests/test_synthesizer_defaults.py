@@ -8,7 +8,7 @@ import torch
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skstim import StimulusSynthesizer
+from skstim import IdentityInhibitor, StimulusSynthesizer
 from skstim.synthesis import (
     ClassGaussian,
     ClassScaleMixture,
@@ -28,10 +28,27 @@ def fitted(apnea):
 def test_defaults():
     syn = StimulusSynthesizer()
     assert syn.bn_statistics == "class"
-    assert syn.init == "class_gaussian"
-    assert syn.init_rank == 16
+    assert syn.init == "class_scale_mixture"
+    assert syn.init_rank == 64
+    assert syn.n_stimuli == 4.0
+    assert syn.competition_weight == 0.0
     params = syn.get_params()
     assert {"bn_statistics", "init", "init_rank"} <= set(params)
+
+
+def test_identity_inhibitor_shares_every_synthesis_default():
+    synthesizer = StimulusSynthesizer().get_params()
+    inhibitor = IdentityInhibitor().get_params()
+    assert {k: inhibitor[k] for k in synthesizer} == synthesizer
+
+
+def test_default_synthesizer_makes_four_scale_mixture_stimuli_per_row(apnea):
+    syn = StimulusSynthesizer(tiny_synthesizer().teacher, input_shape=apnea.input_shape,
+                              n_iter=3, random_state=0)
+    X_s, y_s = syn.fit_resample(apnea.X, apnea.y)
+    assert X_s.shape == (4 * len(apnea.X), apnea.X.shape[1])
+    assert isinstance(syn.init_, ClassScaleMixture)
+    assert syn.init_.factors.shape[2] == 64
 
 
 def test_default_fit_records_class_statistics(fitted, apnea):
@@ -124,7 +141,7 @@ def test_scale_mixture_start_keeps_the_spread_of_window_amplitudes(apnea):
     kwargs = dict(input_shape=apnea.input_shape, n_iter=0, n_stimuli=400, init_rank=4)
     mixture = tiny_synthesizer(init="class_scale_mixture", **kwargs)
     X_mix, y_mix = mixture.fit_resample(X, apnea.y)
-    X_gauss, y_gauss = tiny_synthesizer(**kwargs).fit_resample(X, apnea.y)
+    X_gauss, y_gauss = tiny_synthesizer(init="class_gaussian", **kwargs).fit_resample(X, apnea.y)
     assert isinstance(mixture.init_, ClassScaleMixture)
     real = _log_amplitude_spread(X, apnea.y)
     assert _log_amplitude_spread(X_mix, y_mix) > 0.7 * real

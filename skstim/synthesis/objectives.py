@@ -276,7 +276,7 @@ class StudentCompetition:
     >>> term = StudentCompetition(lambda z: z.flatten(1))
     >>> z = torch.tensor([[[4., 0.]], [[0., 4.]]])
     >>> teacher_logits = torch.tensor([[4., 0.], [4., 0.]])
-    >>> term(SynthesisState(z, teacher_logits, None)).round(decimals=2).tolist()
+    >>> [round(v, 2) for v in term(SynthesisState(z, teacher_logits, None)).tolist()]
     [1.0, 0.4]
     """
 
