@@ -25,12 +25,10 @@ class DemoConfig:
     n_iter: int
     families: tuple
     inhibition_weight: float = 1.0
-    n_stimuli: float = 4.0  # stimuli per training window (the synthesizer's default)
 
 
-QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=60,
-                   families=("teacher architecture", "mlp", "random forest", "logistic regression"),
-                   n_stimuli=1.0)
+QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=20,
+                   families=("teacher architecture", "mlp", "random forest", "logistic regression"))
 FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                   families=("teacher architecture", "mlp", "gru", "random forest",
                             "gradient boosting", "k-nn", "rbf svm", "logistic regression"))
@@ -52,8 +50,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     Parameters
     ----------
     quick : bool, default=False
-        Smaller data set, fewer epochs, one stimulus per training window instead of
-        four, four student families.
+        Smaller data set, fewer epochs, four student families.
     random_state : int, default=0
         Seed of the data, the split, the teacher, the synthesis and the students.
     device : str, default="cpu"
@@ -89,8 +86,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         bar.set_postfix_str("teacher")
         synthesizer = StimulusSynthesizer(
             make_teacher(max_epochs=config.teacher_epochs, device=device),
-            input_shape=data.input_shape, n_stimuli=config.n_stimuli, n_iter=config.n_iter,
-            device=device, random_state=random_state,
+            input_shape=data.input_shape, n_iter=config.n_iter, device=device,
+            random_state=random_state,
         ).fit(X_train, y_train)
         bar.update()
         bar.set_postfix_str("stimuli")

@@ -24,7 +24,7 @@ def _build_parser():
                     "held-out subjects.",
     )
     demo.add_argument("--quick", action="store_true",
-                      help="small data set and four student families (under a minute on 2 cores)")
+                      help="small data set and four student families (about 1.5 min on 2 cores)")
     demo.add_argument("--random-state", type=int, default=0, help="seed of the whole run (default 0)")
     demo.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
