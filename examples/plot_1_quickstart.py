@@ -96,14 +96,14 @@ print(f"  majority class:                 {max(y.mean(), 1 - y.mean()):.3f}")
 # Sharing the stimuli
 # -------------------
 # The data holder shares a file, not the teacher:
-# :func:`~skstim.datasets.save_stimuli` writes the stimuli, their labels, the teacher's
+# :func:`~skstim.release.save_stimuli` writes the stimuli, their labels, the teacher's
 # probabilities and a JSON record of how they were made into a pickle-free ``.npz``.
 # Given the private rows as ``X_train``, its export guard refuses to write a stimulus
-# that is a copy of one of them. :func:`~skstim.datasets.load_stimuli` reads it back.
+# that is a copy of one of them. :func:`~skstim.release.load_stimuli` reads it back.
 import tempfile
 from pathlib import Path
 
-from skstim.datasets import load_stimuli, save_stimuli, stimuli_metadata
+from skstim.release import load_stimuli, save_stimuli, stimuli_metadata
 
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "stimuli.npz"

@@ -7,8 +7,15 @@ its class neurons train any student classifier (Nikolaidis et al., arXiv 2009.10
 from ._inhibitor import IdentityInhibitor
 from ._student import StimulusStudent
 from ._synthesizer import StimulusSynthesizer
-from .nets import make_teacher
+from .nets import make_network, make_teacher
 
 __version__ = "0.1.0"
 
-__all__ = ["StimulusSynthesizer", "IdentityInhibitor", "StimulusStudent", "make_teacher", "__version__"]
+__all__ = [
+    "StimulusSynthesizer",
+    "IdentityInhibitor",
+    "StimulusStudent",
+    "make_network",
+    "make_teacher",
+    "__version__",
+]

@@ -239,7 +239,7 @@ def run_synthesize(args):
     """``skstim synthesize``: fit a teacher, synthesize stimuli, check and save them."""
     from ._inhibitor import IdentityInhibitor
     from ._synthesizer import StimulusSynthesizer
-    from .datasets import save_stimuli, stimuli_metadata
+    from .release import save_stimuli, stimuli_metadata
     from .nets import make_teacher
 
     output = _check_output(args.output)
@@ -316,7 +316,7 @@ def run_synthesize(args):
     print(summary)
     if report_dir is not None:
         from ._report import synthesis_report
-        from .datasets import load_stimuli
+        from .release import load_stimuli
 
         _write_report(args, f"the stimuli were written to {output!r}", lambda: synthesis_report(
             report_dir, input_path=args.input, output_path=output, table=table,
@@ -404,7 +404,7 @@ def _real_baseline(student, X, y, groups, n_splits):
 
 def run_evaluate(args):
     """``skstim evaluate``: utility and privacy of a stimuli file against real data."""
-    from .datasets import load_stimuli
+    from .release import load_stimuli
     from .evaluation import score_synthetic, student_families, utility_scores
 
     report_dir = _check_report(args, args.stimuli, args.real)

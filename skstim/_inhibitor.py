@@ -10,7 +10,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNet
 
 from ._synthesizer import StimulusSynthesizer
-from .synthesis import IdentityInhibition, child_seed, torch_seed
+from .synthesis import IdentityInhibition
+from .utils import child_seed, torch_seed
 
 __all__ = ["IdentityInhibitor"]
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from ._atomic import write_atomic
+from .utils import write_atomic
 
 __all__ = ["REPORT_NAME", "synthesis_report", "evaluation_report"]
 
@@ -585,7 +585,7 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         The private rows, as :func:`skstim._cli_io.read_table` returns them (``X``, ``y``,
         ``groups``, ``input_shape``, ``label_column``, ``group_column``).
     stimuli : Bunch
-        The stimuli file as :func:`skstim.datasets.load_stimuli` reads it back (``X``,
+        The stimuli file as :func:`skstim.release.load_stimuli` reads it back (``X``,
         ``y``, ``classes``, ``metadata``).
     privacy : dict
         The command's privacy summary (``metadata["privacy"]``).
@@ -720,7 +720,7 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     stimuli_path, real_path : str
         The stimuli file and the real file.
     stimuli : Bunch
-        The stimuli file as :func:`skstim.datasets.load_stimuli` reads it.
+        The stimuli file as :func:`skstim.release.load_stimuli` reads it.
     table : Bunch
         The real rows, as :func:`skstim._cli_io.read_table` returns them.
     y_real : ndarray

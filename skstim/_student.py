@@ -9,8 +9,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 
-from ._distillation import fit_on_stimuli, predict_labels
 from ._synthesizer import StimulusSynthesizer
+from .utils import fit_on_stimuli, predict_labels
 
 __all__ = ["StimulusStudent"]
 

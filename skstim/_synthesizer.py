@@ -13,19 +13,24 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, check_memory
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
-from ._distillation import fit_on_stimuli
-from ._teacher import seeded_torch
-from .nets import make_teacher
+from ._record import synthesis_record
+from .nets import make_network
 from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
     ClassScaleMixture,
-    child_seed,
     class_activation_statistics,
     interpolate,
     make_optimizer,
-    seed_sequence,
     synthesize,
+)
+from .utils import (
+    allocate,
+    check_input_shape,
+    child_seed,
+    fit_on_stimuli,
+    seed_sequence,
+    seeded_torch,
     torch_seed,
 )
 
@@ -39,14 +44,6 @@ def _fit_teacher(teacher, X, y, seed):
     """Fit ``teacher`` on (X, y) under a fixed torch seed; cacheable by ``joblib.Memory``."""
     with seeded_torch(seed):
         return teacher.fit(X, y)
-
-
-def _allocate(n, prior):
-    """Per-class counts summing to ``n``, proportional to ``prior`` (largest remainder)."""
-    exact = n * np.asarray(prior, dtype=float)
-    counts = np.floor(exact).astype(int)
-    counts[np.argsort(counts - exact)[: n - counts.sum()]] += 1
-    return counts
 
 
 def _is_probability_output(output):
@@ -289,16 +286,7 @@ class StimulusSynthesizer(BaseEstimator):
         return X, y
 
     def _resolve_input_shape(self, n_features):
-        if self.input_shape is None:
-            return (1, n_features)
-        shape = tuple(int(v) for v in self.input_shape)
-        if len(shape) != 2 or shape[0] * shape[1] != n_features:
-            raise ValueError(
-                f"input_shape={self.input_shape!r} does not match X with {n_features} features: "
-                "pass input_shape=(n_channels, n_times) with n_channels * n_times == X.shape[1], "
-                "or input_shape=None for (1, n_features)."
-            )
-        return shape
+        return check_input_shape(self.input_shape, n_features)
 
     def _resolve_confidence(self):
         confidence = self.confidence
@@ -332,7 +320,7 @@ class StimulusSynthesizer(BaseEstimator):
     def _prepare_net(self, template, n_classes, seed, name="teacher"):
         """A fresh clone of ``template`` (``None``: ``make_teacher``) sized for the data."""
         if template is None:
-            net = make_teacher(self.input_shape_, n_classes=n_classes, device=self.device)
+            net = make_network(self.input_shape_, n_classes=n_classes, device=self.device)
         else:
             net = clone(template)
         params = net.get_params()
@@ -485,7 +473,7 @@ class StimulusSynthesizer(BaseEstimator):
         stream = child_seed(root, _SYNTHESIS_SEED)
         rng = np.random.default_rng(child_seed(stream, 0))
         n_mixed = min(int(round(self.mix * n_samples)), n_samples - 1)
-        counts = _allocate(n_samples - n_mixed, self.class_prior_)
+        counts = allocate(n_samples - n_mixed, self.class_prior_)
         targets = rng.permutation(np.repeat(np.arange(len(counts)), counts))
 
         with tqdm(total=n_samples - n_mixed, desc="synthesizing", unit="stimulus",
@@ -526,6 +514,24 @@ class StimulusSynthesizer(BaseEstimator):
         competitor = self._prepare_net(template, len(self.classes_), seed, name="teacher")
         with seeded_torch(seed):
             return fit_on_stimuli(competitor, X, proba, self.classes_)
+
+    def synthesis_record(self):
+        """How the fitted synthesizer makes its stimuli, as a JSON-ready dict.
+
+        The metadata of a stimuli file (:func:`skstim.release.stimuli_metadata`): the
+        parameters (the teacher and the memory as short descriptions), the shape of one
+        sample, the classes, the class prior of the stimuli and the teacher's class and
+        ``module__*`` parameters. No private row and no aggregate of the data beyond the
+        class prior.
+
+        Returns
+        -------
+        record : dict
+            ``"synthesis_parameters"``, ``"input_shape"``, ``"classes"``,
+            ``"class_prior"`` and ``"teacher"``.
+        """
+        check_is_fitted(self, "teacher_")
+        return synthesis_record(self)
 
     def _extra_terms(self):
         """Keyword arguments of :func:`~skstim.synthesis.synthesize` that subclasses add."""

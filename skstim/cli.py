@@ -93,7 +93,7 @@ def _add_synthesize(commands):
                     "it, check that no stimulus copies a private row (export guard), run "
                     "quick distance and re-identification checks against the input rows, and "
                     "write the stimuli with their soft labels and a JSON record to a "
-                    ".npz file (read it with skstim.datasets.load_stimuli or skstim "
+                    ".npz file (read it with skstim.release.load_stimuli or skstim "
                     "evaluate). Input: a .npz with arrays X (2-D: rows, features), y, "
                     "optional groups and input_shape; or a .csv with a header row, a label "
                     "column, an optional group column and numeric feature columns. Exit "

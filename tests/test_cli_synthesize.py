@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-import skstim.datasets
+import skstim.release
 from skstim import StimulusSynthesizer
 from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, _build_parser, main
-from skstim.datasets import load_stimuli
+from skstim.release import load_stimuli
 
 from .conftest import CLI_FAST, cli_data, write_npz
 
@@ -151,14 +151,14 @@ def test_unknown_extension_and_bad_shape_are_bad_input(tmp_path):
 
 def _plant_a_copy(monkeypatch):
     """Make the first stimulus a copy of a private row just before the real save_stimuli."""
-    real_save = skstim.datasets.save_stimuli
+    real_save = skstim.release.save_stimuli
 
     def save_with_a_copy(path, X, y, proba=None, *, X_train=None, **kwargs):
         X = np.array(X, copy=True)
         X[0] = X_train[5]
         return real_save(path, X, y, proba, X_train=X_train, **kwargs)
 
-    monkeypatch.setattr(skstim.datasets, "save_stimuli", save_with_a_copy)
+    monkeypatch.setattr(skstim.release, "save_stimuli", save_with_a_copy)
 
 
 @pytest.mark.parametrize("on_copy", ["refuse", "drop"])

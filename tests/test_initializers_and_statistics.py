@@ -21,13 +21,11 @@ from skstim.synthesis import (
     StandardNormal,
     SynthesisState,
     batchnorm_layers,
-    child_seed,
     class_activation_statistics,
-    seed_sequence,
     segment_time,
     synthesize,
-    torch_seed,
 )
+from skstim.utils import child_seed, seed_sequence, torch_seed
 
 
 def generator(seed=0):

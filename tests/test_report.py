@@ -10,7 +10,7 @@ import pytest
 from skstim._cli_io import read_table
 from skstim._report import synthesis_report
 from skstim.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from skstim.datasets import load_stimuli
+from skstim.release import load_stimuli
 
 from .conftest import CLI_FAST, cli_data, write_npz
 

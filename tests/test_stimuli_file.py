@@ -10,7 +10,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 import skstim
-from skstim.datasets import load_stimuli, save_stimuli, stimuli_metadata
+from skstim.release import load_stimuli, save_stimuli, stimuli_metadata
 
 from .conftest import tiny_synthesizer
 
@@ -196,7 +196,7 @@ def test_caller_arrays_and_metadata_unchanged(apnea, tmp_path):
     ("metadata", ValueError, r"metadata\['bad'\] is not JSON-serializable"),
     ("metadata_nested", ValueError, r"metadata\['deep'\].*\['inner'\]"),
     ("metadata_nan", ValueError, r"metadata\['score'\]"),
-    ("input_shape", ValueError, r"metadata\['input_shape'\] = \[4, 50\] does not match"),
+    ("input_shape", ValueError, r"metadata\['input_shape'\]=\(4, 50\) does not match"),
     ("classes", ValueError, r"y holds labels \['1'\] that are not in metadata\['classes'\]"),
     ("x_train_features", ValueError, "X_train has 10 features but X has 240"),
     ("x_train_identical", ValueError, "X_train must hold at least two distinct rows"),
@@ -318,13 +318,13 @@ def test_stimuli_metadata_of_fitted_synthesizer(apnea, tmp_path, fitted_synthesi
     assert json.loads(json.dumps(meta, allow_nan=False)) == meta  # plain JSON types
     params = meta["synthesis_parameters"]
     assert set(params) == set(syn.get_params(deep=False))
-    assert params["teacher"] == "TeacherClassifier(module=MLP)"
+    assert params["teacher"] == "NetClassifier(module=MLP)"
     assert params["input_shape"] == list(apnea.input_shape) and params["memory"] is None
     assert params["n_iter"] == 5 and params["random_state"] == 0
     assert meta["input_shape"] == list(apnea.input_shape)
     assert meta["classes"] == [0, 1]
     assert meta["class_prior"] == pytest.approx(syn.class_prior_.tolist())
-    assert meta["teacher"]["class"] == "TeacherClassifier"
+    assert meta["teacher"]["class"] == "NetClassifier"
     assert meta["teacher"]["module"] == "MLP"
     assert meta["teacher"]["module_params"]["module__hidden_sizes"] == [16]
     assert meta["teacher"]["module_params"]["module__input_shape"] == list(apnea.input_shape)

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from skstim import StimulusStudent, StimulusSynthesizer, make_teacher
-from skstim._teacher import TeacherClassifier
+from skstim.nets import NetClassifier
 
 from .conftest import tiny_synthesizer, tiny_teacher
 
@@ -27,7 +27,7 @@ class RecordingStudent(ClassifierMixin, BaseEstimator):
         return np.repeat(self.classes_[0], len(X))
 
 
-class RecordingNet(TeacherClassifier):
+class RecordingNet(NetClassifier):
     """The package's skorch classifier, recording the targets ``fit`` received."""
 
     def fit(self, X, y=None, **fit_params):

@@ -10,7 +10,7 @@ from torch import nn
 
 import skstim._synthesizer as synthesizer_module
 from skstim import StimulusSynthesizer, make_teacher
-from skstim._synthesizer import _allocate
+from skstim.utils import allocate
 
 from .conftest import tiny_synthesizer
 
@@ -225,7 +225,7 @@ def test_callers_arrays_are_not_modified(apnea):
     (11, [0.05, 0.95]), (1, [0.3, 0.7]), (50, [0.0, 1.0]), (13, [0.26, 0.27, 0.47]),
 ])
 def test_allocate_splits_n_by_the_prior(n, prior):
-    counts = _allocate(n, prior)
+    counts = allocate(n, prior)
     assert counts.sum() == n
     assert np.all(counts >= 0)
     assert np.all(np.abs(counts - n * np.asarray(prior)) < 1)
@@ -268,7 +268,7 @@ def test_targets_follow_the_class_prior(apnea, recorded_targets, class_prior, ex
     np.testing.assert_allclose(syn.class_prior_, expected)
     (targets,) = recorded_targets
     assert len(targets) == n
-    np.testing.assert_array_equal(np.bincount(targets, minlength=2), _allocate(n, expected))
+    np.testing.assert_array_equal(np.bincount(targets, minlength=2), allocate(n, expected))
     if min(expected) > 0:
         assert not np.all(np.diff(targets) >= 0), "targets should be shuffled, not sorted"
 

@@ -1,7 +1,7 @@
 """Privacy: what released rows (stimuli, or a baseline set) give away about the private people.
 
-Every attack here is meant to be run on three sets in the same run (see the evaluation
-protocol in ``DESIGN.md``): the real private rows (upper bound of risk, and proof that
+Every attack here is meant to be run on three sets in the same run (the evaluation
+protocol of the user guide): the real private rows (upper bound of risk, and proof that
 the attack has power), the released rows, and pure noise from :func:`noise_set` (the
 floor).
 
@@ -20,12 +20,18 @@ from scipy.signal import welch
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score, roc_curve
-from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_array
 
-from ..synthesis import seed_sequence
+from ..utils import (
+    check_input_shape,
+    check_same_length,
+    nearest_distances,
+    seed_sequence,
+    sklearn_seed,
+    standardize,
+)
 
 __all__ = [
     "summary_features",
@@ -43,32 +49,9 @@ _FEATURE_NAMES = (["mean", "std"] + [f"q{q}" for q in _QUANTILES]
                   + ["mean_abs_diff", "std_diff"] + [f"band{b}" for b in range(_N_BANDS)])
 
 
-def _sklearn_seed(random_state):
-    """An int (or None) for sklearn estimators from any seed :func:`seed_sequence` takes."""
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return random_state
-    return int(seed_sequence(random_state).generate_state(1)[0])
-
-
-def _check_lengths(**arrays):
-    lengths = {name: len(a) for name, a in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"{', '.join(lengths)} must have the same number of rows (one per "
-                         f"sample); got {lengths}.")
-
-
 def _as_3d(X, input_shape, name="X"):
     X = check_array(X, dtype=np.float64, input_name=name)
-    if input_shape is None:
-        input_shape = (1, X.shape[1])
-    input_shape = tuple(int(s) for s in input_shape)
-    if len(input_shape) != 2 or int(np.prod(input_shape)) != X.shape[1]:
-        raise ValueError(
-            f"input_shape={input_shape} does not match {name} with {X.shape[1]} features; pass "
-            f"(n_channels, n_times) with n_channels * n_times == {X.shape[1]}, or None for "
-            f"(1, {X.shape[1]})."
-        )
-    return X.reshape(len(X), *input_shape)
+    return X.reshape(len(X), *check_input_shape(input_shape, X.shape[1], data=name))
 
 
 def summary_features(X, input_shape=None):
@@ -309,7 +292,7 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
         attacker = make_subject_attacker(input_shape)
     attacker = clone(attacker)
     if random_state is not None:
-        _set_random_state(attacker, _sklearn_seed(random_state))
+        _set_random_state(attacker, sklearn_seed(random_state))
     attacker.fit(X_attacker, groups_attacker)
 
     classes = np.asarray(attacker.classes_)
@@ -416,7 +399,7 @@ def membership_inference(model, X, y, groups, members, *, reference_models=None,
     X = check_array(X, input_name="X")
     y = np.asarray(y).ravel()
     groups = np.asarray(groups).ravel()
-    _check_lengths(X=X, y=y, groups=groups)
+    check_same_length(X=X, y=y, groups=groups)
     people = np.unique(groups)
     is_member = _member_mask(people, members)
     n_members = int(is_member.sum())
@@ -514,14 +497,9 @@ def distance_to_closest_record(X_released, X_train, X_holdout):
     if len(set(n_features.values())) > 1:
         raise ValueError(f"X_released, X_train and X_holdout must have the same number of "
                          f"features; got {n_features}.")
-    scaler = StandardScaler().fit(X_train)  # scale_ is 1 for a constant feature
-    released = scaler.transform(X_released)
-
-    def nearest(X_reference):
-        nn = NearestNeighbors(n_neighbors=1).fit(scaler.transform(X_reference))
-        return nn.kneighbors(released)[0][:, 0]
-
-    d_train, d_holdout = nearest(X_train), nearest(X_holdout)
+    Z_train, Z_released, Z_holdout = standardize(X_train, X_released, X_holdout)
+    d_train = nearest_distances(Z_train, Z_released)
+    d_holdout = nearest_distances(Z_holdout, Z_released)
     median_train, median_holdout = float(np.median(d_train)), float(np.median(d_holdout))
     return {
         "train": d_train,
@@ -569,7 +547,7 @@ def noise_set(X, y, *, n_samples=None, random_state=None):
     """
     X = check_array(X, dtype=np.float64, input_name="X")
     y = np.asarray(y).ravel()
-    _check_lengths(X=X, y=y)
+    check_same_length(X=X, y=y)
     n_samples = len(X) if n_samples is None else int(n_samples)
     if n_samples < 1:
         raise ValueError(f"n_samples must be a positive int; got {n_samples}.")

@@ -3,8 +3,8 @@
 import numpy as np
 from sklearn.base import clone
 
-from .._distillation import fit_on_stimuli
-from ..nets import make_teacher
+from ..nets import make_network
+from ..utils import fit_on_stimuli
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
@@ -97,7 +97,7 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
 
     if student is None:
         n_features = np.shape(X_released)[1]
-        student = make_teacher(input_shape or (1, n_features), max_epochs=10,
+        student = make_network(input_shape or (1, n_features), max_epochs=10,
                                random_state=random_state)
     student = fit_on_stimuli(clone(student), np.asarray(X_released, dtype=np.float32),
                              proba, np.arange(len(classes)))

@@ -10,8 +10,8 @@ import torch
 from imblearn.over_sampling import SMOTE
 from torch import nn
 
-from .._synthesizer import _allocate
-from ..synthesis import ClassGaussian, seed_sequence, torch_seed
+from ..synthesis import ClassGaussian
+from ..utils import allocate, int_seed, seed_sequence, torch_seed
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
 
@@ -20,7 +20,7 @@ def _class_counts(y, n_samples):
     classes, encoded = np.unique(y, return_inverse=True)
     counts = np.bincount(encoded)
     n_samples = len(y) if n_samples is None else int(n_samples)
-    return classes, encoded, _allocate(n_samples, counts / counts.sum())
+    return classes, encoded, allocate(n_samples, counts / counts.sum())
 
 
 def _one_hot(encoded, n_classes):
@@ -64,7 +64,7 @@ def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
     classes, encoded, wanted = _class_counts(y, n_samples)
     counts = np.bincount(encoded)
     strategy = {c: int(counts[c] + wanted[c]) for c in range(len(classes))}
-    seed = int(seed_sequence(random_state).generate_state(1)[0])
+    seed = int_seed(random_state)
     X_res, y_res = SMOTE(sampling_strategy=strategy, k_neighbors=k_neighbors,
                          random_state=seed).fit_resample(np.asarray(X), encoded)
     X_new, y_new = X_res[len(X):], y_res[len(X):]

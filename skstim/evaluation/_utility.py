@@ -9,8 +9,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .._distillation import fit_on_stimuli, predict_labels
-from ..nets import make_teacher
+from ..nets import make_network
+from ..utils import fit_on_stimuli, predict_labels
 
 __all__ = ["student_families", "evaluate_utility"]
 
@@ -46,7 +46,7 @@ def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epoc
     ['k-nn', 'mlp']
     """
     def net(arch):
-        return make_teacher(input_shape, arch=arch, max_epochs=max_epochs, device=device,
+        return make_network(input_shape, arch=arch, max_epochs=max_epochs, device=device,
                             random_state=random_state)
 
     students = {
@@ -118,7 +118,7 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
     X_test, y_test : array-like
         Real held-out data, from subjects absent from the training data.
     soft_labels : {"auto", "hard"}, default="auto"
-        Passed to :func:`~skstim._distillation.fit_on_stimuli`.
+        Passed to :func:`~skstim.StimulusStudent`.
     callback : callable or None
         Called with no argument after each fit.
 

@@ -1,7 +1,6 @@
 """The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
 
 from ._engine import OPTIMIZERS, interpolate, make_optimizer, synthesize
-from ._seeding import child_seed, seed_sequence, torch_seed
 from .objectives import (
     BatchNormPrior,
     ClassExcitation,
@@ -22,9 +21,6 @@ __all__ = [
     "interpolate",
     "make_optimizer",
     "OPTIMIZERS",
-    "seed_sequence",
-    "child_seed",
-    "torch_seed",
     "SynthesisState",
     "ClassExcitation",
     "BatchNormPrior",

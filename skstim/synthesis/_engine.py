@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
 
-from ._seeding import child_seed, seed_sequence
+from ..utils._seeding import child_seed, seed_sequence
 from .objectives import (
     BatchNormPrior,
     ClassExcitation,

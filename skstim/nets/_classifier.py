@@ -1,6 +1,4 @@
-"""The skorch classifier that :func:`skstim.make_teacher` returns."""
-
-from contextlib import contextmanager
+"""The skorch classifier that :func:`skstim.nets.make_network` returns."""
 
 import numpy as np
 import torch
@@ -8,22 +6,12 @@ from skorch import NeuralNetClassifier
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .synthesis._seeding import torch_seed
+from ..utils import seeded_torch, torch_seed
+
+__all__ = ["NetClassifier"]
 
 
-@contextmanager
-def seeded_torch(seed):
-    """Run a block under ``torch.manual_seed(seed)``, then restore every global torch RNG.
-
-    ``torch.manual_seed`` seeds every CUDA device too, so all of them are forked.
-    """
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
-class TeacherClassifier(NeuralNetClassifier):
+class NetClassifier(NeuralNetClassifier):
     """skorch classifier on logits that behaves as a scikit-learn classifier.
 
     Compared with :class:`skorch.NeuralNetClassifier`: cross-entropy on logits and no
@@ -34,15 +22,16 @@ class TeacherClassifier(NeuralNetClassifier):
     seeds the weight initialization and batch order without touching the global torch
     random state.
 
-    Use :func:`skstim.make_teacher` to build one.
+    Use :func:`skstim.nets.make_network` (or its alias :func:`skstim.make_teacher`) to
+    build one.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skstim import make_teacher
+    >>> from skstim.nets import make_network
     >>> X = np.random.default_rng(0).normal(size=(40, 10))
     >>> y = np.where(X[:, 0] > 0, "apnea", "normal")
-    >>> net = make_teacher((1, 10), arch="mlp", max_epochs=3, random_state=0).fit(X, y)
+    >>> net = make_network((1, 10), arch="mlp", max_epochs=3, random_state=0).fit(X, y)
     >>> sorted(set(net.predict(X)) - {"apnea", "normal"})
     []
     """

@@ -9,11 +9,11 @@ training, so after any number of batches it holds the data's own per-channel mea
 variance (an exponential average would lag far behind a channel such as SpO2 near 95).
 """
 
-import numpy as np
-import torch
 from torch import nn
 
-__all__ = ["ConvNet1d", "MLP", "GRUNet", "ARCHITECTURES", "make_teacher"]
+from ..utils import check_input_shape
+
+__all__ = ["ConvNet1d", "MLP", "GRUNet", "ARCHITECTURES"]
 
 
 class _BatchNorm1d(nn.BatchNorm1d):
@@ -28,18 +28,6 @@ class _BatchNorm1d(nn.BatchNorm1d):
                 training=False, eps=self.eps,
             )
         return super().forward(x)
-
-
-def _check_input_shape(input_shape):
-    if input_shape is None:
-        raise ValueError(
-            "input_shape is None: pass input_shape=(n_channels, n_times), or let "
-            "StimulusSynthesizer set it from the data."
-        )
-    n_channels, n_times = (int(v) for v in input_shape)
-    if n_channels < 1 or n_times < 1:
-        raise ValueError(f"input_shape must hold two positive integers, got {input_shape!r}.")
-    return n_channels, n_times
 
 
 class ConvNet1d(nn.Module):
@@ -71,7 +59,7 @@ class ConvNet1d(nn.Module):
     def __init__(self, input_shape=None, n_classes=2, n_filters=16, n_blocks=3,
                  kernel_size=7, dropout=0.1):
         super().__init__()
-        n_channels, n_times = _check_input_shape(input_shape)
+        n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
         layers = [_BatchNorm1d(n_channels, momentum=None)]
         width, length = n_channels, n_times
@@ -117,7 +105,7 @@ class MLP(nn.Module):
 
     def __init__(self, input_shape=None, n_classes=2, hidden_sizes=(128, 64), dropout=0.1):
         super().__init__()
-        n_channels, n_times = _check_input_shape(input_shape)
+        n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
         self.input_norm = _BatchNorm1d(n_channels, momentum=None)
         layers, width = [], n_channels * n_times
@@ -155,7 +143,7 @@ class GRUNet(nn.Module):
 
     def __init__(self, input_shape=None, n_classes=2, hidden_size=32, num_layers=1):
         super().__init__()
-        n_channels, n_times = _check_input_shape(input_shape)
+        n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
         self.input_norm = _BatchNorm1d(n_channels, momentum=None)
         self.gru = nn.GRU(n_channels, hidden_size, num_layers=num_layers, batch_first=True)
@@ -169,89 +157,3 @@ class GRUNet(nn.Module):
 
 ARCHITECTURES = {"cnn": ConvNet1d, "mlp": MLP, "gru": GRUNet}
 
-
-def make_teacher(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr=3e-3,
-                 batch_size=64, optimizer=torch.optim.AdamW, device="cpu",
-                 random_state=None, **kwargs):
-    """Return an unfitted skorch classifier on logits, ready to be a teacher or student.
-
-    The network outputs logits and is trained with cross-entropy; ``X`` is cast to
-    float32 and ``y`` to int64. No validation split is held out unless ``train_split``
-    is passed. ``input_shape`` and ``n_classes`` may be left for
-    :class:`~skstim.StimulusSynthesizer` to set from the data.
-
-    Parameters
-    ----------
-    input_shape : tuple of int or None, default=None
-        ``(n_channels, n_times)`` of one sample.
-    arch : {"cnn", "mlp", "gru"} or torch.nn.Module class, default="cnn"
-        The network: :class:`ConvNet1d`, :class:`MLP` or :class:`GRUNet`.
-    n_classes : int, default=2
-        Number of classes (logits).
-    max_epochs : int, default=20
-        Training epochs.
-    lr : float, default=3e-3
-        Learning rate of the optimizer.
-    batch_size : int, default=64
-        Mini-batch size.
-    optimizer : torch optimizer class, default=torch.optim.AdamW
-        Optimizer.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    random_state : int or None, default=None
-        Seeds the weight initialization and the batch order when set; the global torch
-        random state is restored afterwards.
-    **kwargs
-        Further skorch parameters, e.g. ``module__n_filters=32`` or ``train_split=...``.
-
-    Returns
-    -------
-    net : skstim.nets.TeacherClassifier
-        An unfitted :class:`skorch.NeuralNetClassifier`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skstim import make_teacher
-    >>> X = np.random.default_rng(0).normal(size=(64, 40))
-    >>> y = (X[:, :20].mean(axis=1) > 0).astype(int)
-    >>> net = make_teacher((2, 20), arch="mlp", max_epochs=2, random_state=0).fit(X, y)
-    >>> net.predict_proba(X).shape
-    (64, 2)
-    """
-    from ._teacher import TeacherClassifier
-
-    module = ARCHITECTURES[arch] if isinstance(arch, str) and arch in ARCHITECTURES else arch
-    if isinstance(arch, str) and arch not in ARCHITECTURES:
-        raise ValueError(f"arch must be one of {sorted(ARCHITECTURES)}, got {arch!r}.")
-    params = dict(
-        module=module,
-        module__input_shape=None if input_shape is None else tuple(int(v) for v in input_shape),
-        module__n_classes=n_classes,
-        criterion=nn.CrossEntropyLoss,
-        optimizer=optimizer,
-        lr=lr,
-        max_epochs=max_epochs,
-        batch_size=batch_size,
-        train_split=None,
-        iterator_train__shuffle=True,
-        device=device,
-        verbose=0,
-        random_state=random_state,
-    )
-    params.update(kwargs)
-    return TeacherClassifier(**params)
-
-
-def architecture_name(net):
-    """Short name of a skorch net's module (``"cnn"``, ``"mlp"``, ``"gru"`` or the class name)."""
-    module = getattr(net, "module", None)
-    for name, cls in ARCHITECTURES.items():
-        if module is cls or isinstance(module, cls):
-            return name
-    return getattr(module, "__name__", type(module).__name__)
-
-
-def as_float32(X):
-    """C-contiguous float32 copy-free view of ``X`` where possible."""
-    return np.ascontiguousarray(X, dtype=np.float32)

@@ -1,10 +1,12 @@
 """Seeds for local random generators; the global numpy and torch states are never used."""
 
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
+import torch
 
-__all__ = ["seed_sequence", "child_seed", "torch_seed"]
+__all__ = ["seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch"]
 
 
 def seed_sequence(random_state):
@@ -49,3 +51,30 @@ def child_seed(root, key):
 def torch_seed(random_state):
     """A 63-bit integer seed for ``torch.Generator.manual_seed`` from ``random_state``."""
     return int(seed_sequence(random_state).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def int_seed(random_state):
+    """A 32-bit integer seed (for a library that takes an int) from ``random_state``."""
+    return int(seed_sequence(random_state).generate_state(1)[0])
+
+
+def sklearn_seed(random_state):
+    """An int (or None) for scikit-learn estimators from any seed :func:`seed_sequence` takes.
+
+    ``None`` and ints pass through unchanged, so that sklearn draws as it would itself.
+    """
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return random_state
+    return int_seed(random_state)
+
+
+@contextmanager
+def seeded_torch(seed):
+    """Run a block under ``torch.manual_seed(seed)``, then restore every global torch RNG.
+
+    ``torch.manual_seed`` seeds every CUDA device too, so all of them are forked.
+    """
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield

@@ -12,104 +12,30 @@ half-written file, nor changes a file already at the destination.
 
 import json
 import os
-import warnings
-from numbers import Integral, Real
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import Bunch
 
-from .._atomic import write_atomic
+from ..utils import (
+    NotJSON,
+    check_input_shape,
+    check_output_path,
+    read_npz,
+    to_json,
+    write_atomic,
+)
+from ._guard import export_guard
 
-__all__ = ["save_stimuli", "load_stimuli", "stimuli_metadata"]
+__all__ = ["save_stimuli", "load_stimuli", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "skstim-stimuli"
 FORMAT_VERSION = 1
 _ON_COPY = ("refuse", "drop")
 # Facts of the file itself: written by save_stimuli whatever the caller's metadata says.
 _FILE_FACTS = ("format", "format_version", "n_stimuli", "n_features")
-_SHOWN_INDICES = 10
-
-
-# --------------------------------------------------------------------------- JSON
-class _NotJSON(TypeError):
-    """A value that has no JSON form; ``where`` locates it, e.g. ``['a'][0]``."""
-
-    def __init__(self, where, value):
-        self.where, self.value = where, value
-        super().__init__(where)
-
-
-def _to_json(value, where=""):
-    """``value`` with numpy scalars and arrays, tuples and dicts made plain JSON types.
-
-    Raises :class:`_NotJSON` for anything else, and for non-finite floats (JSON has no
-    NaN or infinity).
-    """
-    if value is None or isinstance(value, (bool, str)):
-        return str(value) if isinstance(value, np.str_) else value
-    if isinstance(value, np.generic):
-        return _to_json(value.item(), where)
-    if isinstance(value, Integral):
-        return int(value)
-    if isinstance(value, Real):
-        if not np.isfinite(value):
-            raise _NotJSON(where, value)
-        return float(value)
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biufU":
-            raise _NotJSON(where, value)
-        return _to_json(value.tolist(), where)
-    if isinstance(value, (list, tuple)):
-        return [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        out = {}
-        for key, v in value.items():
-            key = key.item() if isinstance(key, np.generic) else key
-            if not isinstance(key, (str, int, float, bool)):
-                raise _NotJSON(f"{where}[{key!r}]", key)
-            out[str(key) if not isinstance(key, str) else key] = _to_json(v, f"{where}[{key!r}]")
-        return out
-    raise _NotJSON(where, value)
-
-
-def _describe(value):
-    """A short string for a parameter value that has no JSON form."""
-    if isinstance(value, type):
-        return f"{value.__module__}.{value.__qualname__}"
-    if isinstance(value, Real):
-        return repr(float(value))
-    return type(value).__name__
-
-
-def _json_or_description(value):
-    try:
-        return _to_json(value)
-    except _NotJSON:
-        return _describe(value)
 
 
 # --------------------------------------------------------------------- validation
-def _check_path(path):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}.")
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if not path.endswith(".npz"):
-        raise ValueError(
-            f"path must end in '.npz', got {path!r}: stimuli files are numpy .npz archives "
-            "(numpy would otherwise append '.npz' and write elsewhere)."
-        )
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"The directory of path {path!r} does not exist ({directory!r}): create it first, "
-            "e.g. os.makedirs(directory, exist_ok=True)."
-        )
-    return path, directory
-
-
 def _as_finite_2d(array, name, dtype):
     """A float copy of ``array``: 2-D and finite, or a ValueError naming ``name``."""
     try:
@@ -131,7 +57,7 @@ def _as_finite_2d(array, name, dtype):
     return out
 
 
-def _check_labels(y, n_samples):
+def _check_label_array(y, n_samples):
     y = np.array(y, copy=True)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (n_samples,), got shape {y.shape}.")
@@ -168,8 +94,8 @@ def _check_metadata(metadata):
         if not isinstance(key, str):
             raise ValueError(f"metadata keys must be str, got {key!r} ({type(key).__name__}).")
         try:
-            record[key] = _to_json(value, repr([key]))
-        except _NotJSON as exc:
+            record[key] = to_json(value, repr([key]))
+        except NotJSON as exc:
             raise ValueError(
                 f"metadata[{key!r}] is not JSON-serializable: metadata{exc.where} is "
                 f"{type(exc.value).__name__} {exc.value!r:.80}. Store numbers, str, bool, None, "
@@ -204,54 +130,12 @@ def _check_classes(classes, y, proba):
     return classes
 
 
-def _check_input_shape(input_shape, n_features, where):
+def _check_sample_shape(input_shape, n_features, where):
     if input_shape is None:
         return None
-    try:
-        shape = tuple(int(v) for v in input_shape)
-        if any(isinstance(v, (bool, float)) for v in input_shape):
-            raise TypeError
-    except (TypeError, ValueError):
-        raise ValueError(f"{where} must be a list of int, got {input_shape!r}.") from None
-    if not shape or int(np.prod(shape)) != n_features or any(v < 1 for v in shape):
-        raise ValueError(
-            f"{where} = {list(shape)} does not match X with {n_features} features: the product "
-            "of the shape of one sample must be X.shape[1]."
-        )
-    return shape
-
-
-# -------------------------------------------------------------------- export guard
-def _copy_distances(X32, X_train):
-    """Distance of each stimulus to its nearest training row and the copy threshold.
-
-    In the per-feature standardized space of ``X_train``; the threshold is the smallest
-    distance between a training row and its nearest other (not identical) training row.
-    """
-    loc = X_train.mean(axis=0)
-    scale = X_train.std(axis=0)
-    scale[scale == 0] = 1.0
-    Z_train = (X_train - loc) / scale
-    Z = (X32.astype(np.float64) - loc) / scale
-
-    distinct = np.unique(Z_train, axis=0)
-    if len(distinct) < 2:
-        raise ValueError(
-            "X_train must hold at least two distinct rows: the copy threshold is the smallest "
-            "distance between two distinct training rows."
-        )
-    nn = NearestNeighbors(n_neighbors=1).fit(distinct)
-    between = nn.kneighbors()[0][:, 0]  # each distinct row's nearest *other* row
-    between = between[between > 0]
-    if not len(between):  # pragma: no cover - rows distinct in float64 yet at distance 0
-        raise ValueError("X_train must hold at least two distinct rows.")
-    distances = nn.kneighbors(Z)[0][:, 0]
-    return distances, float(between.min())
-
-
-def _show(indices):
-    shown = ", ".join(str(i) for i in indices[:_SHOWN_INDICES])
-    return f"[{shown}{', ...' if len(indices) > _SHOWN_INDICES else ''}]"
+    return check_input_shape(
+        input_shape, n_features, name=where, ndim=None,
+        fix="the product of the shape of one sample must be X.shape[1].")
 
 
 # --------------------------------------------------------------------------- save
@@ -327,7 +211,7 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from skstim.datasets import load_stimuli, save_stimuli
+    >>> from skstim.release import load_stimuli, save_stimuli
     >>> rng = np.random.default_rng(0)
     >>> X_train = rng.normal(size=(50, 12))             # the private rows
     >>> X = 3 * rng.normal(size=(20, 12))               # stimuli, unlike any row
@@ -352,7 +236,7 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     ...
     ValueError: 1 of 20 stimuli are copies of rows of X_train ...
     """
-    path, _ = _check_path(path)
+    path = check_output_path(path)
     if not isinstance(on_copy, str) or on_copy not in _ON_COPY:
         raise ValueError(
             f"on_copy must be 'refuse' (raise, write nothing) or 'drop' (save the stimuli "
@@ -362,7 +246,7 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     n_stimuli, n_features = X32.shape
     if n_stimuli == 0:
         raise ValueError("X holds no stimuli (0 rows): there is nothing to save.")
-    y = _check_labels(y, n_stimuli)
+    y = _check_label_array(y, n_stimuli)
     if proba is not None:
         proba = _as_finite_2d(proba, "proba", np.float32)
         if len(proba) != n_stimuli:
@@ -372,46 +256,14 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
             )
     user = _check_metadata(metadata)
     classes = _check_classes(user.pop("classes", None), y, proba)
-    _check_input_shape(user.get("input_shape"), n_features, "metadata['input_shape']")
+    _check_sample_shape(user.get("input_shape"), n_features, "metadata['input_shape']")
 
     keep = np.ones(n_stimuli, dtype=bool)
     guard, threshold = None, None
     if X_train is not None:
         X_train = _as_finite_2d(X_train, "X_train", np.float64)
-        if X_train.shape[1] != n_features:
-            raise ValueError(
-                f"X_train has {X_train.shape[1]} features but X has {n_features}: pass the "
-                "private training rows the stimuli were made from, flat like X."
-            )
-        distances, threshold = _copy_distances(X32, X_train)
-        copies = np.flatnonzero(distances < threshold)
-        if len(copies) and on_copy == "refuse":
-            raise ValueError(
-                f"{len(copies)} of {n_stimuli} stimuli are copies of rows of X_train (closer "
-                f"to a training row than {threshold:.4g}, the smallest distance between two "
-                f"distinct training rows, in standardized units); indices {_show(copies)}. "
-                "Nothing was written. Pass on_copy='drop' to save the other stimuli."
-            )
-        if len(copies) == n_stimuli:
-            raise ValueError(
-                f"All {n_stimuli} stimuli are copies of rows of X_train (closer to a training "
-                f"row than {threshold:.4g}): nothing would be left to save. Synthesize new "
-                "stimuli (e.g. more optimization steps, another init)."
-            )
-        keep[copies] = False
-        if len(copies):
-            warnings.warn(
-                f"save_stimuli dropped {len(copies)} of {n_stimuli} stimuli that are copies of "
-                f"rows of X_train (indices {_show(copies)}); see metadata['export_guard'].",
-                UserWarning, stacklevel=2,
-            )
-        guard = {
-            "threshold": threshold,
-            "n_checked": int(n_stimuli),
-            "n_dropped": int(len(copies)),
-            "dropped_indices": copies.tolist(),
-            "min_distance": float(distances[keep].min()),
-        }
+        keep, guard = export_guard(X32, X_train, on_copy)
+        threshold = guard["threshold"]
 
     from .. import __version__
 
@@ -474,7 +326,7 @@ def load_stimuli(path, *, return_X_y=False):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from skstim.datasets import load_stimuli, save_stimuli
+    >>> from skstim.release import load_stimuli, save_stimuli
     >>> X, y = np.zeros((4, 6)), np.array([0, 1, 1, 0])
     >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4]])
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -490,24 +342,14 @@ def load_stimuli(path, *, return_X_y=False):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No stimuli file at {path!r}: check the path (a .npz written "
-                                "by skstim.datasets.save_stimuli).")
+                                "by skstim.release.save_stimuli).")
     not_ours = f"{path!r} is not a skstim stimuli file (a .npz written by save_stimuli)"
     try:
-        npz = np.load(path, allow_pickle=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
-        raise ValueError(f"{not_ours}: numpy cannot read it without pickle ({exc}).") from exc
-    if not hasattr(npz, "files"):
-        raise ValueError(f"{not_ours}: it holds a single array, not an .npz archive.")
-    with npz:
-        if "metadata" not in npz.files:
-            raise ValueError(f"{not_ours}: it has no 'metadata' entry (its arrays are "
-                             f"{sorted(npz.files)}).")
-        try:
-            arrays = {name: npz[name] for name in ("X", "y", "proba", "metadata")
-                      if name in npz.files}
-        except Exception as exc:  # noqa: BLE001 - object arrays need pickle
-            raise ValueError(f"{not_ours}: an array cannot be read without pickle ({exc}).") \
-                from exc
+        arrays = read_npz(path, names=("X", "y", "proba", "metadata"))
+    except ValueError as exc:
+        raise ValueError(f"{not_ours}: {exc}.") from None
+    if "metadata" not in arrays:
+        raise ValueError(f"{not_ours}: it has no 'metadata' entry.")
 
     raw = arrays["metadata"]
     if raw.ndim != 0 or raw.dtype.kind != "U":
@@ -555,109 +397,9 @@ def load_stimuli(path, *, return_X_y=False):
         if proba.shape[1] != len(classes):
             raise ValueError(f"{damaged}: proba has {proba.shape[1]} columns but "
                              f"metadata['classes'] lists {len(classes)} classes.")
-    input_shape = _check_input_shape(metadata.get("input_shape"), X.shape[1],
+    input_shape = _check_sample_shape(metadata.get("input_shape"), X.shape[1],
                                      f"{damaged}: metadata['input_shape']")
     if return_X_y:
         return X, y
     return Bunch(X=X, y=y, proba=proba, metadata=metadata, input_shape=input_shape,
                  classes=np.asarray(classes))
-
-
-# ----------------------------------------------------------------------- metadata
-def _describe_teacher(teacher):
-    if teacher is None:
-        return None
-    inner = getattr(teacher, "estimator", None)
-    if inner is not None and not hasattr(teacher, "module"):  # FrozenEstimator(net)
-        return f"{type(teacher).__name__}({_describe_teacher(inner)})"
-    module = getattr(teacher, "module", None)
-    if module is None:
-        return type(teacher).__name__
-    module_name = module.__name__ if isinstance(module, type) else type(module).__name__
-    return f"{type(teacher).__name__}(module={module_name})"
-
-
-def _describe_memory(memory):
-    if memory is None or isinstance(memory, str):
-        return memory
-    location = getattr(memory, "location", None)
-    return f"{type(memory).__name__}(location={location!r})"
-
-
-def stimuli_metadata(synthesizer):
-    """How a fitted synthesizer made its stimuli, as a JSON-ready dict.
-
-    Pass it as ``metadata`` to :func:`save_stimuli`, so that the recipient of the file
-    knows the shape of one sample, the classes (the columns of ``proba``), the class
-    prior and the synthesis parameters.
-
-    Parameters
-    ----------
-    synthesizer : StimulusSynthesizer
-        A fitted :class:`~skstim.StimulusSynthesizer` (or subclass).
-
-    Returns
-    -------
-    metadata : dict
-        ``"synthesis_parameters"`` (``get_params(deep=False)`` made JSON: the teacher and
-        the memory become short descriptions, tuples lists), ``"input_shape"`` (list),
-        ``"classes"`` (list), ``"class_prior"`` (list) and ``"teacher"``
-        (``{"class", "module", "module_params"}``, the JSON-convertible ``module__*``
-        parameters of the fitted teacher).
-
-    Examples
-    --------
-    >>> import json
-    >>> from skstim import StimulusSynthesizer, make_teacher
-    >>> from skstim.datasets import make_sleep_apnea, stimuli_metadata
-    >>> data = make_sleep_apnea(n_subjects=4, n_windows=10, random_state=0)
-    >>> syn = StimulusSynthesizer(make_teacher(arch="mlp", max_epochs=2),
-    ...                           input_shape=data.input_shape, random_state=0)
-    >>> meta = stimuli_metadata(syn.fit(data.X, data.y))
-    >>> meta["input_shape"], meta["classes"], meta["teacher"]["module"]
-    ([4, 120], [0, 1], 'MLP')
-    >>> isinstance(json.dumps(meta), str)
-    True
-    """
-    from sklearn.utils.validation import check_is_fitted
-
-    from .._synthesizer import StimulusSynthesizer
-
-    if not isinstance(synthesizer, StimulusSynthesizer):
-        raise TypeError(
-            f"synthesizer must be a fitted skstim.StimulusSynthesizer, got "
-            f"{type(synthesizer).__name__}."
-        )
-    check_is_fitted(synthesizer, "teacher_")
-
-    parameters = {}
-    for name, value in synthesizer.get_params(deep=False).items():
-        if name == "teacher":
-            parameters[name] = _describe_teacher(value)
-        elif name == "memory":
-            parameters[name] = _describe_memory(value)
-        else:
-            parameters[name] = _json_or_description(value)
-
-    teacher = synthesizer.teacher_
-    module_params = {}
-    for name, value in teacher.get_params(deep=False).items():
-        if not name.startswith("module__"):
-            continue
-        try:
-            module_params[name] = _to_json(value)
-        except _NotJSON:
-            if isinstance(value, type):
-                module_params[name] = _describe(value)
-    module = getattr(teacher, "module_", None)
-    return {
-        "synthesis_parameters": parameters,
-        "input_shape": [int(v) for v in synthesizer.input_shape_],
-        "classes": _to_json(np.asarray(synthesizer.classes_)),
-        "class_prior": [float(p) for p in synthesizer.class_prior_],
-        "teacher": {
-            "class": type(teacher).__name__,
-            "module": None if module is None else type(module).__name__,
-            "module_params": module_params,
-        },
-    }

@@ -1,0 +1,62 @@
+"""The record of how a fitted synthesizer made its stimuli, as JSON-ready values."""
+
+import numpy as np
+
+from .utils import NotJSON, describe, json_or_description, to_json
+
+__all__ = ["synthesis_record"]
+
+
+def _describe_teacher(teacher):
+    if teacher is None:
+        return None
+    inner = getattr(teacher, "estimator", None)
+    if inner is not None and not hasattr(teacher, "module"):  # FrozenEstimator(net)
+        return f"{type(teacher).__name__}({_describe_teacher(inner)})"
+    module = getattr(teacher, "module", None)
+    if module is None:
+        return type(teacher).__name__
+    module_name = module.__name__ if isinstance(module, type) else type(module).__name__
+    return f"{type(teacher).__name__}(module={module_name})"
+
+
+def _describe_memory(memory):
+    if memory is None or isinstance(memory, str):
+        return memory
+    location = getattr(memory, "location", None)
+    return f"{type(memory).__name__}(location={location!r})"
+
+
+def synthesis_record(synthesizer):
+    """The JSON-ready record of a fitted synthesizer; see ``StimulusSynthesizer.synthesis_record``."""
+    parameters = {}
+    for name, value in synthesizer.get_params(deep=False).items():
+        if name == "teacher":
+            parameters[name] = _describe_teacher(value)
+        elif name == "memory":
+            parameters[name] = _describe_memory(value)
+        else:
+            parameters[name] = json_or_description(value)
+
+    teacher = synthesizer.teacher_
+    module_params = {}
+    for name, value in teacher.get_params(deep=False).items():
+        if not name.startswith("module__"):
+            continue
+        try:
+            module_params[name] = to_json(value)
+        except NotJSON:
+            if isinstance(value, type):
+                module_params[name] = describe(value)
+    module = getattr(teacher, "module_", None)
+    return {
+        "synthesis_parameters": parameters,
+        "input_shape": [int(v) for v in synthesizer.input_shape_],
+        "classes": to_json(np.asarray(synthesizer.classes_)),
+        "class_prior": [float(p) for p in synthesizer.class_prior_],
+        "teacher": {
+            "class": type(teacher).__name__,
+            "module": None if module is None else type(module).__name__,
+            "module_params": module_params,
+        },
+    }

@@ -1,0 +1,14 @@
+"""Networks for flat signal windows and the skorch classifier that trains them.
+
+Every module takes the flat 2-D ``X`` of scikit-learn, shape ``(n, C*T)``, and views it
+as ``input_shape=(C, T)``. :func:`make_network` (alias :func:`make_teacher`) wraps one
+in a :class:`NetClassifier`, the skorch classifier used for teachers, students and
+subject models alike.
+"""
+
+from ._classifier import NetClassifier
+from ._factory import architecture_name, make_network, make_teacher
+from ._modules import ARCHITECTURES, MLP, ConvNet1d, GRUNet
+
+__all__ = ["ConvNet1d", "MLP", "GRUNet", "ARCHITECTURES", "NetClassifier", "make_network",
+           "make_teacher", "architecture_name"]

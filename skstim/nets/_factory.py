@@ -1,0 +1,109 @@
+"""Build a skorch classifier around one of the networks: teacher, student or subject model."""
+
+import torch
+from torch import nn
+
+from ._classifier import NetClassifier
+from ._modules import ARCHITECTURES
+
+__all__ = ["make_network", "make_teacher", "architecture_name"]
+
+
+def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr=3e-3,
+                 batch_size=64, optimizer=torch.optim.AdamW, device="cpu",
+                 random_state=None, **kwargs):
+    """Return an unfitted skorch classifier on logits: a teacher, a student or a subject model.
+
+    The network outputs logits and is trained with cross-entropy; ``X`` is cast to
+    float32 and ``y`` to int64. No validation split is held out unless ``train_split``
+    is passed. ``input_shape`` and ``n_classes`` may be left for
+    :class:`~skstim.StimulusSynthesizer` to set from the data.
+
+    Parameters
+    ----------
+    input_shape : tuple of int or None, default=None
+        ``(n_channels, n_times)`` of one sample.
+    arch : {"cnn", "mlp", "gru"} or torch.nn.Module class, default="cnn"
+        The network: :class:`ConvNet1d`, :class:`MLP` or :class:`GRUNet`.
+    n_classes : int, default=2
+        Number of classes (logits).
+    max_epochs : int, default=20
+        Training epochs.
+    lr : float, default=3e-3
+        Learning rate of the optimizer.
+    batch_size : int, default=64
+        Mini-batch size.
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+        Optimizer.
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``.
+    random_state : int or None, default=None
+        Seeds the weight initialization and the batch order when set; the global torch
+        random state is restored afterwards.
+    **kwargs
+        Further skorch parameters, e.g. ``module__n_filters=32`` or ``train_split=...``.
+
+    Returns
+    -------
+    net : NetClassifier
+        An unfitted :class:`skorch.NeuralNetClassifier` (:class:`NetClassifier`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skstim.nets import make_network
+    >>> X = np.random.default_rng(0).normal(size=(64, 40))
+    >>> y = (X[:, :20].mean(axis=1) > 0).astype(int)
+    >>> net = make_network((2, 20), arch="mlp", max_epochs=2, random_state=0).fit(X, y)
+    >>> net.predict_proba(X).shape
+    (64, 2)
+    """
+    module = ARCHITECTURES[arch] if isinstance(arch, str) and arch in ARCHITECTURES else arch
+    if isinstance(arch, str) and arch not in ARCHITECTURES:
+        raise ValueError(f"arch must be one of {sorted(ARCHITECTURES)}, got {arch!r}.")
+    params = dict(
+        module=module,
+        module__input_shape=None if input_shape is None else tuple(int(v) for v in input_shape),
+        module__n_classes=n_classes,
+        criterion=nn.CrossEntropyLoss,
+        optimizer=optimizer,
+        lr=lr,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        train_split=None,
+        iterator_train__shuffle=True,
+        device=device,
+        verbose=0,
+        random_state=random_state,
+    )
+    params.update(kwargs)
+    return NetClassifier(**params)
+
+
+make_teacher = make_network
+"""Alias of :func:`make_network`, named for its first use: the teacher of a synthesizer."""
+
+
+def architecture_name(module):
+    """Short name of a network: ``"cnn"``, ``"mlp"``, ``"gru"`` or its class name.
+
+    Parameters
+    ----------
+    module : skorch net, torch.nn.Module (class or instance) or str
+        A skorch net names its ``module``; a str is a module class name, as a stimuli
+        file's metadata records it.
+
+    Examples
+    --------
+    >>> from skstim.nets import MLP, architecture_name, make_network
+    >>> architecture_name(make_network(arch="gru")), architecture_name(MLP), architecture_name("MLP")
+    ('gru', 'mlp', 'mlp')
+    """
+    module = getattr(module, "module", module)
+    for name, cls in ARCHITECTURES.items():
+        if module is cls or isinstance(module, cls) or module == cls.__name__:
+            return name
+    if isinstance(module, str):
+        return module
+    return getattr(module, "__name__", type(module).__name__)
+

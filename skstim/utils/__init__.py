@@ -1,0 +1,35 @@
+"""Private shared internals: seeding, validation, distances, files and distillation.
+
+Nothing here is public API. Every package of skstim imports these from
+``skstim.utils``; this package imports nothing of skstim.
+"""
+
+from ._distances import nearest_distances, standardize
+from ._distillation import fit_on_stimuli, predict_labels
+from ._json import NotJSON, describe, json_or_description, to_json
+from ._io import check_output_path, read_npz, write_atomic
+from ._seeding import child_seed, int_seed, seed_sequence, seeded_torch, sklearn_seed, torch_seed
+from ._validation import allocate, check_input_shape, check_same_length
+
+__all__ = [
+    "NotJSON",
+    "describe",
+    "json_or_description",
+    "to_json",
+    "allocate",
+    "check_input_shape",
+    "check_output_path",
+    "check_same_length",
+    "child_seed",
+    "fit_on_stimuli",
+    "int_seed",
+    "nearest_distances",
+    "predict_labels",
+    "read_npz",
+    "seed_sequence",
+    "seeded_torch",
+    "sklearn_seed",
+    "standardize",
+    "torch_seed",
+    "write_atomic",
+]

@@ -1,0 +1,141 @@
+"""Files: written whole or not at all, checked before any work, read without pickle."""
+
+import os
+import tempfile
+
+import numpy as np
+
+__all__ = ["write_atomic", "check_output_path", "read_npz"]
+
+
+def write_atomic(path, write):
+    """Write ``path`` through ``write(handle)`` on a temporary file beside it, then rename.
+
+    A failure removes the temporary file and leaves any existing ``path`` as it was.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination; its directory must exist.
+    write : callable
+        Called with the open binary temporary file.
+
+    Returns
+    -------
+    path : str
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "hello.txt")
+    >>> _ = write_atomic(target, lambda f: f.write(b"hello"))
+    >>> open(target).read()
+    'hello'
+    """
+    path = os.fspath(path)
+    directory, name = os.path.split(os.path.abspath(path))
+    tmp = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{name}.", suffix=".tmp",
+                                      delete=False)
+    try:
+        with tmp:
+            write(tmp)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        umask = os.umask(0)  # the temporary file is private (0600): give the usual mode
+        os.umask(umask)
+        os.chmod(tmp.name, 0o666 & ~umask)
+        os.replace(tmp.name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp.name)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def check_output_path(path, *, name="path", suffix=".npz"):
+    """``path`` as a str, checked before any work: it ends in ``suffix`` and its folder exists.
+
+    Raises
+    ------
+    TypeError
+        ``path`` is not a str or path-like.
+    ValueError
+        ``path`` does not end in ``suffix``.
+    FileNotFoundError
+        The folder of ``path`` does not exist.
+
+    Examples
+    --------
+    >>> check_output_path("stimuli.npz")
+    'stimuli.npz'
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}.")
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path.endswith(suffix):
+        raise ValueError(
+            f"{name} must end in {suffix!r}, got {path!r}: stimuli files are numpy .npz "
+            "archives (numpy would otherwise append '.npz' and write elsewhere)."
+        )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"The directory of {name} {path!r} does not exist ({directory!r}): create it first, "
+            "e.g. os.makedirs(directory, exist_ok=True)."
+        )
+    return path
+
+
+def read_npz(path, names=None):
+    """The arrays of the ``.npz`` archive at ``path``, read without pickle.
+
+    A file received from someone else is never unpickled (unpickling runs code).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The archive.
+    names : iterable of str or None, default=None
+        The arrays to read, where present; ``None`` reads all.
+
+    Returns
+    -------
+    arrays : dict of str to ndarray
+        In the archive's order.
+
+    Raises
+    ------
+    ValueError
+        numpy cannot read the file without pickle, the file holds a single array, or an
+        array needs pickle (an object array); the message says which.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+    >>> np.savez(path, X=np.zeros((2, 3)))
+    >>> {k: v.shape for k, v in read_npz(path).items()}
+    {'X': (2, 3)}
+    """
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
+        raise ValueError(f"numpy cannot read it as an .npz archive without pickle ({exc})") \
+            from None
+    if not hasattr(archive, "files"):
+        raise ValueError("it holds a single array, not an .npz archive")
+    with archive:
+        arrays = {}
+        for name in archive.files:
+            if names is not None and name not in names:
+                continue
+            try:
+                arrays[name] = archive[name]
+            except ValueError as exc:  # object arrays need pickle
+                raise ValueError(f"its array {name!r} cannot be read without pickle ({exc}); "
+                                 "store numbers or strings") from None
+    return arrays
