@@ -162,7 +162,7 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
         if not fitted:
             fitted.append(inhibitor.fit(X, y, groups=split.g_private))
         inhibitor.set_params(inhibition_weight=weight)
-        X_s, _, proba = inhibitor.sample(inhibitor._n_stimuli(len(X)), return_proba=True)
+        X_s, _, proba = inhibitor.sample(inhibitor.n_stimuli_, return_proba=True)
         return X_s, proba, inhibitor.classes_
 
     for weight in setting.weights:

@@ -200,7 +200,7 @@ def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_tr
         params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train)
-    X_s, _, proba = synthesizer.sample(synthesizer._n_stimuli(len(X_train)), return_proba=True)
+    X_s, _, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
     return X_s, proba, synthesizer.classes_, soft_labels
 
 

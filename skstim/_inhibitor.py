@@ -2,16 +2,15 @@
 
 from numbers import Real
 
-import imblearn.base  # noqa: F401  (registers fit_resample as a metadata-routing method)
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNet
 
+from ._docstrings import FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
 from ._synthesizer import StimulusSynthesizer
 from .synthesis import IdentityInhibition
-from .utils import child_seed, torch_seed
+from .utils import Substitution, child_seed, torch_seed
 
 __all__ = ["IdentityInhibitor"]
 
@@ -25,6 +24,8 @@ _MISSING_GROUPS = (
 )
 
 
+@Substitution(teacher=TEACHER, synthesis_parameters=SYNTHESIS_PARAMETERS,
+              fitted_attributes=FITTED_ATTRIBUTES)
 class IdentityInhibitor(StimulusSynthesizer):
     """Synthesize stimuli that excite the teacher's classes and inhibit subject identity.
 
@@ -37,23 +38,21 @@ class IdentityInhibitor(StimulusSynthesizer):
     ``groups`` reaches ``fit`` and ``fit_resample`` directly, or through scikit-learn's
     metadata routing inside a Pipeline, :func:`~sklearn.model_selection.cross_val_score`
     or :class:`~sklearn.model_selection.GridSearchCV` (``groups`` is requested by
-    default): ``sklearn.set_config(enable_metadata_routing=True)``, then pass
-    ``params={"groups": subject_ids}``.
+    explicitly, by default): ``sklearn.set_config(enable_metadata_routing=True)``, then
+    pass ``params={"groups": subject_ids}``.
 
     Parameters
     ----------
-    teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
-        As in :class:`StimulusSynthesizer`.
+    {teacher}
     identity_model : skorch NeuralNetClassifier or None, default=None
         Unfitted subject model that outputs logits, cloned and fitted on ``(X, groups)``;
-        ``None`` uses :func:`~skstim.make_teacher` (the BatchNorm CNN).
+        ``None`` uses :func:`~skstim.nets.make_network` (the BatchNorm CNN).
     inhibition_weight : float, default=1.0
         Weight of the inhibition term against the class excitation (weight 1).
     inhibition : {"uniform", "top"}, default="uniform"
         ``"uniform"`` pushes the subject posterior towards uniform; ``"top"`` only
         suppresses the most likely subject.
-    **synthesis parameters
-        Every other parameter is that of :class:`StimulusSynthesizer`.
+    {synthesis_parameters}
 
     Attributes
     ----------
@@ -61,8 +60,7 @@ class IdentityInhibitor(StimulusSynthesizer):
         The fitted subject model.
     subjects_ : ndarray of shape (n_subjects,)
         Subject ids seen in ``fit``.
-    teacher_, classes_, class_prior_, input_shape_, y_proba_, n_features_in_
-        As in :class:`StimulusSynthesizer`.
+    {fitted_attributes}
 
     See Also
     --------
@@ -112,7 +110,6 @@ class IdentityInhibitor(StimulusSynthesizer):
         self.inhibition_weight = inhibition_weight
         self.inhibition = inhibition
 
-    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None):
         """Fit the teacher on ``(X, y)`` and the subject model on ``(X, groups)``.
 
@@ -130,27 +127,7 @@ class IdentityInhibitor(StimulusSynthesizer):
         self : IdentityInhibitor
             Fitted.
         """
-        X, y = self._validate_input(X, y)  # bad X or y is named before a missing groups
-        if groups is None:
-            raise ValueError(_MISSING_GROUPS)
-        groups = column_or_1d(groups, warn=True)
-        if len(groups) != len(X):
-            raise ValueError(
-                f"groups has {len(groups)} entries but X has {len(X)} rows: pass the subject "
-                "of every sample."
-            )
-        X32 = self._fit(X, y)
-        self.subjects_, subject_index = np.unique(groups, return_inverse=True)
-        if len(self.subjects_) < 2:
-            raise ValueError(
-                f"groups holds one subject only ({self.subjects_[0]!r}): identity inhibition "
-                "needs samples of at least two subjects."
-            )
-        seed = torch_seed(child_seed(self._root_seed, _IDENTITY_SEED))
-        model = self._prepare_net(self.identity_model, len(self.subjects_), seed,
-                                  name="identity_model")
-        self.identity_model_ = self._fit_net(model, X32, subject_index, seed)
-        return self
+        return super().fit(X, y, groups=groups)
 
     def fit_resample(self, X, y, groups=None):
         """Fit (see :meth:`fit`) and return stimuli in place of the data.
@@ -166,13 +143,35 @@ class IdentityInhibitor(StimulusSynthesizer):
 
         Returns
         -------
-        X_resampled : ndarray of shape (n_stimuli, n_features), float32
+        X_resampled : ndarray of shape (n_stimuli_, n_features), float32
             Stimuli.
-        y_resampled : ndarray of shape (n_stimuli,)
+        y_resampled : ndarray of shape (n_stimuli_,)
             Their hard labels; soft labels are kept in ``y_proba_``.
         """
-        self.fit(X, y, groups=groups)
-        return self._resample_fitted()
+        return super().fit_resample(X, y, groups=groups)
+
+    def _fit(self, X, y, groups=None):
+        if groups is None:
+            raise ValueError(_MISSING_GROUPS)
+        groups = column_or_1d(groups, warn=True)
+        if len(groups) != len(X):
+            raise ValueError(
+                f"groups has {len(groups)} entries but X has {len(X)} rows: pass the subject "
+                "of every sample."
+            )
+        subjects, subject_index = np.unique(groups, return_inverse=True)
+        if len(subjects) < 2:
+            raise ValueError(
+                f"groups holds one subject only ({subjects[0]!r}): identity inhibition "
+                "needs samples of at least two subjects."
+            )
+        X32 = super()._fit(X, y)
+        self.subjects_ = subjects
+        seed = torch_seed(child_seed(self._root_seed, _IDENTITY_SEED))
+        model = self._prepare_net(self.identity_model, len(self.subjects_), seed,
+                                  name="identity_model")
+        self.identity_model_ = self._fit_net(model, X32, subject_index, seed)
+        return X32
 
     def _extra_terms(self):
         check_is_fitted(self, "identity_model_")

@@ -1,20 +1,21 @@
 """StimulusSynthesizer: a teacher fitted on private data, and stimuli synthesized from it."""
 
-import inspect
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context, clone
+from imblearn.base import BaseSampler
+from sklearn.base import _fit_context
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
+from ._docstrings import FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
+from ._fitting import check_logits, fit_net, prepare_net
 from ._record import synthesis_record
-from .nets import make_network
 from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
@@ -25,6 +26,7 @@ from .synthesis import (
     synthesize,
 )
 from .utils import (
+    Substitution,
     allocate,
     check_input_shape,
     child_seed,
@@ -40,17 +42,9 @@ _TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
 _INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture}
 
 
-def _fit_teacher(teacher, X, y, seed):
-    """Fit ``teacher`` on (X, y) under a fixed torch seed; cacheable by ``joblib.Memory``."""
-    with seeded_torch(seed):
-        return teacher.fit(X, y)
-
-
-def _is_probability_output(output):
-    return bool(np.all(output >= 0) and np.allclose(output.sum(axis=1), 1.0, atol=1e-4))
-
-
-class StimulusSynthesizer(BaseEstimator):
+@Substitution(teacher=TEACHER, synthesis_parameters=SYNTHESIS_PARAMETERS,
+              fitted_attributes=FITTED_ATTRIBUTES)
+class StimulusSynthesizer(BaseSampler):
     """Fit a teacher network on private data and synthesize stimuli that teach what it learned.
 
     The teacher is fitted on ``(X, y)``; stimuli start from noise and are optimized to
@@ -60,132 +54,17 @@ class StimulusSynthesizer(BaseEstimator):
     returns stimuli and their hard labels (the teacher's argmax) in place of the data,
     so the synthesizer can be a step of :class:`imblearn.pipeline.Pipeline`.
 
+    The effect of each parameter on what students learn and on what stimuli give
+    away is measured in the benchmark pages of the documentation (``docs/benchmarks/``).
+
     Parameters
     ----------
-    teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
-        An unfitted skorch classifier that outputs logits, cloned and fitted in ``fit``;
-        ``None`` uses :func:`~skstim.make_teacher` (the BatchNorm CNN). A teacher fitted
-        elsewhere can be passed as ``sklearn.frozen.FrozenEstimator(net)``: it is used as
-        it is (never do so inside cross-validation on the same data: it leaks the
-        held-out folds). ``module__input_shape`` and ``module__n_classes`` are set from
-        the data when the network takes them.
-    input_shape : tuple of int or None, default=None
-        ``(n_channels, n_times)`` of one sample, with ``n_channels * n_times ==
-        n_features``; ``None`` means ``(1, n_features)``.
-    n_stimuli : int or float, default=4.0
-        Stimuli made by ``fit_resample``: an int, or a float multiple of ``len(X)``.
-        Students learn the teacher's function better from more stimuli than there
-        were windows: on Apnea-ECG, four per window brought the teacher's own
-        architecture from 3.9 to 0.7 accuracy points below the same network trained
-        on real data (first quick fold, mean of 5 student seeds), and with the other
-        defaults to 0.2 points above it over 3 subject-disjoint folds, no student
-        family more than 0.6 points below (docs/benchmarks/utility.md). It costs
-        four times the synthesis time of one stimulus per window.
-    method : {"direct", "generator"}, default="direct"
-        ``"direct"`` optimizes the inputs (Adam, cosine schedule); ``"generator"``
-        trains a class-conditional generator network per batch (the paper's method).
-    n_iter : int, default=20
-        Optimization steps per batch of stimuli. On Apnea-ECG (quick utility
-        benchmark, 3 subject-disjoint folds; docs/benchmarks/utility.md), 20 steps
-        did as well as 50 (the teacher's architecture 1.3 points below real data
-        against 2.4; no other family more than 1.1 points worse, the GRU 3.8 lower
-        but still 10.7 above its real-data counterpart), 200 steps no better, and 10
-        steps worse (random forest -3.6, RBF SVM -6.3).
-    lr : float or None, default=None
-        Learning rate; ``None`` uses the method's default (0.1 direct, 1e-3 generator).
-    bn_weight : float, default=1.0
-        Weight of the BatchNorm-statistics prior.
-    bn_statistics : {"class", "running"}, default="class"
-        Targets of the BatchNorm prior: the statistics of the real samples of each
-        stimulus' class, recorded in ``fit`` (the stimuli of a class must move the
-        teacher's layers as that class does), or the layers' running statistics over all
-        classes (deep inversion).
-    bn_segments : int, default=1
-        With ``bn_statistics="class"``, keep the statistics per time segment as well:
-        the window is cut into this many equal segments at every layer (at most the
-        layer's length), so that the stimuli of a class must move each layer as that
-        class does at each position, not only on average over the window. A teacher
-        that pools over time cannot tell where a pattern sits; this is how the
-        stimuli learn it anyway.
-    init : {"class_scale_mixture", "class_gaussian", "noise"}, default="class_scale_mixture"
-        Where stimuli start: a sample of a low-rank Gaussian fitted to the real samples
-        of their class, with a random amplitude per stimulus drawn from the class's
-        spread of window amplitudes (:class:`~skstim.synthesis.ClassScaleMixture`:
-        some real windows are flat, others swing widely); the same Gaussian without
-        the random amplitude (:class:`~skstim.synthesis.ClassGaussian`); or white
-        noise. On Apnea-ECG (quick utility benchmark, 3 subject-disjoint folds, rank
-        64, 20 steps), the scale mixture brought gradient boosting from 5.6 to 2.2
-        accuracy points below real data and the RBF SVM from 5.1 to 0.2; a rank-64
-        Gaussian without it did not (5.4 and 5.4).
-    init_rank : int, default=64
-        Principal directions of each class kept by the class-conditional starts (at
-        most the class size minus one and the number of features).
-    tv_weight : float, default=0.0
-        Weight of the total-variation (smoothness) penalty.
-    l2_weight : float, default=0.0
-        Weight of the L2 penalty on the standardized stimuli.
-    mix : float, default=0.0
-        Share of the stimuli, in [0, 1), made as teacher-labelled interpolations
-        between random pairs of optimized stimuli instead of being optimized
-        themselves (see :func:`skstim.synthesis.interpolate`); they come after the
-        optimized ones.
-    confidence : float, (float, float) or None, default=None
-        Per-stimulus confidence target, drawn uniformly from the range: a stimulus is
-        frozen once the teacher's probability of its class reaches it (the paper's
-        random thresholds, which spread stimuli towards the decision boundary).
-        ``None`` optimizes every stimulus for ``n_iter`` steps. On Apnea-ECG, freezing
-        at targets in (0.5, 1) left stimuli near their start and cost the teacher's own
-        architecture 6.6 accuracy points (quick utility benchmark, 3 subject-disjoint
-        folds; docs/benchmarks/utility.md).
-    competition_weight : float, default=0.0
-        Weight of the competition with a student (DeepInversion's adaptive term,
-        :class:`~skstim.synthesis.StudentCompetition`). With a positive weight the
-        stimuli are made in two rounds: a fresh network of the teacher's architecture
-        (the competitor) is trained on the first half with the teacher's soft labels,
-        and the second half is pushed to where it still disagrees with the teacher.
-        Costs one fit of the competitor on half the stimuli.
-    class_prior : "match", "uniform" or dict, default="match"
-        Share of each class among the stimuli: the training prior, equal shares, or a
-        ``{class: weight}`` mapping.
-    memory : str, joblib.Memory or None, default=None
-        Caches teacher fits, so that a grid over synthesis parameters fits each fold's
-        teacher once. With ``random_state=None`` the first fit of a teacher on the same
-        data is reused, as with the ``memory`` of :class:`sklearn.pipeline.Pipeline`.
-    batch_size : int, default=256
-        Stimuli optimized together; bounds peak memory.
-    device : str, default="cpu"
-        Torch device of the teacher fit and of the synthesis.
-    n_jobs : int or None, default=None
-        Batches of stimuli synthesized in parallel with joblib (any backend, Dask's
-        included, through :func:`joblib.parallel_config`); ``None`` means one at a time
-        outside a joblib context, ``-1`` all cores. Each batch has its own seed, so the
-        stimuli are the same for any ``n_jobs``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the teacher fit and the synthesis; the global random states are untouched.
-    verbose : int, default=0
-        Show a progress bar while synthesizing.
+    {teacher}
+    {synthesis_parameters}
 
     Attributes
     ----------
-    teacher_ : skorch NeuralNetClassifier
-        The fitted teacher.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    class_prior_ : ndarray of shape (n_classes,)
-        Share of each class among the stimuli.
-    input_shape_ : tuple of int
-        ``(n_channels, n_times)`` used.
-    class_statistics_ : list of (torch.Tensor, torch.Tensor) or None
-        Per-class mean and variance of the input of each teacher BatchNorm layer on
-        the training data (``bn_statistics="class"``).
-    init_ : ClassGaussian, ClassScaleMixture or None
-        The class-conditional starting distribution (``None`` for ``init="noise"``).
-    y_proba_ : ndarray of shape (n_stimuli, n_classes)
-        The teacher's soft labels for the stimuli of the last ``fit_resample``.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    n_samples_fit_ : int
-        Number of training samples (``n_stimuli`` as a float multiplies it).
+    {fitted_attributes}
 
     See Also
     --------
@@ -203,7 +82,8 @@ class StimulusSynthesizer(BaseEstimator):
     ((320, 480), (320, 2))
     """
 
-    _estimator_type = "sampler"
+    _sampling_type = "bypass"
+    sampling_strategy = "auto"  # imbalanced-learn's; class_prior sets the class shares
 
     _parameter_constraints = {
         "teacher": [NeuralNet, FrozenEstimator, None],
@@ -263,12 +143,13 @@ class StimulusSynthesizer(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.estimator_type = "sampler"
-        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        tags.input_tags.dataframe = True
         return tags
 
     # ------------------------------------------------------------------ fitting
-    def _validate_input(self, X, y):
+    def _check_X_y(self, X, y):
+        """Validated ``X`` (float) and ``y``; imbalanced-learn's hook, also used by ``fit``."""
         # Sparse X has ndim 2 and is refused by validate_data; array-likes may lack ndim.
         ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
         if ndim > 2:
@@ -283,7 +164,12 @@ class StimulusSynthesizer(BaseEstimator):
             )
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
-        return X, y
+        if not isinstance(self.teacher, FrozenEstimator) and len(np.unique(y)) < 2:
+            raise ValueError(
+                f"y has one class only ({np.unique(y)[0]!r}): the teacher needs samples of "
+                "at least two classes."
+            )
+        return X, y, False
 
     def _resolve_input_shape(self, n_features):
         return check_input_shape(self.input_shape, n_features)
@@ -318,53 +204,18 @@ class StimulusSynthesizer(BaseEstimator):
         return prior / prior.sum()
 
     def _prepare_net(self, template, n_classes, seed, name="teacher"):
-        """A fresh clone of ``template`` (``None``: ``make_teacher``) sized for the data."""
-        if template is None:
-            net = make_network(self.input_shape_, n_classes=n_classes, device=self.device)
-        else:
-            net = clone(template)
-        params = net.get_params()
-        if "criterion" in params and _is_nll(params["criterion"]):
-            raise ValueError(
-                f"{name} must output logits trained with cross-entropy, but its criterion is "
-                "NLLLoss (a network ending in softmax). Use make_teacher(...) or a skorch net "
-                "with criterion=torch.nn.CrossEntropyLoss and no final softmax."
-            )
-        updates = {"module__input_shape": self.input_shape_, "module__n_classes": n_classes}
-        if "random_state" in params and params["random_state"] is None \
-                and self.random_state is not None:
-            updates["random_state"] = seed
-        accepted = _module_params(net)
-        net.set_params(**{k: v for k, v in updates.items()
-                          if k == "random_state" or k.removeprefix("module__") in accepted})
-        return net
+        """A fresh clone of ``template`` sized for the data (see :func:`prepare_net`)."""
+        return prepare_net(template, self.input_shape_, n_classes, seed=seed,
+                           seeded=self.random_state is not None, device=self.device, name=name)
 
     def _fit_net(self, net, X32, labels, seed):
         """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
-        # Unseeded (random_state=None), the fresh seed must not defeat the cache: as
-        # with sklearn's Pipeline memory, the first unseeded fit is reused.
-        ignore = ["seed"] if self.random_state is None else []
-        fit = check_memory(self.memory).cache(_fit_teacher, ignore=ignore)
-        return fit(net, X32, labels.astype(np.int64), seed)
-
-    def _check_logits(self, X):
-        # skorch's data loader draws a seed from the global torch generator: fork it.
-        with seeded_torch(0), torch.inference_mode():
-            output = self.teacher_.forward(X[:64].astype(np.float32), training=False).cpu().numpy()
-        if output.ndim != 2 or output.shape[1] != len(self.classes_):
-            raise ValueError(
-                f"teacher returns shape {output.shape} for {min(len(X), 64)} samples; it must "
-                f"return logits of shape (n_samples, {len(self.classes_)})."
-            )
-        if _is_probability_output(output):
-            raise ValueError(
-                "teacher outputs probabilities (rows >= 0 summing to 1), not logits: remove the "
-                "final softmax from the module and train it with torch.nn.CrossEntropyLoss."
-            )
+        return fit_net(net, X32, labels, seed, memory=self.memory,
+                       seeded=self.random_state is not None)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
-        """Fit the teacher on ``(X, y)``.
+    def fit(self, X, y, **params):
+        """Fit the teacher on ``(X, y)`` and record the class aggregates the synthesis uses.
 
         Parameters
         ----------
@@ -372,19 +223,52 @@ class StimulusSynthesizer(BaseEstimator):
             Real samples, flat.
         y : array-like of shape (n_samples,)
             Class labels.
+        **params : dict
+            What a subclass's fit needs besides the data (``groups`` for
+            :class:`~skstim.IdentityInhibitor`).
 
         Returns
         -------
         self : StimulusSynthesizer
             Fitted.
         """
-        self._fit(X, y)
+        X, y, _ = self._check_X_y(X, y)
+        self._fit(X, y, **params)
         return self
 
+    def fit_resample(self, X, y, **params):
+        """Fit (see :meth:`fit`) and return stimuli in place of the data.
+
+        Validation and the output's container follow imbalanced-learn's
+        ``SamplerMixin.fit_resample``: a DataFrame ``X`` gives a DataFrame of stimuli.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            As for :meth:`fit`.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_stimuli_, n_features), float32
+            Stimuli.
+        y_resampled : ndarray of shape (n_stimuli_,)
+            Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
+        """
+        return super().fit_resample(X, y, **params)
+
+    def _fit_resample(self, X, y, **params):
+        self._fit(X, y, **params)
+        X_s, y_s, self.y_proba_ = self.sample(self.n_stimuli_, return_proba=True)
+        return X_s, y_s
+
     def _fit(self, X, y):
-        """Validate, fit the teacher and the data statistics; return X as float32."""
-        X, y = self._validate_input(X, y)
+        """Fit the teacher and the data statistics on validated data; return X as float32."""
         self.n_samples_fit_ = len(X)
+        self.n_stimuli_ = self._resolve_n_stimuli(len(X))
         self._confidence = self._resolve_confidence()
         self.input_shape_ = self._resolve_input_shape(X.shape[1])
         self._root_seed = seed_sequence(self.random_state)
@@ -404,14 +288,9 @@ class StimulusSynthesizer(BaseEstimator):
             y_encoded = np.searchsorted(self.classes_, y)
         else:
             self.classes_, y_encoded = np.unique(y, return_inverse=True)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"y has one class only ({self.classes_[0]!r}): the teacher needs samples of "
-                    "at least two classes."
-                )
             teacher = self._prepare_net(self.teacher, len(self.classes_), teacher_seed)
             self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed)
-        self._check_logits(X32)
+        check_logits(self.teacher_, X32, len(self.classes_))
 
         channels = X32.reshape(len(X32), *self.input_shape_)
         self.loc_ = channels.mean(axis=(0, 2))[:, None]
@@ -439,7 +318,7 @@ class StimulusSynthesizer(BaseEstimator):
             self.init_ = _INITIALIZERS[self.init].fit(z.flatten(1), y_t, n_classes, rank=self.init_rank)
 
     # ---------------------------------------------------------------- sampling
-    def _n_stimuli(self, n_samples):
+    def _resolve_n_stimuli(self, n_samples):
         if isinstance(self.n_stimuli, Integral):
             return int(self.n_stimuli)
         return max(1, int(round(self.n_stimuli * n_samples)))
@@ -536,39 +415,3 @@ class StimulusSynthesizer(BaseEstimator):
     def _extra_terms(self):
         """Keyword arguments of :func:`~skstim.synthesis.synthesize` that subclasses add."""
         return {}
-
-    def fit_resample(self, X, y):
-        """Fit the teacher on ``(X, y)`` and return stimuli in place of the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels * n_times)
-            Real samples, flat.
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_stimuli, n_features), float32
-            Stimuli.
-        y_resampled : ndarray of shape (n_stimuli,)
-            Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
-        """
-        self.fit(X, y)
-        return self._resample_fitted()
-
-    def _resample_fitted(self):
-        X_s, y_s, self.y_proba_ = self.sample(self._n_stimuli(self.n_samples_fit_),
-                                              return_proba=True)
-        return X_s, y_s
-
-
-def _is_nll(criterion):
-    cls = criterion if isinstance(criterion, type) else type(criterion)
-    return issubclass(cls, torch.nn.NLLLoss)
-
-
-def _module_params(net):
-    """Names of the keyword parameters the net's module class accepts."""
-    module = net.module if isinstance(net.module, type) else type(net.module)
-    return set(inspect.signature(module).parameters)

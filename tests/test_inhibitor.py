@@ -11,25 +11,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import check_estimator
 
 from skstim import IdentityInhibitor, StimulusStudent, make_teacher
 
 from .conftest import tiny_teacher
-
-GROUPS_REQUIRED = "fit needs groups, which the estimator checks cannot pass"
-EXPECTED_FAILED_CHECKS = {name: GROUPS_REQUIRED for name in [
-    "check_fit_score_takes_y", "check_estimators_overwrite_params",
-    "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
-    "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_dtype_object",
-    "check_pipeline_consistency", "check_estimators_nan_inf", "check_estimators_pickle",
-    "check_f_contiguous_array_estimator", "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance", "check_fit2d_1sample", "check_fit2d_1feature",
-    "check_dict_unchanged", "check_fit_idempotent", "check_fit_check_is_fitted",
-    "check_n_features_in", "check_fit2d_predict1d",
-]}
-
 
 def inhibitor(**kwargs):
     params = dict(teacher=tiny_teacher(max_epochs=20), identity_model=tiny_teacher(),
@@ -42,13 +27,6 @@ def subject_confidence(inh, X):
     """Mean top posterior of the fitted subject model on X."""
     with torch.inference_mode():
         return float(inh.identity_model_.predict_proba(X.astype(np.float32)).max(axis=1).mean())
-
-
-def test_sklearn_checks_pass_but_those_that_need_groups():
-    results = check_estimator(inhibitor(n_iter=3), on_fail=None,
-                              expected_failed_checks=EXPECTED_FAILED_CHECKS)
-    failed = [r["check_name"] for r in results if r["status"] == "failed"]
-    assert failed == []
 
 
 def test_fit_resample_fits_a_subject_model(apnea):

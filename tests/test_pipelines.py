@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skstim._synthesizer as synthesizer_module
+import skstim._fitting as fitting_module
 from skstim import StimulusStudent
 
 from .conftest import tiny_synthesizer
@@ -47,13 +47,13 @@ STYLES = {
 def count_teacher_fits(monkeypatch):
     """Count the calls that really fit a teacher (a cache hit does not call the function)."""
     calls = []
-    fit_teacher = synthesizer_module._fit_teacher
+    fit_teacher = fitting_module._fit_seeded
 
     def counting(teacher, X, y, seed):
         calls.append(len(X))
         return fit_teacher(teacher, X, y, seed)
 
-    monkeypatch.setattr(synthesizer_module, "_fit_teacher", counting)
+    monkeypatch.setattr(fitting_module, "_fit_seeded", counting)
     return calls
 
 

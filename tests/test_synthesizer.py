@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from torch import nn
 
+import skstim._fitting as fitting_module
 import skstim._synthesizer as synthesizer_module
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.utils import allocate
@@ -295,6 +296,7 @@ def test_n_stimuli(apnea, n_stimuli, expected):
     assert y_s.shape == (expected,)
     assert syn.y_proba_.shape == (expected, 2)
     assert syn.n_samples_fit_ == len(apnea.X)
+    assert syn.n_stimuli_ == expected
 
 
 def test_input_shape_none_means_one_channel(apnea):
@@ -328,7 +330,7 @@ def test_string_labels(apnea):
 
 
 def test_frozen_teacher_is_used_as_is(apnea, fitted_teacher, monkeypatch):
-    monkeypatch.setattr(synthesizer_module, "_fit_teacher",
+    monkeypatch.setattr(fitting_module, "_fit_seeded",
                         lambda *args: pytest.fail("a frozen teacher was refitted"))
     module = fitted_teacher.module_
     weights = {k: v.clone() for k, v in module.state_dict().items()}
@@ -377,3 +379,12 @@ def test_stimuli_are_in_the_data_scale(apnea):
 def test_verbose_shows_progress(apnea, capsys):
     tiny_synthesizer(verbose=1, n_iter=2).fit_resample(apnea.X, apnea.y)
     assert "synthesizing" in capsys.readouterr().err
+
+
+def test_fit_resample_keeps_a_dataframes_columns(apnea):
+    pd = pytest.importorskip("pandas")
+    columns = [f"f{i}" for i in range(apnea.X.shape[1])]
+    X_s, y_s = tiny_synthesizer(n_iter=2).fit_resample(pd.DataFrame(apnea.X, columns=columns),
+                                                       pd.Series(apnea.y, name="apnea"))
+    assert list(X_s.columns) == columns and y_s.name == "apnea"
+    assert len(X_s) == len(y_s) == len(apnea.X)

@@ -7,12 +7,14 @@ Nothing here is public API. Every package of skstim imports these from
 from ._distances import nearest_distances, standardize
 from ._distillation import fit_on_stimuli, predict_labels
 from ._json import NotJSON, describe, json_or_description, to_json
+from ._docstring import Substitution
 from ._io import check_output_path, read_npz, write_atomic
 from ._seeding import child_seed, int_seed, seed_sequence, seeded_torch, sklearn_seed, torch_seed
 from ._validation import allocate, check_input_shape, check_same_length
 
 __all__ = [
     "NotJSON",
+    "Substitution",
     "describe",
     "json_or_description",
     "to_json",

@@ -1,0 +1,121 @@
+"""Parameter and attribute text shared by the synthesizers' docstrings, written once."""
+
+__all__ = ["TEACHER", "SYNTHESIS_PARAMETERS", "FITTED_ATTRIBUTES"]
+
+TEACHER = """\
+teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
+        An unfitted skorch classifier that outputs logits, cloned and fitted in ``fit``;
+        ``None`` uses :func:`~skstim.nets.make_network` (the BatchNorm CNN). A teacher
+        fitted elsewhere can be passed as ``sklearn.frozen.FrozenEstimator(net)``: it is
+        used as it is (never do so inside cross-validation on the same data: it leaks
+        the held-out folds). ``module__input_shape`` and ``module__n_classes`` are set
+        from the data when the network takes them."""
+
+SYNTHESIS_PARAMETERS = """\
+input_shape : tuple of int or None, default=None
+        ``(n_channels, n_times)`` of one sample, with ``n_channels * n_times ==
+        n_features``; ``None`` means ``(1, n_features)``.
+    n_stimuli : int or float, default=4.0
+        Stimuli made by ``fit_resample``: an int, or a float multiple of ``len(X)``
+        (the resolved count is ``n_stimuli_``). Students learn the teacher's function
+        better from more stimuli than there were windows; synthesis time grows in
+        proportion.
+    method : {"direct", "generator"}, default="direct"
+        ``"direct"`` optimizes the inputs (Adam, cosine schedule); ``"generator"``
+        trains a class-conditional generator network per batch (the paper's method).
+    n_iter : int, default=20
+        Optimization steps per batch of stimuli.
+    lr : float or None, default=None
+        Learning rate; ``None`` uses the method's default (0.1 direct, 1e-3 generator).
+    bn_weight : float, default=1.0
+        Weight of the BatchNorm-statistics prior.
+    bn_statistics : {"class", "running"}, default="class"
+        Targets of the BatchNorm prior: the statistics of the real samples of each
+        stimulus' class, recorded in ``fit`` (the stimuli of a class must move the
+        teacher's layers as that class does), or the layers' running statistics over
+        all classes (deep inversion).
+    bn_segments : int, default=1
+        With ``bn_statistics="class"``, keep the statistics per time segment as well:
+        the window is cut into this many equal segments at every layer (at most the
+        layer's length), so that the stimuli of a class must move each layer as that
+        class does at each position, not only on average over the window.
+    init : {"class_scale_mixture", "class_gaussian", "noise"}, default="class_scale_mixture"
+        Where stimuli start: a sample of a low-rank Gaussian fitted to the real
+        samples of their class, with a random amplitude per stimulus drawn from the
+        class's spread of window amplitudes
+        (:class:`~skstim.synthesis.ClassScaleMixture`); the same Gaussian without the
+        random amplitude (:class:`~skstim.synthesis.ClassGaussian`); or white noise.
+    init_rank : int, default=64
+        Principal directions of each class kept by the class-conditional starts (at
+        most the class size minus one and the number of features).
+    tv_weight : float, default=0.0
+        Weight of the total-variation (smoothness) penalty.
+    l2_weight : float, default=0.0
+        Weight of the L2 penalty on the standardized stimuli.
+    mix : float, default=0.0
+        Share of the stimuli, in [0, 1), made as teacher-labelled interpolations
+        between random pairs of optimized stimuli instead of being optimized
+        themselves (see :func:`skstim.synthesis.interpolate`); they come after the
+        optimized ones.
+    confidence : float, (float, float) or None, default=None
+        Per-stimulus confidence target, drawn uniformly from the range: a stimulus is
+        frozen once the teacher's probability of its class reaches it (the paper's
+        random thresholds, which spread stimuli towards the decision boundary).
+        ``None`` optimizes every stimulus for ``n_iter`` steps.
+    competition_weight : float, default=0.0
+        Weight of the competition with a student (DeepInversion's adaptive term,
+        :class:`~skstim.synthesis.StudentCompetition`). With a positive weight the
+        stimuli are made in two rounds: a fresh network of the teacher's architecture
+        (the competitor) is trained on the first half with the teacher's soft labels,
+        and the second half is pushed to where it still disagrees with the teacher.
+        Costs one fit of the competitor on half the stimuli.
+    class_prior : "match", "uniform" or dict, default="match"
+        Share of each class among the stimuli: the training prior, equal shares, or a
+        ``{class: weight}`` mapping.
+    memory : str, joblib.Memory or None, default=None
+        Caches network fits, so that a grid over synthesis parameters fits each fold's
+        teacher once. With ``random_state=None`` the first fit of a network on the same
+        data is reused, as with the ``memory`` of :class:`sklearn.pipeline.Pipeline`.
+    batch_size : int, default=256
+        Stimuli optimized together; bounds peak memory.
+    device : str, default="cpu"
+        Torch device of the network fits and of the synthesis.
+    n_jobs : int or None, default=None
+        Batches of stimuli synthesized in parallel with joblib (any backend, Dask's
+        included, through :func:`joblib.parallel_config`); ``None`` means one at a
+        time outside a joblib context, ``-1`` all cores. Each batch has its own seed, so
+        the stimuli are the same for any ``n_jobs``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network fits and the synthesis; the global random states are
+        untouched.
+    verbose : int, default=0
+        Show a progress bar while synthesizing."""
+
+FITTED_ATTRIBUTES = """\
+teacher_ : skorch NeuralNetClassifier
+        The fitted teacher.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        Share of each class among the stimuli.
+    input_shape_ : tuple of int
+        ``(n_channels, n_times)`` used.
+    loc_, scale_ : ndarray of shape (n_channels, 1)
+        Per-channel mean and standard deviation of the training data; stimuli are
+        optimized in this standardized space.
+    class_statistics_ : list of (torch.Tensor, torch.Tensor) or None
+        Per-class mean and variance of the input of each teacher BatchNorm layer on
+        the training data (``bn_statistics="class"``).
+    init_ : ClassGaussian, ClassScaleMixture or None
+        The class-conditional starting distribution (``None`` for ``init="noise"``).
+    y_proba_ : ndarray of shape (n_stimuli, n_classes)
+        The teacher's soft labels for the stimuli of the last ``fit_resample``.
+    n_stimuli_ : int
+        Stimuli ``fit_resample`` makes: ``n_stimuli`` resolved against the training size.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    n_samples_fit_ : int
+        Number of training samples.
+    sampling_strategy_ : str
+        ``"bypass"``: imbalanced-learn's record that the sampler makes new samples
+        instead of rebalancing classes."""
