@@ -122,15 +122,9 @@ def make_subject_attacker(input_shape=None, random_state=None):
     :class:`~sklearn.ensemble.RandomForestClassifier` (300 trees, sklearn defaults
     otherwise; one core: set ``classifier__n_jobs`` for more).
 
-    Measured on the real Apnea-ECG RR windows (``fetch_apnea_ecg`` defaults: 5-minute
-    windows at 1 Hz, normalized per night; 2-core CPU): trained on all windows of one
-    night of each of the 9 people with two or more nights and tested on another night of
-    the same people (chance 11 %), it named the person of 56 % and 53 % of the windows
-    (the two directions; about 4 s per fit). On the same split: extra trees 54 / 53 %,
-    logistic regression 53 / 50 %, 15-nearest neighbours 46 %, histogram gradient
-    boosting 59 / 57 % at 4-10 times the fitting time; on the raw series, a random forest
-    34 / 33 % and a logistic regression 13 / 12 %. Trained on the first half of every
-    night and tested on the second half (25 people, chance 4 %): 32 %.
+    How often it names the person of a window of real Apnea-ECG recordings, against
+    other attackers, is measured in the privacy benchmark page
+    (``docs/benchmarks/privacy.md``, "Attacker calibration").
 
     Parameters
     ----------
@@ -191,13 +185,10 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
     The attacker's recordings should then be other nights or other windows than the
     released ones.
 
-    On the real Apnea-ECG RR windows (2-core CPU; 10 random choices of 5 members among
-    the 9 people with two nights; the attacker holds one night of those 9 and the only
-    night of the 16 others; released: the members' other night), the default attacker
-    reached a top-1 accuracy of 0.41 (sd 0.07; chance 0.04), ``ratio`` 2.7 (sd 0.4) and
-    ``membership_auc`` 0.97 (sd 0.02); on :func:`noise_set` rows ``membership_auc`` was
-    0.43 (sd 0.16) and ``ratio`` near 0: rows unlike any person are all linked to the
-    same few people, so a ratio below 1 is no sign of protection by itself.
+    Rows unlike any person (:func:`noise_set`) tend to be linked to the same few people,
+    so a ``ratio`` below 1 is no sign of protection by itself. The attack's power on real
+    Apnea-ECG recordings is in the privacy benchmark page (``docs/benchmarks/privacy.md``,
+    "Attacker calibration").
 
     Parameters
     ----------

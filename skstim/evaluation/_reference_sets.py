@@ -11,12 +11,14 @@ from imblearn.over_sampling import SMOTE
 from torch import nn
 
 from ..synthesis import ClassGaussian
-from ..utils import allocate, int_seed, seed_sequence, torch_seed
+from ..utils import allocate, int_seed, seed_sequence, seeded_torch, torch_seed
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
 
 
-def _class_counts(y, n_samples):
+def _per_class_allocation(y, n_samples):
+    """Classes, encoded ``y`` and rows to make per class (training shares, ``len(y)`` rows
+    by default)."""
     classes, encoded = np.unique(y, return_inverse=True)
     counts = np.bincount(encoded)
     n_samples = len(y) if n_samples is None else int(n_samples)
@@ -61,7 +63,7 @@ def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
     >>> Xs.shape, P.sum(axis=0).tolist()
     ((40, 3), [20.0, 20.0])
     """
-    classes, encoded, wanted = _class_counts(y, n_samples)
+    classes, encoded, wanted = _per_class_allocation(y, n_samples)
     counts = np.bincount(encoded)
     strategy = {c: int(counts[c] + wanted[c]) for c in range(len(classes))}
     seed = int_seed(random_state)
@@ -71,9 +73,25 @@ def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
     return X_new.astype(np.float32), _one_hot(y_new, len(classes)), classes
 
 
-def _standardize(X):
-    mean, std = X.mean(axis=0), X.std(axis=0)
-    return (X - mean) / np.where(std > 0, std, 1.0), mean, np.where(std > 0, std, 1.0)
+class _StandardizedClasses:
+    """What a generative reference set starts from: standardized data, classes, a generator."""
+
+    def __init__(self, X, y, n_samples, random_state):
+        self.classes, self.encoded, self.wanted = _per_class_allocation(y, n_samples)
+        X = np.asarray(X, dtype=np.float32)
+        mean, std = X.mean(axis=0), X.std(axis=0)
+        self.mean, self.std = mean, np.where(std > 0, std, 1.0)
+        self.Z = (X - mean) / self.std
+        self.rng = np.random.default_rng(seed_sequence(random_state))
+
+    def draw_targets(self):
+        """Class indices of the rows to make, in random order."""
+        return self.rng.permutation(np.repeat(np.arange(len(self.classes)), self.wanted))
+
+    def result(self, z, targets):
+        """``(X_synthetic, proba, classes)`` from standardized rows ``z`` of ``targets``."""
+        return ((z * self.std + self.mean).astype(np.float32),
+                _one_hot(targets, len(self.classes)), self.classes)
 
 
 def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
@@ -104,14 +122,13 @@ def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
     >>> class_gaussian_set(X, y, 10, rank=2, random_state=0)[0].shape
     (10, 6)
     """
-    classes, encoded, wanted = _class_counts(y, n_samples)
-    Z, mean, std = _standardize(np.asarray(X, dtype=np.float32))
-    model = ClassGaussian.fit(torch.as_tensor(Z), torch.as_tensor(encoded), len(classes), rank=rank)
-    rng = np.random.default_rng(seed_sequence(random_state))
-    targets = rng.permutation(np.repeat(np.arange(len(classes)), wanted))
-    generator = torch.Generator().manual_seed(torch_seed(rng.integers(2**31)))
-    z = model.draw(torch.as_tensor(targets), (Z.shape[1],), generator).numpy()
-    return (z * std + mean).astype(np.float32), _one_hot(targets, len(classes)), classes
+    data = _StandardizedClasses(X, y, n_samples, random_state)
+    model = ClassGaussian.fit(torch.as_tensor(data.Z), torch.as_tensor(data.encoded),
+                              len(data.classes), rank=rank)
+    targets = data.draw_targets()
+    generator = torch.Generator().manual_seed(torch_seed(data.rng.integers(2**31)))
+    z = model.draw(torch.as_tensor(targets), (data.Z.shape[1],), generator).numpy()
+    return data.result(z, targets)
 
 
 class _ConditionalVAE(nn.Module):
@@ -170,24 +187,21 @@ def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=
     >>> vae_set(X, y, 8, max_epochs=2, random_state=0)[0].shape
     (8, 6)
     """
-    classes, encoded, wanted = _class_counts(y, n_samples)
-    Z, mean, std = _standardize(np.asarray(X, dtype=np.float32))
-    n_classes = len(classes)
-    rng = np.random.default_rng(seed_sequence(random_state))
-    with torch.random.fork_rng(devices=[]):
-        torch.default_generator.manual_seed(int(rng.integers(2**62)))
-        model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)
+    data = _StandardizedClasses(X, y, n_samples, random_state)
+    n_classes = len(data.classes)
+    with seeded_torch(int(data.rng.integers(2**62))):
+        model = _ConditionalVAE(data.Z.shape[1], n_classes, latent_dim, hidden_size)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        data = torch.as_tensor(Z)
-        onehot = torch.as_tensor(_one_hot(encoded, n_classes))
+        rows_all = torch.as_tensor(data.Z)
+        onehot = torch.as_tensor(_one_hot(data.encoded, n_classes))
         for _ in range(max_epochs):
-            for rows in torch.randperm(len(data)).split(batch_size):
-                loss = model.loss(data[rows], onehot[rows])
+            for rows in torch.randperm(len(rows_all)).split(batch_size):
+                loss = model.loss(rows_all[rows], onehot[rows])
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-        targets = rng.permutation(np.repeat(np.arange(n_classes), wanted))
+        targets = data.draw_targets()
         with torch.inference_mode():
             latent = torch.randn(len(targets), latent_dim)
             z = model.decode(latent, torch.as_tensor(_one_hot(targets, n_classes))).numpy()
-    return (z * std + mean).astype(np.float32), _one_hot(targets, n_classes), classes
+    return data.result(z, targets)
