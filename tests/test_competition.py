@@ -12,7 +12,7 @@ from skstim import IdentityInhibitor, StimulusSynthesizer
 from skstim.nets import MLP
 from skstim.synthesis import DirectOptimizer, StudentCompetition, SynthesisState, synthesize
 
-from .conftest import tiny_synthesizer, tiny_teacher
+from .helpers import tiny_synthesizer, tiny_teacher
 
 
 def _jensen_shannon(p, q):

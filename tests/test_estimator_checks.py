@@ -21,7 +21,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skstim import IdentityInhibitor, StimulusStudent
 
-from .conftest import tiny_synthesizer, tiny_teacher
+from .helpers import tiny_synthesizer, tiny_teacher
 
 _GROUPS_REQUIRED = "fit needs groups, which the estimator checks cannot pass"
 INHIBITOR_EXPECTED_FAILURES = {name: _GROUPS_REQUIRED for name in [

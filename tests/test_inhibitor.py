@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skstim import IdentityInhibitor, StimulusStudent, make_teacher
 
-from .conftest import tiny_teacher
+from .helpers import tiny_teacher
 
 def inhibitor(**kwargs):
     params = dict(teacher=tiny_teacher(max_epochs=20), identity_model=tiny_teacher(),

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 import skstim._fitting as fitting_module
 from skstim import StimulusStudent
 
-from .conftest import tiny_synthesizer
+from .helpers import tiny_synthesizer
 
 N_SPLITS = 3
 

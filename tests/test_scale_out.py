@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold
 
 from skstim import IdentityInhibitor, StimulusStudent
 
-from .conftest import tiny_synthesizer, tiny_teacher
+from .helpers import tiny_synthesizer, tiny_teacher
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from sklearn.tree import DecisionTreeClassifier
 from skstim import StimulusStudent, StimulusSynthesizer, make_teacher
 from skstim.nets import NetClassifier
 
-from .conftest import tiny_synthesizer, tiny_teacher
+from .helpers import tiny_synthesizer, tiny_teacher
 
 
 class RecordingStudent(ClassifierMixin, BaseEstimator):

@@ -13,7 +13,7 @@ import skstim._synthesizer as synthesizer_module
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.utils import allocate
 
-from .conftest import tiny_synthesizer
+from .helpers import tiny_synthesizer
 
 METHODS = ["direct", "generator"]
 

@@ -16,7 +16,7 @@ from skstim.synthesis import (
     class_activation_statistics,
 )
 
-from .conftest import tiny_synthesizer
+from .helpers import tiny_synthesizer
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skstim.synthesis import interpolate
 
-from .conftest import tiny_synthesizer
+from ..helpers import tiny_synthesizer
 
 
 def test_interpolate_labels_convex_combinations_with_the_teacher():

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 import skstim
 from skstim.release import load_stimuli, save_stimuli, stimuli_metadata
 
-from .conftest import tiny_synthesizer
+from ..helpers import tiny_synthesizer
 
 
 def _stimuli(apnea, n=20, seed=0):

@@ -16,7 +16,7 @@ from skstim.datasets._apnea_ecg import LEARNING_RECORDS, _subjects_from_info
 # wfdb's own use of pandas' deprecated ``inplace=`` is none of this module's business.
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:Warning")
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "apnea-ecg"
+DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "apnea-ecg"
 HAS_DATA = (DATA_DIR / "a01.qrs").is_file() and (DATA_DIR / "subjects.csv").is_file()
 needs_data = pytest.mark.skipif(
     not HAS_DATA, reason=f"Apnea-ECG copy not found at {DATA_DIR} (expected beside the checkout)"
