@@ -1,6 +1,6 @@
 """Parameter and attribute text shared by the synthesizers' docstrings, written once."""
 
-__all__ = ["TEACHER", "SYNTHESIS_PARAMETERS", "FITTED_ATTRIBUTES"]
+__all__ = ["TEACHER", "SYNTHESIS_PARAMETERS", "FITTED_ATTRIBUTES", "FIT_DATA"]
 
 TEACHER = """\
 teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
@@ -119,3 +119,15 @@ teacher_ : skorch NeuralNetClassifier
     sampling_strategy_ : str
         ``"bypass"``: imbalanced-learn's record that the sampler makes new samples
         instead of rebalancing classes."""
+
+
+FIT_DATA = """\
+X : array-like of shape (n_samples, n_channels * n_times)
+            Real samples, flat.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            What the estimator's fit needs besides the data: ``groups`` (array-like of
+            shape (n_samples,), the subject of each sample) for
+            :class:`~skstim.IdentityInhibitor`; nothing for
+            :class:`~skstim.StimulusSynthesizer`."""

@@ -110,46 +110,6 @@ class IdentityInhibitor(StimulusSynthesizer):
         self.inhibition_weight = inhibition_weight
         self.inhibition = inhibition
 
-    def fit(self, X, y, groups=None):
-        """Fit the teacher on ``(X, y)`` and the subject model on ``(X, groups)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels * n_times)
-            Real samples, flat.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,)
-            Subject of each sample.
-
-        Returns
-        -------
-        self : IdentityInhibitor
-            Fitted.
-        """
-        return super().fit(X, y, groups=groups)
-
-    def fit_resample(self, X, y, groups=None):
-        """Fit (see :meth:`fit`) and return stimuli in place of the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels * n_times)
-            Real samples, flat.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,)
-            Subject of each sample.
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_stimuli_, n_features), float32
-            Stimuli.
-        y_resampled : ndarray of shape (n_stimuli_,)
-            Their hard labels; soft labels are kept in ``y_proba_``.
-        """
-        return super().fit_resample(X, y, groups=groups)
-
     def _fit(self, X, y, groups=None):
         if groups is None:
             raise ValueError(_MISSING_GROUPS)

@@ -13,7 +13,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
-from ._docstrings import FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
+from ._docstrings import FIT_DATA, FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
 from ._fitting import check_logits, fit_net, prepare_net
 from ._record import synthesis_record
 from .synthesis import (
@@ -213,19 +213,14 @@ class StimulusSynthesizer(BaseSampler):
         return fit_net(net, X32, labels, seed, memory=self.memory,
                        seeded=self.random_state is not None)
 
+    @Substitution(fit_data=FIT_DATA)
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **params):
         """Fit the teacher on ``(X, y)`` and record the class aggregates the synthesis uses.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels * n_times)
-            Real samples, flat.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **params : dict
-            What a subclass's fit needs besides the data (``groups`` for
-            :class:`~skstim.IdentityInhibitor`).
+        {fit_data}
 
         Returns
         -------
@@ -236,6 +231,7 @@ class StimulusSynthesizer(BaseSampler):
         self._fit(X, y, **params)
         return self
 
+    @Substitution(fit_data=FIT_DATA)
     def fit_resample(self, X, y, **params):
         """Fit (see :meth:`fit`) and return stimuli in place of the data.
 
@@ -244,12 +240,7 @@ class StimulusSynthesizer(BaseSampler):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels * n_times)
-            Real samples, flat.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **params : dict
-            As for :meth:`fit`.
+        {fit_data}
 
         Returns
         -------

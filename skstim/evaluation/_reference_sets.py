@@ -11,9 +11,17 @@ from imblearn.over_sampling import SMOTE
 from torch import nn
 
 from ..synthesis import ClassGaussian
-from ..utils import allocate, int_seed, seed_sequence, seeded_torch, torch_seed
+from ..utils import Substitution, allocate, int_seed, seed_sequence, seeded_torch, torch_seed
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
+
+_RETURNS = """\
+X_synthetic : ndarray of shape (n_samples, n_features), float32
+        The synthetic rows, in the scale of ``X``.
+    proba : ndarray of shape (n_samples, n_classes), float32
+        One-hot labels.
+    classes : ndarray of shape (n_classes,)
+        The class of each column of ``proba``."""
 
 
 def _per_class_allocation(y, n_samples):
@@ -29,6 +37,7 @@ def _one_hot(encoded, n_classes):
     return np.eye(n_classes, dtype=np.float32)[encoded]
 
 
+@Substitution(returns=_RETURNS)
 def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
     """A synthetic set of SMOTE interpolations between real neighbours of the same class.
 
@@ -52,8 +61,7 @@ def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
 
     Returns
     -------
-    X_synthetic, proba, classes : ndarray
-        Rows, one-hot labels, class labels of the columns.
+    {returns}
 
     Examples
     --------
@@ -94,6 +102,7 @@ class _StandardizedClasses:
                 _one_hot(targets, len(self.classes)), self.classes)
 
 
+@Substitution(returns=_RETURNS)
 def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
     """A synthetic set drawn from a low-rank Gaussian fitted to each class (probabilistic PCA).
 
@@ -113,12 +122,12 @@ def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
 
     Returns
     -------
-    X_synthetic, proba, classes : ndarray
+    {returns}
 
     Examples
     --------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(40, 6)); y = np.arange(40) % 2
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(40, 6)), rng.integers(0, 2, size=40)
     >>> class_gaussian_set(X, y, 10, rank=2, random_state=0)[0].shape
     (10, 6)
     """
@@ -153,6 +162,7 @@ class _ConditionalVAE(nn.Module):
         return (reconstruction + kl).mean()
 
 
+@Substitution(returns=_RETURNS)
 def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=60,
             batch_size=128, lr=1e-3, random_state=None):
     """A synthetic set decoded from a conditional VAE fitted on the private data.
@@ -178,14 +188,15 @@ def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=
 
     Returns
     -------
-    X_synthetic, proba, classes : ndarray
+    {returns}
 
     Examples
     --------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(40, 6)); y = np.arange(40) % 2
-    >>> vae_set(X, y, 8, max_epochs=2, random_state=0)[0].shape
-    (8, 6)
+    >>> X = np.random.default_rng(1).normal(size=(30, 6))
+    >>> X_synthetic, proba, classes = vae_set(X, np.repeat(["a", "b"], 15), 8, max_epochs=2,
+    ...                                       random_state=0)
+    >>> X_synthetic.shape, classes.tolist()
+    ((8, 6), ['a', 'b'])
     """
     data = _StandardizedClasses(X, y, n_samples, random_state)
     n_classes = len(data.classes)

@@ -1,42 +1,12 @@
 """The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
 
+from . import _engine, initializers, objectives, optimizers, statistics
 from ._engine import OPTIMIZERS, interpolate, make_optimizer, synthesize
-from .objectives import (
-    BatchNormPrior,
-    ClassExcitation,
-    ConfidenceTarget,
-    IdentityInhibition,
-    L2Penalty,
-    Objective,
-    StudentCompetition,
-    SynthesisState,
-    TotalVariation,
-)
-from .statistics import batchnorm_layers, class_activation_statistics, segment_time
 from .initializers import ClassGaussian, ClassScaleMixture, StandardNormal
+from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
+from .objectives import L2Penalty, Objective, StudentCompetition, SynthesisState, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
+from .statistics import batchnorm_layers, class_activation_statistics, segment_time
 
-__all__ = [
-    "synthesize",
-    "interpolate",
-    "make_optimizer",
-    "OPTIMIZERS",
-    "SynthesisState",
-    "ClassExcitation",
-    "BatchNormPrior",
-    "TotalVariation",
-    "L2Penalty",
-    "ConfidenceTarget",
-    "IdentityInhibition",
-    "StudentCompetition",
-    "Objective",
-    "DirectOptimizer",
-    "GeneratorOptimizer",
-    "StimulusGenerator",
-    "StandardNormal",
-    "ClassGaussian",
-    "ClassScaleMixture",
-    "batchnorm_layers",
-    "class_activation_statistics",
-    "segment_time",
-]
+__all__ = [*_engine.__all__, *objectives.__all__, *optimizers.__all__, *initializers.__all__,
+           *statistics.__all__]

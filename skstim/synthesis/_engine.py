@@ -9,17 +9,9 @@ import torch
 from joblib import Parallel, delayed, effective_n_jobs
 
 from ..utils._seeding import child_seed, seed_sequence
-from .objectives import (
-    BatchNormPrior,
-    ClassExcitation,
-    ConfidenceTarget,
-    IdentityInhibition,
-    L2Penalty,
-    Objective,
-    StudentCompetition,
-    TotalVariation,
-)
 from .initializers import StandardNormal
+from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
+from .objectives import L2Penalty, Objective, StudentCompetition, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer
 
 __all__ = ["synthesize", "interpolate", "make_optimizer", "OPTIMIZERS"]

@@ -14,14 +14,8 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from skstim.datasets import make_sleep_apnea
-from skstim.evaluation import (
-    distance_to_closest_record,
-    make_subject_attacker,
-    membership_inference,
-    noise_set,
-    reidentification,
-    summary_features,
-)
+from skstim.evaluation import distance_to_closest_record, make_subject_attacker, noise_set
+from skstim.evaluation import membership_inference, reidentification, summary_features
 
 N_PER_CHANNEL = 13
 

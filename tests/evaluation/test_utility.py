@@ -11,16 +11,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skstim import make_teacher
-from skstim.evaluation import (
-    class_gaussian_set,
-    evaluate_utility,
-    interpolated_set,
-    score_real,
-    score_synthetic,
-    student_families,
-    utility_scores,
-    vae_set,
-)
+from skstim.evaluation import class_gaussian_set, evaluate_utility, interpolated_set, vae_set
+from skstim.evaluation import score_real, score_synthetic, student_families, utility_scores
 
 METRICS = ("accuracy", "kappa", "macro_f1")
 
