@@ -58,11 +58,11 @@ import tempfile
 
 from joblib import Memory
 
-from skstim import IdentityInhibitor, make_teacher
+from skstim import IdentityInhibitor, make_network, make_teacher
 
 cache_dir = tempfile.mkdtemp(prefix="skstim-cache-")
 inhibitor = IdentityInhibitor(
-    make_teacher(max_epochs=epochs), identity_model=make_teacher(max_epochs=epochs),
+    make_teacher(max_epochs=epochs), identity_model=make_network(max_epochs=epochs),
     input_shape=data.input_shape, n_iter=n_iter, memory=Memory(cache_dir, verbose=0),
     random_state=0)
 
@@ -109,7 +109,7 @@ for name, (X_released, proba) in released.items():
         X_attacker=X[attacker], groups_attacker=groups[attacker],
         X_outside=X[outside], y_outside=y[outside], groups_outside=groups[outside],
         input_shape=data.input_shape,
-        student=make_teacher(data.input_shape, max_epochs=epochs, random_state=0),
+        student=make_network(data.input_shape, max_epochs=epochs, random_state=0),
         random_state=0)
 
 print(f"{'released set':<22}{'linkage AUC':>12}{'MIA AUC':>9}{'DCR ratio':>11}{'accuracy':>10}")
