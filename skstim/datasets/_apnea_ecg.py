@@ -417,11 +417,10 @@ def fetch_apnea_ecg(*, data_home=None, records=None, signals="rr", window_minute
         ``"record"``: every channel of a night is shifted by its median and divided by
         its standard deviation over the whole night (for RR: over the night's kept
         intervals), so that a row shows how the signal moves around that person's
-        own level. People differ in resting heart rate far more than apnea moves it;
-        on raw RR seconds, classic learners trained on some subjects fell below the
-        majority-class rate on others (random forest 0.64 raw against 0.74
-        normalized; quarter of the windows, 3 subject-disjoint folds). ``None`` keeps
-        physical units (RR in seconds).
+        own level. People differ in resting heart rate far more than apnea moves it,
+        so learners trained on some people's raw RR seconds transfer badly to others
+        (measured in ``docs/benchmarks/utility.md``, "Normalization per night").
+        ``None`` keeps physical units (RR in seconds).
     download_if_missing : bool, default=True
         Download missing files from PhysioNet with :mod:`wfdb` into
         ``data_home/apnea-ecg/`` (``wfdb.dl_files`` for headers and annotations alone
