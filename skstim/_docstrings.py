@@ -117,8 +117,9 @@ teacher_ : skorch NeuralNetClassifier
     n_samples_fit_ : int
         Number of training samples.
     sampling_strategy_ : str
-        ``"bypass"``: imbalanced-learn's record that the sampler makes new samples
-        instead of rebalancing classes."""
+        ``"auto"`` (set by ``fit_resample``), imbalanced-learn's record of the sampling
+        strategy: a bypass sampler makes new samples instead of rebalancing the given
+        ones, and ``class_prior`` sets the share of each class."""
 
 
 FIT_DATA = """\
