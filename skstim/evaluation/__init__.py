@@ -12,6 +12,7 @@ from ._privacy import (
 from ._privacy_report import evaluate_privacy
 from ._reference_sets import class_gaussian_set, interpolated_set, vae_set
 from ._utility import (
+    FAMILY_NAMES,
     evaluate_utility,
     score_real,
     score_synthetic,
@@ -20,6 +21,7 @@ from ._utility import (
 )
 
 __all__ = [
+    "FAMILY_NAMES",
     "evaluate_utility",
     "score_real",
     "score_synthetic",

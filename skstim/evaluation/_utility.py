@@ -12,7 +12,11 @@ from sklearn.svm import SVC
 from ..nets import make_network
 from ..utils import fit_on_stimuli, predict_labels
 
-__all__ = ["student_families", "evaluate_utility"]
+__all__ = ["FAMILY_NAMES", "student_families", "evaluate_utility"]
+
+FAMILY_NAMES = ("teacher architecture", "mlp", "gru", "random forest", "gradient boosting",
+                "k-nn", "rbf svm", "logistic regression")
+"""Names of the student families of :func:`student_families`, in its order."""
 
 
 def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epochs=20,
@@ -26,7 +30,8 @@ def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epoc
     teacher_arch : str, default="cnn"
         Architecture of the teacher; the first family is a fresh network of it.
     families : list of str or None, default=None
-        Names to keep (keys of the returned dict); ``None`` keeps all.
+        Names to keep (keys of the returned dict), from :data:`FAMILY_NAMES`; ``None``
+        keeps all.
     max_epochs : int, default=20
         Epochs of the network students.
     device : str, default="cpu"
@@ -38,34 +43,43 @@ def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epoc
     -------
     students : dict of str to estimator
         ``"teacher architecture"``, ``"mlp"``, ``"gru"``, ``"random forest"``,
-        ``"gradient boosting"``, ``"k-nn"``, ``"rbf svm"``, ``"logistic regression"``.
+        ``"gradient boosting"``, ``"k-nn"``, ``"rbf svm"``, ``"logistic regression"``
+        (:data:`FAMILY_NAMES`), or those of ``families`` in its order.
+
+    Raises
+    ------
+    ValueError
+        ``families`` names a family not in :data:`FAMILY_NAMES`; nothing is built.
 
     Examples
     --------
     >>> sorted(student_families((1, 20), families=["mlp", "k-nn"]))
     ['k-nn', 'mlp']
     """
+    if families is None:
+        families = FAMILY_NAMES
+    unknown = set(families) - set(FAMILY_NAMES)
+    if unknown:
+        raise ValueError(f"families holds unknown names {sorted(unknown)}; known: "
+                         f"{sorted(FAMILY_NAMES)}.")
+
     def net(arch):
         return make_network(input_shape, arch=arch, max_epochs=max_epochs, device=device,
                             random_state=random_state)
 
-    students = {
-        "teacher architecture": net(teacher_arch),
-        "mlp": net("mlp"),
-        "gru": net("gru"),
-        "random forest": RandomForestClassifier(n_estimators=200, min_samples_leaf=2,
-                                                random_state=random_state),
-        "gradient boosting": HistGradientBoostingClassifier(random_state=random_state),
-        "k-nn": make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15)),
-        "rbf svm": make_pipeline(StandardScaler(), SVC(random_state=random_state)),
-        "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+    build = {
+        "teacher architecture": lambda: net(teacher_arch),
+        "mlp": lambda: net("mlp"),
+        "gru": lambda: net("gru"),
+        "random forest": lambda: RandomForestClassifier(n_estimators=200, min_samples_leaf=2,
+                                                        random_state=random_state),
+        "gradient boosting": lambda: HistGradientBoostingClassifier(random_state=random_state),
+        "k-nn": lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15)),
+        "rbf svm": lambda: make_pipeline(StandardScaler(), SVC(random_state=random_state)),
+        "logistic regression": lambda: make_pipeline(StandardScaler(),
+                                                     LogisticRegression(max_iter=2000)),
     }
-    if families is not None:
-        unknown = set(families) - set(students)
-        if unknown:
-            raise ValueError(f"families holds unknown names {sorted(unknown)}; known: {sorted(students)}.")
-        students = {name: students[name] for name in families}
-    return students
+    return {name: build[name]() for name in families}
 
 
 def utility_scores(y_true, y_pred):

@@ -1,11 +1,17 @@
 """The ``skstim`` command."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+import skstim.evaluation
 from skstim import __version__
-from skstim._demo import QUICK
 from skstim.cli import main
+from skstim.cli._demo import QUICK
+from skstim.cli._parser import build_parser
+from skstim.evaluation import FAMILY_NAMES, student_families
 
 
 def test_help(capsys):
@@ -20,6 +26,38 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert __version__ in capsys.readouterr().out
+
+
+def test_python_m_skstim():
+    for argv in (["--help"], ["evaluate", "--help"]):
+        done = subprocess.run([sys.executable, "-m", "skstim", *argv], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "usage: skstim" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "skstim"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "usage: skstim" in done.stderr
+
+
+def test_evaluate_help_lists_the_families_without_building_students(monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the parser built student families")
+
+    monkeypatch.setattr(skstim.evaluation, "student_families", refuse)
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
+    assert f"from: {', '.join(FAMILY_NAMES)} (default:" in text
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    families = next(a for a in subparsers.choices["evaluate"]._actions
+                    if a.dest == "families")
+    assert all(name in families.help for name in FAMILY_NAMES)
+
+
+def test_family_names_are_the_families_built():
+    assert tuple(student_families((1, 8))) == FAMILY_NAMES
+    assert tuple(student_families((1, 8), families=["k-nn", "mlp"])) == ("k-nn", "mlp")
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -10,11 +10,11 @@ import pytest
 
 import skstim.release
 from skstim import StimulusSynthesizer
-from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, _build_parser, main
+from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, main
+from skstim.cli._parser import build_parser
 from skstim.release import load_stimuli
 
-from .conftest import CLI_FAST, cli_data, write_npz
-
+from ..helpers import CLI_FAST, cli_data, write_npz
 
 
 def _write_csv(path, data, label="label", labels=None, groups="groups", columns=None):
@@ -214,7 +214,7 @@ def test_evaluate_bad_input(synthesized, tmp_path):
 
 
 def test_synthesize_defaults_follow_the_synthesizer():
-    args = _build_parser().parse_args(["synthesize", "--input", "a.npz", "--output", "b.npz"])
+    args = build_parser().parse_args(["synthesize", "--input", "a.npz", "--output", "b.npz"])
     defaults = StimulusSynthesizer().get_params()
     assert args.n_stimuli == defaults["n_stimuli"]
     assert args.n_iter == defaults["n_iter"]
@@ -222,7 +222,7 @@ def test_synthesize_defaults_follow_the_synthesizer():
 
 @pytest.mark.parametrize("command", ["synthesize", "evaluate"])
 def test_help_documents_every_option(command, capsys):
-    subparsers = next(a for a in _build_parser()._actions if a.dest == "command")
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
     options = [(action.option_strings, action.help)
                for action in subparsers.choices[command]._actions if action.option_strings]
     with pytest.raises(SystemExit) as info:

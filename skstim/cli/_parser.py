@@ -1,13 +1,29 @@
-"""The ``skstim`` command."""
+"""The argument parser of the ``skstim`` command and its option types.
+
+Building the parser fits nothing and builds no estimator: the student families listed by
+``skstim evaluate --help`` come from :data:`skstim.evaluation.FAMILY_NAMES`.
+"""
 
 import argparse
-import sys
+import math
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+from ._errors import InputError
+from ._tables import parse_input_shape, parse_n_stimuli
+
+__all__ = ["build_parser", "DEFAULT_FAMILIES"]
+
+DEFAULT_FAMILIES = ("teacher architecture", "random forest", "logistic regression")
 
 
-def _build_parser():
-    from . import __version__
+def build_parser():
+    """The parser of ``skstim`` with its commands ``demo``, ``synthesize`` and ``evaluate``.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The command's name is stored in the ``command`` attribute of the parsed arguments.
+    """
+    from .. import __version__
 
     parser = argparse.ArgumentParser(
         prog="skstim",
@@ -33,31 +49,32 @@ def _build_parser():
     return parser
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _checked(convert, accept, unreadable, refused):
+    """An argparse ``type``: ``convert(text)``, refused unless ``accept(value)``.
+
+    ``unreadable`` and ``refused`` start the usage error of a text that ``convert``
+    cannot read and of a value that ``accept`` refuses.
+    """
+    def check(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{unreadable}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"{refused}, got {text!r}")
+        return value
+    return check
 
 
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
+_positive_int = _checked(int, lambda value: value >= 1,
+                         "expected a positive integer", "expected a positive integer")
+_non_negative_float = _checked(float, lambda value: 0 <= value < math.inf,
+                               "expected a number >= 0", "expected a finite number >= 0")
 
 
 def _argparse_type(parse):
-    """An argparse ``type`` from a parser of ``_cli_io`` (its InputError becomes a usage error)."""
+    """An argparse ``type`` from a parser of ``_tables`` (its InputError becomes a usage error)."""
     def convert(text):
-        from ._cli_io import InputError
-
         try:
             return parse(text)
         except InputError as exc:
@@ -66,9 +83,16 @@ def _argparse_type(parse):
     return convert
 
 
-def _add_table_options(command, what, groups_for, shape_default):
-    from ._cli_io import parse_input_shape
+def _comma_list(text):
+    """An argparse ``type``: the non-empty names of a comma-separated list."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of family names")
+    return names
 
+
+def _add_table_options(command, what, groups_for, shape_default):
+    """Add ``--label-column``, ``--group-column`` and ``--input-shape`` for the table ``what``."""
     command.add_argument(
         "--label-column", metavar="NAME", default=None,
         help=f"column of {what} holding the class labels (default: 'label' in a csv, "
@@ -83,9 +107,17 @@ def _add_table_options(command, what, groups_for, shape_default):
              f"channel-major (default: {shape_default})")
 
 
-def _add_synthesize(commands):
-    from ._cli_io import parse_n_stimuli
+def _add_report_option(command, contents):
+    """Add ``--report DIR``; ``contents`` lists what the report shows."""
+    command.add_argument(
+        "--report", metavar="DIR", default=None,
+        help=f"also write a report for a data holder or an ethics board to DIR/report.md, "
+             f"with PNG figures ({contents}, every synthesis parameter, caveats); DIR is "
+             "created if missing, an existing file there is bad input")
 
+
+def _add_synthesize(commands):
+    """Add the command ``synthesize`` and its options."""
     command = commands.add_parser(
         "synthesize",
         help="fit a teacher on private labelled data and write synthetic stimuli to a file",
@@ -144,10 +176,9 @@ def _add_synthesize(commands):
 
 
 def _add_evaluate(commands):
-    from ._cli_commands import DEFAULT_FAMILIES
-    from .evaluation import student_families
+    """Add the command ``evaluate`` and its options."""
+    from ..evaluation import FAMILY_NAMES
 
-    families = list(student_families((1, 8)))
     command = commands.add_parser(
         "evaluate",
         help="score students trained on a stimuli file against real held-out data, and "
@@ -173,7 +204,7 @@ def _add_evaluate(commands):
                       "else 1,n_features")
     command.add_argument(
         "--families", type=_comma_list, default=list(DEFAULT_FAMILIES), metavar="LIST",
-        help=f"comma-separated student families, from: {', '.join(families)} (default: "
+        help=f"comma-separated student families, from: {', '.join(FAMILY_NAMES)} (default: "
              f"{','.join(DEFAULT_FAMILIES)})")
     command.add_argument("--student-epochs", type=_positive_int, default=20, metavar="N",
                          help="training epochs of the network students (default 20)")
@@ -185,47 +216,3 @@ def _add_evaluate(commands):
     _add_report_option(command, "the stimuli beside real windows, utility per student family "
                                 "against the real-data reference, the privacy checks with "
                                 "their baselines")
-
-
-def _add_report_option(command, contents):
-    command.add_argument(
-        "--report", metavar="DIR", default=None,
-        help=f"also write a report for a data holder or an ethics board to DIR/report.md, "
-             f"with PNG figures ({contents}, every synthesis parameter, caveats); DIR is "
-             "created if missing, an existing file there is bad input")
-
-
-def _comma_list(text):
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of family names")
-    return names
-
-
-def main(argv=None):
-    """Run the ``skstim`` command line; returns the exit code."""
-    args = _build_parser().parse_args(argv)
-    if args.command == "demo":
-        from ._demo import format_table, run_demo
-
-        result = run_demo(quick=args.quick, random_state=args.random_state, device=args.device,
-                          progress=not args.no_progress)
-        print(format_table(result))
-        return EXIT_OK
-    from ._cli_commands import CommandFailed, run_evaluate, run_synthesize
-    from ._cli_io import InputError
-
-    run = {"synthesize": run_synthesize, "evaluate": run_evaluate}[args.command]
-    try:
-        run(args)
-    except InputError as exc:
-        print(f"skstim {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except CommandFailed as exc:
-        print(f"skstim {args.command}: failed: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

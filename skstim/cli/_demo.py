@@ -8,11 +8,10 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
 from tqdm.auto import tqdm
 
-from ._inhibitor import IdentityInhibitor
-from ._synthesizer import StimulusSynthesizer
-from .datasets import make_sleep_apnea
-from .evaluation import evaluate_privacy, evaluate_utility, noise_set, student_families
-from .nets import make_teacher
+from .. import IdentityInhibitor, StimulusSynthesizer
+from ..datasets import make_sleep_apnea
+from ..evaluation import evaluate_privacy, evaluate_utility, noise_set, student_families
+from ..nets import make_network, make_teacher
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         ).fit(X_train, y_train)
         bar.update()
         bar.set_postfix_str("stimuli")
-        n_stimuli = synthesizer._n_stimuli(len(X_train))
+        n_stimuli = synthesizer.n_stimuli_
         X_stimuli, _, proba = synthesizer.sample(n_stimuli, return_proba=True)
         bar.update()
         bar.set_postfix_str("students")
@@ -101,7 +100,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         bar.set_postfix_str("inhibited stimuli")
         inhibitor = IdentityInhibitor(
             FrozenEstimator(synthesizer.teacher_),
-            identity_model=make_teacher(max_epochs=config.teacher_epochs, device=device),
+            identity_model=make_network(max_epochs=config.teacher_epochs, device=device),
             inhibition_weight=config.inhibition_weight, input_shape=data.input_shape,
             n_iter=config.n_iter, device=device, random_state=random_state,
         ).fit(X_train, y_train, groups=data.groups[train])
@@ -124,7 +123,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
                 groups_private=data.groups[train], X_attacker=data.X[attacker],
                 groups_attacker=data.groups[attacker], X_outside=X_test, y_outside=y_test,
                 groups_outside=data.groups[test], input_shape=data.input_shape,
-                student=make_teacher(data.input_shape, max_epochs=config.teacher_epochs,
+                student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
                                      device=device, random_state=random_state),
                 random_state=random_state)
             bar.update()
@@ -144,7 +143,19 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
 
 
 def format_table(result):
-    """The demo's result as a plain-text table."""
+    """The demo's result as the plain-text tables ``skstim demo`` prints.
+
+    Parameters
+    ----------
+    result : dict
+        As :func:`run_demo` returns it.
+
+    Returns
+    -------
+    text : str
+        The data set, the teacher's accuracy, one utility row per student family, one
+        privacy row per released set and the wall time.
+    """
     lines = [
         f"Simulated sleep-apnea windows: {result['n_train']} training windows "
         f"({result['n_subjects'][0]} subjects), {result['n_test']} held-out windows "

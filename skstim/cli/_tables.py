@@ -1,8 +1,9 @@
-"""Input tables of the ``skstim`` command: ``.npz`` archives and ``.csv`` files.
+"""Input tables of the ``skstim`` command (``.npz`` archives and ``.csv`` files) and the
+option values that describe them.
 
-Everything here raises :class:`InputError` for input the user has to fix (a missing
-file, an unknown format, a missing column, a non-numeric or missing value); the command
-prints its message and exits with code 2, without a traceback.
+Everything here raises :class:`~skstim.cli._errors.InputError` for input the user has to
+fix (a missing file, an unknown format, a missing column, a non-numeric or missing value);
+the command prints its message and exits with code 2, without a traceback.
 """
 
 import csv
@@ -11,17 +12,16 @@ import os
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["InputError", "parse_input_shape", "parse_n_stimuli", "read_table",
-           "resolve_input_shape"]
+from ..utils import check_input_shape, read_npz
+from ._errors import InputError
+
+__all__ = ["parse_input_shape", "parse_n_stimuli", "read_table", "resolve_input_shape"]
 
 _SHOWN = 20  # column or array names listed in an error message
 
 
-class InputError(ValueError):
-    """Input the user has to fix; the command shows the message and exits with code 2."""
-
-
 def _names(names):
+    """Names for an error message, quoted; a long list shows its first and last ones."""
     names = [repr(str(n)) for n in names]
     if not names:
         return "none"
@@ -78,24 +78,41 @@ def parse_n_stimuli(text):
     return value
 
 
-def resolve_input_shape(input_shape, n_features, source="--input-shape"):
+def resolve_input_shape(input_shape, n_features, source="--input-shape", data="the data"):
     """``input_shape`` checked against ``n_features``; ``None`` gives ``(1, n_features)``.
+
+    Parameters
+    ----------
+    input_shape : sequence of int or None
+        ``(C, T)`` of one row.
+    n_features : int
+        Feature columns of the data.
+    source : str, default="--input-shape"
+        Where the shape comes from, as the error names it.
+    data : str, default="the data"
+        What the shape describes, as the error names it.
+
+    Returns
+    -------
+    shape : tuple of int
+
+    Raises
+    ------
+    InputError
+        The shape is not two positive integers whose product is ``n_features``; the
+        message tells how to pass ``--input-shape``.
 
     Examples
     --------
     >>> resolve_input_shape(None, 12), resolve_input_shape((3, 4), 12)
     ((1, 12), (3, 4))
     """
-    if input_shape is None:
-        return (1, int(n_features))
-    shape = tuple(int(v) for v in input_shape)
-    if len(shape) != 2 or shape[0] * shape[1] != n_features:
-        raise InputError(
-            f"{source} {shape} does not match the {n_features} features of the data: "
-            f"C * T must equal the number of feature columns; pass --input-shape C,T "
-            f"(e.g. --input-shape 1,{n_features})."
-        )
-    return shape
+    if input_shape is not None:
+        input_shape = tuple(int(v) for v in input_shape)
+    return check_input_shape(
+        input_shape, n_features, name=source, data=data, error=InputError,
+        fix=f"C * T must equal the number of feature columns; pass --input-shape C,T "
+            f"(e.g. --input-shape 1,{n_features}).")
 
 
 # -------------------------------------------------------------------------- values
@@ -118,6 +135,7 @@ def _as_labels(values, what):
 
 
 def _check_1d(values, name, n_rows, what):
+    """``values`` checked as one finite number or string per row of X."""
     if values.ndim != 1:
         raise InputError(f"{what} {name!r} must be 1-D (one entry per row), got shape "
                          f"{values.shape}.")
@@ -133,45 +151,54 @@ def _check_1d(values, name, n_rows, what):
     return values
 
 
+def _check_named(path, names, kind, label_column, group_column, label_hint=""):
+    """InputError unless ``names`` (the arrays or columns of ``path``) hold the label
+    column and the group column (where one is named); ``kind`` is "array" or "column"."""
+    if label_column not in names:
+        raise InputError(
+            f"{path!r} has no label {kind} {label_column!r}; its {kind}s are {_names(names)}. "
+            f"Pass --label-column NAME{label_hint}."
+        )
+    if group_column is not None and group_column not in names:
+        raise InputError(
+            f"{path!r} has no group {kind} {group_column!r} (--group-column); its {kind}s are "
+            f"{_names(names)}."
+        )
+
+
+def _check_finite(X, holds):
+    """InputError unless every value of ``X`` is finite.
+
+    The message is ``holds(n_bad, row, column)`` (the count of NaN or infinite values and
+    the place of the first), then what to do.
+    """
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, col = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(f"{holds(int(bad.sum()), row, col)}: remove or repair those rows first.")
+
+
 # ---------------------------------------------------------------------------- npz
 def _read_npz(path, label_column, group_column):
+    """The table in the ``.npz`` archive at ``path``, read without pickle."""
     try:
-        archive = np.load(path, allow_pickle=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
-        raise InputError(f"cannot read {path!r} as a numpy .npz archive: {exc}") from None
-    if not hasattr(archive, "files"):
-        raise InputError(f"{path!r} holds a single array, not an .npz archive with arrays "
-                         "'X' and 'y': write it with numpy.savez(path, X=X, y=y, groups=groups).")
-    with archive:
-        files = list(archive.files)
-
-        def get(name, what):
-            try:
-                return archive[name]
-            except ValueError as exc:  # object arrays need pickle
-                raise InputError(f"the {what} array {name!r} of {path!r} cannot be read without "
-                                 f"pickle ({exc}); store numbers or strings.") from None
-
-        if "X" not in files:
-            raise InputError(f"{path!r} has no array 'X' (the features, 2-D); its arrays are "
-                             f"{_names(files)}.")
-        label_key = label_column if label_column is not None else "y"
-        if label_key not in files:
-            raise InputError(
-                f"{path!r} has no label array {label_key!r}; its arrays are {_names(files)}. "
-                "Pass --label-column NAME to name the array holding the labels."
-            )
-        if group_column is not None and group_column not in files:
-            raise InputError(
-                f"{path!r} has no group array {group_column!r} (--group-column); its arrays "
-                f"are {_names(files)}."
-            )
-        if group_column is None and "groups" in files:
-            group_column = "groups"
-        X = get("X", "feature")
-        y = get(label_key, "label")
-        groups = None if group_column is None else get(group_column, "group")
-        shape = get("input_shape", "input_shape") if "input_shape" in files else None
+        arrays = read_npz(path)
+    except ValueError as exc:
+        raise InputError(f"cannot read {path!r}: {exc}. A table is an .npz archive with arrays "
+                         "'X' and 'y', written e.g. with numpy.savez(path, X=X, y=y, "
+                         "groups=groups).") from None
+    files = list(arrays)
+    if "X" not in files:
+        raise InputError(f"{path!r} has no array 'X' (the features, 2-D); its arrays are "
+                         f"{_names(files)}.")
+    label_key = label_column if label_column is not None else "y"
+    _check_named(path, files, "array", label_key, group_column,
+                 label_hint=" to name the array holding the labels")
+    if group_column is None and "groups" in files:
+        group_column = "groups"
+    X, y = arrays["X"], arrays[label_key]
+    groups = None if group_column is None else arrays[group_column]
+    shape = arrays.get("input_shape")
 
     if X.ndim != 2:
         raise InputError(
@@ -181,13 +208,8 @@ def _read_npz(path, label_column, group_column):
     if X.dtype.kind not in "biuf":
         raise InputError(f"X in {path!r} has dtype {X.dtype}: the features must be numeric.")
     X = X.astype(np.float64)
-    bad = ~np.isfinite(X)
-    if bad.any():
-        row, col = (int(v) for v in np.argwhere(bad)[0])
-        raise InputError(
-            f"X in {path!r} holds {int(bad.sum())} NaN or infinite values (first at row {row}, "
-            f"column {col}): remove or repair those rows first."
-        )
+    _check_finite(X, lambda n, row, col: f"X in {path!r} holds {n} NaN or infinite values "
+                                         f"(first at row {row}, column {col})")
     y = _check_1d(y, label_key, len(X), "label array")
     if groups is not None:
         groups = _check_1d(groups, group_column, len(X), "group array")
@@ -203,6 +225,7 @@ def _read_npz(path, label_column, group_column):
 
 # ---------------------------------------------------------------------------- csv
 def _read_csv(path, label_column, group_column):
+    """The table in the ``.csv`` file at ``path``: a header row, then data rows."""
     label_column = "label" if label_column is None else label_column
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -224,16 +247,7 @@ def _read_csv(path, label_column, group_column):
         if len(row) != len(header):
             raise InputError(f"line {line} of {path!r} has {len(row)} fields but the header "
                              f"has {len(header)} columns.")
-    if label_column not in header:
-        raise InputError(
-            f"{path!r} has no label column {label_column!r}; its columns are {_names(header)}. "
-            "Pass --label-column NAME."
-        )
-    if group_column is not None and group_column not in header:
-        raise InputError(
-            f"{path!r} has no group column {group_column!r} (--group-column); its columns are "
-            f"{_names(header)}."
-        )
+    _check_named(path, header, "column", label_column, group_column)
     if group_column is None and "groups" in header and label_column != "groups":
         group_column = "groups"
     if group_column == label_column:
@@ -265,18 +279,15 @@ def _read_csv(path, label_column, group_column):
                 f"({label_column!r}) and the group column is a numeric feature. Pass "
                 "--label-column / --group-column, or drop the column."
             ) from None
-    bad = ~np.isfinite(X)
-    if bad.any():
-        row, col = (int(v) for v in np.argwhere(bad)[0])
-        raise InputError(
-            f"{path!r} holds {int(bad.sum())} missing, NaN or infinite feature values (first in "
-            f"column {feature_names[col]!r}, line {row + 2}): remove or repair those rows first."
-        )
+    _check_finite(X, lambda n, row, col: f"{path!r} holds {n} missing, NaN or infinite feature "
+                                         f"values (first in column {feature_names[col]!r}, "
+                                         f"line {row + 2})")
     return Bunch(X=X, y=y, groups=groups, input_shape=None, feature_names=feature_names,
                  label_column=label_column, group_column=group_column)
 
 
 def _is_float(text):
+    """Whether ``float(text)`` reads ``text``."""
     try:
         float(text)
     except ValueError:
@@ -312,7 +323,7 @@ def read_table(path, *, label_column=None, group_column=None, input_shape=None):
     -------
     table : :class:`~sklearn.utils.Bunch`
         ``X`` (float64, 2-D), ``y``, ``groups`` (or None), ``input_shape``,
-        ``feature_names`` (csv) , ``label_column``, ``group_column``.
+        ``feature_names`` (csv), ``label_column``, ``group_column``.
 
     Raises
     ------
@@ -351,5 +362,5 @@ def read_table(path, *, label_column=None, group_column=None, input_shape=None):
         table.input_shape = resolve_input_shape(input_shape, table.X.shape[1])
     else:
         table.input_shape = resolve_input_shape(table.input_shape, table.X.shape[1],
-                                                source=f"input_shape stored in {path!r}")
+                                                source="input_shape", data=f"X of {path!r}")
     return table

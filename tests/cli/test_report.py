@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from skstim._cli_io import read_table
-from skstim._report import synthesis_report
 from skstim.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from skstim.cli._tables import read_table
+from skstim.cli.report import synthesis_report
 from skstim.release import load_stimuli
 
-from .conftest import CLI_FAST, cli_data, write_npz
+from ..helpers import CLI_FAST, cli_data, write_npz
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 APPENDIX = "## Appendix: what the command printed"

@@ -1,0 +1,210 @@
+"""``skstim evaluate``: the recipient's command.
+
+Students trained on the stimuli of a stimuli file are scored on real labelled rows, beside
+the same families trained on real rows of other subjects (GroupKFold inside the real file);
+then the stimuli are compared with the real rows by the privacy checks.
+"""
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+from skorch import NeuralNet
+from tqdm.auto import tqdm
+
+from ._errors import CommandFailed, InputError
+from ._outputs import check_report, write_report
+from ._privacy_checks import format_privacy, privacy_checks
+from ._tables import read_table, resolve_input_shape
+
+__all__ = ["run_evaluate"]
+
+
+# ----------------------------------------------------------------------- evaluate
+def _match_labels(y_real, classes):
+    """Real labels as the stimuli's class type; InputError if none match."""
+    known = set(classes.tolist())
+    if np.isin(y_real, classes).any():
+        y = y_real
+    else:
+        by_text = {str(c): c for c in classes.tolist()}
+        y = np.array([by_text.get(str(v), v) for v in y_real.tolist()], dtype=object)
+        if not any(v in known for v in y.tolist()):
+            raise InputError(
+                f"none of the labels of the real file ({sorted(map(str, np.unique(y_real)))[:10]}) "
+                f"is a class of the stimuli ({classes.tolist()}): check --label-column."
+            )
+        y = np.array(y.tolist())
+    unknown = sorted(map(str, set(np.unique(y).tolist()) - known))
+    return y, unknown
+
+
+def _teacher_arch(metadata):
+    """The architecture of the teacher a stimuli file records; ``"cnn"`` if none is known."""
+    from ..nets import ARCHITECTURES, architecture_name
+
+    name = architecture_name((metadata.get("teacher") or {}).get("module"))
+    return name if name in ARCHITECTURES else "cnn"
+
+
+def _sized(student, n_classes):
+    """``student`` with ``n_classes`` outputs where it is a network that takes the number."""
+    if isinstance(student, NeuralNet) and "module__n_classes" in student.get_params():
+        student.set_params(module__n_classes=n_classes)
+    return student
+
+
+def _real_baseline(student, X, y, groups, n_splits):
+    """Out-of-fold predictions of ``student`` trained on real rows of other subjects."""
+    from sklearn.base import clone
+
+    predicted = np.empty(len(y), dtype=object)
+    for train, test in GroupKFold(n_splits=n_splits).split(X, y, groups):
+        fitted = _sized(clone(student), len(np.unique(y[train]))).fit(X[train], y[train])
+        predicted[test] = np.asarray(fitted.predict(X[test])).tolist()
+    return np.array(predicted.tolist())
+
+
+def run_evaluate(args):
+    """``skstim evaluate``: utility and privacy of a stimuli file against real data.
+
+    ``args`` are the parsed options. Each family of ``--families`` is trained on the
+    stimuli of ``--stimuli`` and scored on the rows of ``--real``, beside the same family
+    trained on real rows of other subjects where the real file has subject ids; then the
+    privacy checks compare the stimuli with the real rows. The summary is printed, the
+    report written with ``--report``. Returns 0.
+
+    Raises
+    ------
+    InputError
+        Bad input, found before any student is trained.
+    CommandFailed
+        A failure while training or scoring, or while writing the report.
+    """
+    from ..evaluation import score_synthetic, student_families, utility_scores
+    from ..release import load_stimuli
+
+    report_dir = check_report(args, args.stimuli, args.real)
+    try:
+        stimuli = load_stimuli(args.stimuli)
+    except (FileNotFoundError, ValueError, TypeError) as exc:
+        raise InputError(f"--stimuli: {exc}") from None
+    n_features = stimuli.X.shape[1]
+    table = read_table(args.real, label_column=args.label_column,
+                       group_column=args.group_column, input_shape=args.input_shape)
+    if table.X.shape[1] != n_features:
+        raise InputError(f"the real file has {table.X.shape[1]} feature columns but the stimuli "
+                         f"have {n_features}: both must be rows of the same shape.")
+    if args.input_shape is not None:
+        input_shape = tuple(args.input_shape)
+    elif stimuli.input_shape is not None:
+        input_shape = resolve_input_shape(stimuli.input_shape, n_features,
+                                          source="input_shape",
+                                          data=f"the stimuli file {args.stimuli!r}")
+    else:
+        input_shape = table.input_shape
+    classes = np.asarray(stimuli.classes)
+    y_real, unknown = _match_labels(table.y, classes)
+    X_s = stimuli.X
+    if stimuli.proba is not None:
+        proba = stimuli.proba
+    else:
+        index = {c: i for i, c in enumerate(classes.tolist())}
+        proba = np.eye(len(classes), dtype=np.float32)[[index[v] for v in stimuli.y.tolist()]]
+    try:
+        students = student_families(input_shape, teacher_arch=_teacher_arch(stimuli.metadata),
+                                    families=args.families, max_epochs=args.student_epochs,
+                                    device=args.device, random_state=args.random_state)
+    except ValueError as exc:
+        raise InputError(f"--families: {exc}") from None
+    groups = table.groups
+    n_subjects = 0 if groups is None else len(np.unique(groups))
+    n_splits = min(5, n_subjects) if n_subjects >= 2 else 0
+
+    rows = []
+    try:
+        with tqdm(total=len(students) * (1 + bool(n_splits)) + 1, desc="skstim evaluate",
+                  disable=args.no_progress) as bar:
+            for name, student in students.items():
+                student = _sized(student, len(classes))
+                row = {"family": name,
+                       "stimuli": score_synthetic(student, X_s, proba, classes, table.X, y_real)}
+                bar.update()
+                if n_splits:
+                    try:
+                        predicted = _real_baseline(student, table.X, y_real, groups, n_splits)
+                        row["real"] = utility_scores(y_real, predicted)
+                    except Exception as exc:  # noqa: BLE001 - a fold may lack a class
+                        row["real"] = None
+                        row["real_error"] = f"{type(exc).__name__}: {exc}"
+                    bar.update()
+                rows.append(row)
+            bar.set_postfix_str("privacy")
+            privacy = privacy_checks(X_s, table.X, groups, input_shape, args.random_state)
+            bar.update()
+    except Exception as exc:  # noqa: BLE001 - reported, exit 1
+        raise CommandFailed(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
+
+    summary = _format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows,
+                                 n_subjects, n_splits, privacy)
+    print(summary)
+    if report_dir is not None:
+        from .report import evaluation_report
+
+        write_report(args, "the evaluation ran", lambda: evaluation_report(
+            report_dir, stimuli_path=args.stimuli, real_path=args.real, stimuli=stimuli,
+            table=table, y_real=y_real, input_shape=input_shape, rows=rows, n_splits=n_splits,
+            privacy=privacy, unknown=unknown, options=vars(args), stdout=summary,
+            random_state=args.random_state))
+    return 0
+
+
+def _cell(scores, key):
+    """One score of a summary row, right-aligned; ``n/a`` without scores."""
+    return f"{'n/a':>8}" if scores is None else f"{scores[key]:>8.3f}"
+
+
+def _format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows, n_subjects,
+                       n_splits, privacy):
+    """The summary ``skstim evaluate`` prints: the files, one utility row per family, privacy."""
+    lines = [
+        f"Stimuli: {args.stimuli}: {len(stimuli.X)} stimuli, classes {classes.tolist()}, "
+        f"input shape {tuple(input_shape)}.",
+        f"Real data: {args.real}: {len(table.X)} rows"
+        + (f", {n_subjects} subjects" if table.groups is not None else ", no subject ids")
+        + ".",
+    ]
+    if unknown:
+        lines.append(f"Note: the real file holds labels the stimuli lack ({unknown}); no "
+                     "student trained on the stimuli can predict them.")
+    lines += [
+        "",
+        "Utility: accuracy, Cohen's kappa and macro F1 on the real rows.",
+        "  stim: the student trained on the stimuli only, scored on every row of the real file.",
+    ]
+    if n_splits:
+        lines.append(f"  real: the same family trained on real rows of other subjects "
+                     f"({n_splits}-fold GroupKFold inside the real file, out-of-fold "
+                     "predictions), scored on the same rows: a reference, trained on fewer "
+                     "people than the file holds.")
+    else:
+        lines.append("  real: no reference (the real file has no subject ids: a row-level "
+                     "split would put one person's windows on both sides; pass --group-column).")
+    lines.append(f"{'student':<22}{'acc stim':>9}{'acc real':>9}{'kappa stim':>11}"
+                 f"{'kappa real':>11}{'F1 stim':>9}{'F1 real':>9}")
+    for row in rows:
+        real = row.get("real")
+        lines.append(f"{row['family']:<22}{_cell(row['stimuli'], 'accuracy'):>9}"
+                     f"{_cell(real, 'accuracy'):>9}{_cell(row['stimuli'], 'kappa'):>11}"
+                     f"{_cell(real, 'kappa'):>11}{_cell(row['stimuli'], 'macro_f1'):>9}"
+                     f"{_cell(real, 'macro_f1'):>9}")
+        if row.get("real_error"):
+            lines.append(f"  ({row['family']}: no real reference: {row['real_error'][:120]})")
+    lines += [
+        "",
+        "Privacy: the stimuli against the rows of the real file. If the real file holds other "
+        "people than the",
+        "private data the stimuli were made from, these figures say how much stimuli resemble "
+        "real people of this",
+        "population, not whether they give away the private people.",
+    ]
+    lines += format_privacy(privacy)
+    return "\n".join(lines)

@@ -1,0 +1,172 @@
+"""``skstim synthesize``: the data holder's command.
+
+A teacher is fitted on private labelled rows, stimuli are synthesized from it, checked
+against the private rows (export guard, privacy checks) and written to a stimuli file.
+"""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ._errors import CommandFailed, InputError
+from ._outputs import check_output, check_report, write_report
+from ._privacy_checks import format_privacy, privacy_checks
+from ._tables import read_table
+
+__all__ = ["run_synthesize"]
+
+
+def _check_classes_and_subjects(y, groups, inhibit):
+    """InputError unless ``y`` holds two classes, and with ``inhibit`` ``groups`` two subjects."""
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise InputError(f"the labels hold one class only ({classes[0]!r}): the teacher needs "
+                         "rows of at least two classes. Check --label-column.")
+    if inhibit:
+        if groups is None:
+            raise InputError(
+                "--inhibit-identity needs the subject of every row: pass --group-column NAME "
+                "(a csv column, or an npz array, holding subject ids; a column or array named "
+                "'groups' is used by default)."
+            )
+        if len(np.unique(groups)) < 2:
+            raise InputError("--inhibit-identity needs rows of at least two subjects; the group "
+                             f"column names one ({np.unique(groups)[0]!r}).")
+
+
+def run_synthesize(args):
+    """``skstim synthesize``: fit a teacher, synthesize stimuli, check and save them.
+
+    ``args`` are the parsed options. The teacher (with ``--inhibit-identity`` also the
+    subject model) is fitted on the rows of ``--input``; the stimuli are checked against
+    those rows and written to ``--output`` through the export guard; the summary is
+    printed, the report written with ``--report``. Returns 0.
+
+    Raises
+    ------
+    InputError
+        Bad input, found before any fitting; nothing is written.
+    CommandFailed
+        A failure while fitting, synthesizing or saving (the export guard refusing
+        included), or while writing the report.
+    """
+    from .. import IdentityInhibitor, StimulusSynthesizer
+    from ..nets import make_network
+    from ..release import save_stimuli, stimuli_metadata
+
+    output = check_output(args.output)
+    if os.path.abspath(output) == os.path.abspath(args.input):
+        raise InputError("--output names the input file: choose another path.")
+    report_dir = check_report(args, args.input, output)
+    table = read_table(args.input, label_column=args.label_column,
+                       group_column=args.group_column, input_shape=args.input_shape)
+    X, y, groups = table.X, table.y, table.groups
+    if len(X) < 2:
+        raise InputError(f"{args.input!r} has {len(X)} row: the teacher needs more.")
+    _check_classes_and_subjects(y, groups, args.inhibit_identity)
+    if args.inhibition_weight is not None and not args.inhibit_identity:
+        raise InputError("--inhibition-weight applies only with --inhibit-identity.")
+
+    def network():  # the teacher, and the subject model of --inhibit-identity
+        return make_network(table.input_shape, arch=args.teacher_arch,
+                            max_epochs=args.teacher_epochs, device=args.device,
+                            random_state=args.random_state)
+
+    common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli, n_iter=args.n_iter,
+                  device=args.device, random_state=args.random_state,
+                  verbose=0 if args.no_progress else 1)
+    if args.inhibit_identity:
+        weight = 1.0 if args.inhibition_weight is None else args.inhibition_weight
+        synthesizer = IdentityInhibitor(network(), identity_model=network(),
+                                        inhibition_weight=weight, **common)
+        fit_args = {"groups": groups}
+    else:
+        synthesizer = StimulusSynthesizer(network(), **common)
+        fit_args = {}
+
+    _progress(args, f"skstim synthesize: fitting the teacher on {len(X)} rows "
+                    f"({len(np.unique(y))} classes"
+                    + (f", {len(np.unique(groups))} subjects" if groups is not None else "")
+                    + f"), input shape {table.input_shape}")
+    try:
+        X_s, y_s = synthesizer.fit_resample(X, y, **fit_args)
+        proba = synthesizer.y_proba_
+        classes = synthesizer.classes_
+        teacher_labels = classes[synthesizer.teacher_.predict_proba(
+            X.astype(np.float32)).argmax(axis=1)]
+        _, counts = np.unique(y, return_counts=True)
+        privacy = {
+            "measured_on": "the input rows the teacher was fitted on (no held-out subjects: "
+                           "run 'skstim evaluate' on held-out subjects for utility)",
+            "teacher_accuracy_on_its_training_rows": float(np.mean(teacher_labels == y)),
+            "majority_class_share": float(counts.max() / counts.sum()),
+            "identity_inhibition": bool(args.inhibit_identity),
+        }
+        privacy.update(privacy_checks(X_s, X, groups, table.input_shape, args.random_state))
+        metadata = {**stimuli_metadata(synthesizer), "privacy": privacy}
+    except Exception as exc:  # noqa: BLE001 - any failure of the fit is reported, exit 1
+        raise CommandFailed(f"synthesis failed: {type(exc).__name__}: {exc}") from exc
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # drops are reported below
+            report = save_stimuli(output, X_s, y_s, proba, metadata=metadata, X_train=X,
+                                  on_copy=args.on_copy)
+    except ValueError as exc:
+        message = str(exc)
+        if "copies of rows of X_train" in message and "on_copy='drop'" in message:
+            message += (" On the command line: rerun with --on-copy drop to save the stimuli "
+                        "that are not copies.")
+        raise CommandFailed(f"the stimuli were not saved: {message}") from exc
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {output!r}: {exc}") from exc
+
+    keep = np.ones(len(X_s), dtype=bool)
+    keep[report["dropped_indices"]] = False
+    summary = _format_synthesis(output, y_s[keep], classes, len(X_s), report, privacy)
+    print(summary)
+    if report_dir is not None:
+        from ..release import load_stimuli
+        from .report import synthesis_report
+
+        write_report(args, f"the stimuli were written to {output!r}", lambda: synthesis_report(
+            report_dir, input_path=args.input, output_path=output, table=table,
+            stimuli=load_stimuli(output), privacy=privacy, n_synthesized=len(X_s),
+            options=vars(args), stdout=summary, random_state=args.random_state))
+    return 0
+
+
+def _progress(args, message):
+    """``message`` on stderr, above any progress bar, unless ``--no-progress``."""
+    if not args.no_progress:
+        tqdm.write(message, file=sys.stderr)
+
+
+def _format_synthesis(output, y_saved, classes, n_made, report, privacy):
+    """The summary ``skstim synthesize`` prints: what was written, the guard, the checks."""
+    per_class = ", ".join(f"{c}: {int(np.sum(y_saved == c))}" for c in classes.tolist())
+    dropped = report["n_dropped"]
+    lines = [
+        f"Wrote {output}: {report['n_saved']} stimuli (of {n_made} synthesized); per class: "
+        f"{per_class}.",
+        f"Export guard: a stimulus nearer to a real row than {report['threshold']:.4g} (the "
+        f"smallest distance between two distinct real rows, standardized units) is a copy; "
+        f"{dropped} dropped" + (f" (indices {report['dropped_indices'][:10]})" if dropped else "")
+        + ".",
+        "",
+        "Checks on the input rows (the teacher's own training rows: no held-out subjects here, "
+        "so no generalization figure):",
+        "  teacher accuracy on its training rows "
+        f"{privacy['teacher_accuracy_on_its_training_rows']:.3f} (always answering the "
+        f"majority class: {privacy['majority_class_share']:.3f})",
+    ]
+    lines += format_privacy(privacy)
+    lines += [
+        "",
+        "These checks are stored in the file's metadata under 'privacy'. For utility on "
+        "held-out subjects: skstim evaluate --stimuli " + output + " --real HELD_OUT_FILE",
+    ]
+    return "\n".join(lines)

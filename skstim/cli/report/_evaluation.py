@@ -1,0 +1,180 @@
+"""The report of ``skstim evaluate --report DIR``."""
+
+import warnings
+
+import numpy as np
+
+from ._figures import N_EXAMPLES, _evaluation_utility_figure
+from ._markdown import _code, _counts_text, _inline, _label, _num, _table, _Writer
+from ._sections import (
+    _data_table,
+    _examples_section,
+    _finish,
+    _header,
+    _privacy_section,
+    _tradeoff_section,
+    _what_was_done,
+)
+
+__all__ = ["evaluation_report"]
+
+
+def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_real,
+                      input_shape, rows, n_splits, privacy, unknown=(), options=None,
+                      stdout=None, random_state=0, tradeoff=None, tradeoff_labels=None):
+    """Write the report of ``skstim evaluate`` to ``directory`` (created if missing).
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        Where ``report.md`` and its PNG figures go; created with its parents if missing.
+    stimuli_path, real_path : str
+        The stimuli file and the real file.
+    stimuli : Bunch
+        The stimuli file as :func:`skstim.release.load_stimuli` reads it.
+    table : Bunch
+        The real rows, as :func:`skstim.cli._tables.read_table` returns them.
+    y_real : ndarray
+        The real labels matched to the stimuli's classes.
+    input_shape : tuple of int
+        ``(C, T)`` of one row.
+    rows : list of dict
+        Per student family: ``family``, ``stimuli`` (scores), ``real`` (scores or None),
+        optionally ``real_error``.
+    n_splits : int
+        Folds of the real reference (0: none).
+    privacy : dict
+        The command's privacy summary.
+    unknown : sequence of str
+        Real labels the stimuli lack.
+    options, stdout, random_state, tradeoff, tradeoff_labels
+        As in :func:`synthesis_report`.
+
+    Returns
+    -------
+    path : str
+        The path of ``report.md``.
+    """
+    from ...evaluation import utility_scores
+
+    writer = _Writer(directory)
+    metadata = stimuli.metadata
+    classes = list(np.asarray(stimuli.classes).tolist())
+    input_shape = tuple(input_shape)
+    groups = table.groups
+    parameters = metadata.get("synthesis_parameters") or {}
+    stored = metadata.get("privacy") if isinstance(metadata.get("privacy"), dict) else None
+    if stored is not None and "identity_inhibition" in stored:
+        inhibition = bool(stored["identity_inhibition"])
+    elif parameters:
+        inhibition = "inhibition_weight" in parameters
+    else:
+        inhibition = None
+    weight = parameters.get("inhibition_weight", 1.0) if inhibition else None
+    real_what = f"{N_EXAMPLES} or fewer windows per class of the real file {_code(real_path)}"
+
+    sections = [_header("evaluate", real_what)]
+    families = ", ".join(_code(row["family"]) for row in rows)
+    sections.append(_what_was_done(
+        f"Each student family ({families}) was trained on the {len(stimuli.X)} stimuli of "
+        f"{_code(stimuli_path)} (with their soft labels where the file has them) and scored "
+        f"on every row of the real file {_code(real_path)}."
+        + (f" For reference, the same family was trained on real rows of other people "
+           f"({n_splits}-fold GroupKFold inside the real file) and scored on the same rows."
+           if n_splits else " The real file has no subject ids, so there is no real-data "
+           "reference (a row-level split would put one person's windows on both sides).")
+        + " Then the stimuli were compared with the real rows (distance to closest record"
+        + (", re-identification)." if groups is not None else "; no re-identification "
+           "without subject ids)."),
+        ("Real data", _data_table(real_path, table, input_shape, classes)),
+        ("Stimuli", _table(["", ""], [
+            ("file", _code(stimuli_path)),
+            ("stimuli", str(len(stimuli.X))),
+            ("classes", _counts_text(stimuli.y, classes)),
+            ("soft labels (proba)", "yes" if stimuli.proba is not None else "no (one-hot)"),
+            ("written by", f"skstim {metadata.get('skstim_version', 'n/a')}"),
+        ])),
+        metadata, options))
+    if len(unknown):
+        sections[-1] += ("\n\nNote: the real file holds labels the stimuli lack ("
+                         + ", ".join(_code(u) for u in unknown) + "); no student trained on "
+                         "the stimuli can predict them.")
+    sections.append(_examples_section(writer, table.X, y_real, stimuli.X, stimuli.y, classes,
+                                      input_shape, random_state, "real windows"))
+
+    y_real = np.asarray(y_real)
+    values, counts = np.unique(y_real, return_counts=True)
+    majority = values[np.argmax(counts)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined precision of never-predicted classes
+        baseline = utility_scores(y_real, np.full(len(y_real), majority, dtype=y_real.dtype))
+    baseline = {k: (v if np.isfinite(v) else None) for k, v in baseline.items()}
+
+    def cells(scores):
+        keys = ("accuracy", "kappa", "macro_f1")
+        return [_num(None if scores is None else scores[k]) for k in keys]
+
+    table_rows = []
+    for row in rows:
+        stim, real = cells(row["stimuli"]), cells(row.get("real"))
+        table_rows.append([_inline(row["family"])] + [v for pair in zip(stim, real) for v in pair])
+    table_rows.append([f"always the majority class ({_label(majority.item())})"]
+                      + [v for value in cells(baseline) for v in (value, value)])
+    utility = [
+        "## Utility",
+        "",
+        "Accuracy, Cohen's kappa and macro F1 on the rows of the real file. *stimuli*: the "
+        "student trained on the stimuli only, scored on every row of the real file. "
+        + (f"*real*: the same family trained on real rows of other people ({n_splits}-fold "
+           "GroupKFold inside the real file, out-of-fold predictions), scored on the same "
+           "rows: a reference trained on fewer people than the file holds. "
+           if n_splits else "*real*: none (no subject ids in the real file). ")
+        + "The last row answers the most common class of the real file for every row.",
+        "",
+        _table(["student family", "accuracy (stimuli)", "accuracy (real)", "kappa (stimuli)",
+                "kappa (real)", "macro F1 (stimuli)", "macro F1 (real)"], table_rows),
+    ]
+    errors = [row for row in rows if row.get("real_error")]
+    for row in errors:
+        utility.append(f"\n{_inline(row['family'])}: no real reference "
+                       f"({_inline(row['real_error'][:200])}).")
+    utility += ["", writer.figure(
+        "utility.png", _evaluation_utility_figure(rows, baseline),
+        "per student family, trained on the stimuli (solid) and on real rows of other people "
+        "(hatched, where available), scored on the real file; dashed: always answering the "
+        "majority class.")]
+    sections.append("\n".join(utility))
+
+    privacy_parts = [
+        "## Privacy",
+        "",
+        "Measured by this run against the rows of the real file. If the real file holds other "
+        "people than the private data the stimuli were made from, these figures say how much "
+        "the stimuli resemble real people of this population, not whether they give away the "
+        "private people.",
+        "",
+        _privacy_section(writer, privacy, against=f"the rows of the real file {_code(real_path)}"),
+    ]
+    if stored is not None and "distance_to_closest_record" in stored:
+        guard = metadata.get("export_guard") or {}
+        privacy_parts += [
+            "",
+            "### As recorded in the stimuli file at synthesis",
+            "",
+            "The same checks, run by `skstim synthesize` against the private rows the teacher "
+            "was fitted on, as the file's metadata records them (not measured by this run).",
+            "",
+            _privacy_section(writer, stored, against="the private rows",
+                             threshold=guard.get("threshold"), figures=False),
+        ]
+    sections.append("\n".join(privacy_parts))
+    sections.append(_tradeoff_section(writer, weight, inhibition, tradeoff, tradeoff_labels))
+    caveats = [
+        "**This command cannot check that the people of the real file are absent from the "
+        "private data** (the stimuli file holds no subject ids). The stimuli scores are a "
+        "utility claim about new people only if they are. The real reference is "
+        "subject-disjoint by construction (GroupKFold on the real file's subject ids).",
+        "**The two utility columns are not trained on the same people**: the stimuli come "
+        "from the private data, the real reference from the other folds of the real file.",
+    ]
+    return _finish(writer, sections, caveats, stdout)

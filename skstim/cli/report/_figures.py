@@ -1,0 +1,224 @@
+"""The figures of the report, drawn with matplotlib's Agg canvas, without pyplot.
+
+No display is needed and the caller's matplotlib backend is left alone.
+"""
+
+import numpy as np
+
+from ._markdown import _num
+
+__all__ = ["N_EXAMPLES", "MAX_CHANNELS"]
+
+N_EXAMPLES = 3  # real windows and stimuli drawn per class
+MAX_CHANNELS = 8  # channels drawn per example figure
+_DPI = 100
+
+# colours: stimuli, real rows, baselines
+_STIM, _REAL, _BASE, _BASE2 = "#1f77b4", "#7f7f7f", "#d62728", "#2ca02c"
+
+
+def _new_figure(width, height):
+    """A matplotlib figure of ``width`` x ``height`` inches on an Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _pick(rows, n, rng):
+    """Up to ``n`` of ``rows``, drawn without replacement, in order."""
+    return np.sort(rng.choice(rows, size=min(n, len(rows)), replace=False)) if len(rows) else rows
+
+
+def _examples_figure(X_real, y_real, X_stimuli, y_stimuli, cls, input_shape, rng):
+    """Real windows and stimuli of class ``cls``, side by side, one row of panels per channel.
+
+    Returns the figure and the numbers of real windows and stimuli drawn.
+    """
+    n_channels, n_times = input_shape
+    channels = list(range(min(n_channels, MAX_CHANNELS)))
+    real_rows = np.flatnonzero(np.asarray(y_real) == cls)
+    stim_rows = np.flatnonzero(np.asarray(y_stimuli) == cls)
+    real_pick, stim_pick = _pick(real_rows, N_EXAMPLES, rng), _pick(stim_rows, N_EXAMPLES, rng)
+    real = np.asarray(X_real, dtype=np.float64).reshape(len(X_real), n_channels, n_times)
+    stim = np.asarray(X_stimuli, dtype=np.float64).reshape(len(X_stimuli), n_channels, n_times)
+    t = np.arange(n_times)
+
+    figure = _new_figure(10, 0.4 + 1.7 * len(channels))
+    axes = figure.subplots(len(channels), 2, sharex=True, sharey="row", squeeze=False)
+    for r, c in enumerate(channels):
+        band = None
+        if len(real_rows):
+            mean, sd = real[real_rows, c].mean(axis=0), real[real_rows, c].std(axis=0)
+            band = (mean - sd, mean + sd)
+        for col, (data, picked, what) in enumerate(((real, real_pick, "real window"),
+                                                   (stim, stim_pick, "stimulus"))):
+            ax = axes[r, col]
+            if band is not None:
+                ax.fill_between(t, *band, color="0.88", lw=0,
+                                label=f"real rows of class {cls}: mean ± sd")
+            for k, i in enumerate(picked):
+                ax.plot(t, data[i, c], lw=0.9, color=f"C{k}", label=f"{what} {k + 1}")
+            if not len(picked):
+                ax.text(0.5, 0.5, f"no {what} of this class", transform=ax.transAxes,
+                        ha="center", va="center", color=_BASE)
+            if col == 0:
+                ax.set_ylabel(f"channel {c + 1}")
+            if r == 0:
+                ax.set_title(f"{'real windows' if col == 0 else 'stimuli'} "
+                             f"({len(picked)} of {len(real_rows) if col == 0 else len(stim_rows)})")
+                ax.legend(fontsize=7, loc="upper right")
+    for ax in axes[-1]:
+        ax.set_xlabel("time step")
+    figure.suptitle(f"class {cls}: real windows (left) and stimuli (right), same y-scale per "
+                    "channel", fontsize=10)
+    return figure, len(real_pick), len(stim_pick)
+
+
+def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0, 1.05)):
+    """Labelled bars (None drawn as 0, labelled n/a) and horizontal baseline lines on ``ax``."""
+    positions = np.arange(len(labels))
+    heights = [0 if v is None else v for v in values]
+    bars = ax.bar(positions, heights, color=colors, width=0.6)
+    for bar, value in zip(bars, values):
+        ax.annotate(_num(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8)
+    for k, (value, text) in enumerate(baselines):
+        ax.axhline(value, color=(_BASE, _BASE2, "0.3")[k % 3], ls=("--", ":", "-.")[k % 3],
+                   lw=1.2, label=f"{text} ({_num(value)})")
+    ax.set_xticks(positions)
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xlim(-0.9, len(labels) - 0.1)
+    ax.set_ylabel(ylabel, fontsize=9)
+    if ylim is not None:
+        top = max([ylim[1]] + [h * 1.15 for h in heights] + [b * 1.1 for b, _ in baselines])
+        ax.set_ylim(ylim[0], top)
+    if baselines:
+        ax.legend(fontsize=7, loc="upper right")
+
+
+def _synthesis_utility_figure(accuracy, majority):
+    """The teacher's accuracy on its training rows against the majority-class share."""
+    figure = _new_figure(5.5, 3.8)
+    ax = figure.subplots()
+    _bars_with_baselines(ax, ["teacher, on the rows\nit was fitted on"], [accuracy], [_STIM],
+                         [(majority, "always the majority class")], "accuracy")
+    ax.set_title("Teacher accuracy on its own training rows\n(not held-out people: no utility "
+                 "claim)", fontsize=9)
+    return figure
+
+
+def _evaluation_utility_figure(rows, baseline):
+    """Accuracy, kappa and macro F1 per family: trained on stimuli, on real rows, baseline."""
+    metrics = (("accuracy", "accuracy"), ("kappa", "Cohen's kappa"), ("macro_f1", "macro F1"))
+    families = [row["family"] for row in rows]
+    figure = _new_figure(max(9, 1.3 * len(families) * 3), 4.2)
+    axes = figure.subplots(1, 3, squeeze=False)[0]
+    x = np.arange(len(families))
+    for ax, (key, title) in zip(axes, metrics):
+        stim = [row["stimuli"][key] for row in rows]
+        real = [None if row.get("real") is None else row["real"][key] for row in rows]
+        ax.bar(x - 0.2, stim, width=0.4, color=_STIM, label="trained on the stimuli")
+        ax.bar(x + 0.2, [0 if v is None else v for v in real], width=0.4, color=_REAL,
+               hatch="//", label="trained on real rows (GroupKFold)")
+        for xi, v in zip(x, stim):
+            ax.annotate(_num(v), (xi - 0.2, max(v, 0)), textcoords="offset points",
+                        xytext=(0, 2), ha="center", fontsize=7)
+        for xi, v in zip(x, real):
+            ax.annotate(_num(v), (xi + 0.2, 0 if v is None else max(v, 0)),
+                        textcoords="offset points", xytext=(0, 2), ha="center", fontsize=7)
+        if baseline.get(key) is not None:
+            ax.axhline(baseline[key], color=_BASE, ls="--", lw=1.2,
+                       label=f"always the majority class ({_num(baseline[key])})")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xticks(x)
+        ax.set_xticklabels(families, rotation=20, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        low = min([0.0] + stim + [v for v in real if v is not None])
+        ax.set_ylim(min(low * 1.2, 0), 1.12)
+        ax.legend(fontsize=7, loc="upper left")
+    figure.suptitle("Students scored on the rows of the real file", fontsize=10)
+    return figure
+
+
+def _distance_figure(dcr, threshold=None):
+    """Distance to closest record against the real rows' spacing, and the share of near stimuli."""
+    figure = _new_figure(10, 3.6)
+    left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    labels = ["stimulus to nearest\nreal row (median)", "stimulus to nearest\nreal row (minimum)",
+              "real row to nearest\nother real row (median)"]
+    values = [dcr["median_stimulus_to_nearest_real_row"], dcr["min_stimulus_to_nearest_real_row"],
+              dcr["median_real_row_to_nearest_other_real_row"]]
+    baselines = [(dcr["median_real_row_to_nearest_other_real_row"],
+                  "real rows' median nearest-neighbour spacing")]
+    if threshold is not None:
+        baselines.append((threshold, "export guard threshold"))
+    _bars_with_baselines(left, labels, values, [_STIM, _STIM, _REAL], baselines,
+                         "distance (standardized units)", ylim=(0, 0))
+    left.set_title("Distance to closest record", fontsize=10)
+    share = dcr["share_of_stimuli_nearer_than_median_real_spacing"]
+    _bars_with_baselines(right, ["stimuli nearer to a real row\nthan the real rows'\nmedian "
+                                 "spacing"], [share], [_STIM],
+                         [(0.5, "real rows: half, by the median's definition")], "share")
+    right.set_title("Share of near stimuli", fontsize=10)
+    return figure
+
+
+def _reidentification_figure(reid):
+    """The attacker's power, its confidence and its concentration on one person."""
+    chance = reid["chance"]
+    figure = _new_figure(11, 3.8)
+    axes = figure.subplots(1, 3)
+    held = "real_held_back_top1_accuracy" in reid
+    _bars_with_baselines(
+        axes[0], ["held-back\nreal rows"], [reid.get("real_held_back_top1_accuracy")], [_REAL],
+        [(chance, "chance")], "top-1 accuracy")
+    axes[0].set_title("Attacker's power on real people" if held
+                      else "Attacker's power: no held-back rows", fontsize=9)
+    _bars_with_baselines(
+        axes[1], ["stimuli", "held-back\nreal rows"],
+        [reid["stimuli_mean_top_posterior"], reid.get("real_held_back_mean_top_posterior")],
+        [_STIM, _REAL], [(chance, "chance")], "mean top posterior")
+    axes[1].set_title("How sure the attacker is of one person", fontsize=9)
+    _bars_with_baselines(
+        axes[2], ["stimuli linked to the\nmost common subject"],
+        [reid["stimuli_share_linked_to_most_common_subject"]], [_STIM],
+        [(reid["largest_subject_share_of_real_rows"], "largest subject's share of real rows"),
+         (chance, "chance")], "share of stimuli")
+    axes[2].set_title(f"Concentration on one person\n(subjects linked at least once: "
+                      f"{reid['stimuli_subjects_linked_at_least_once']} of {reid['n_subjects']})",
+                      fontsize=9)
+    return figure
+
+
+def _tradeoff_points(points):
+    """Trade-off points as ``(weight, utility, privacy)`` floats, sorted by weight."""
+    out = []
+    for point in points:
+        if isinstance(point, dict):
+            weight, utility, privacy = point["weight"], point["utility"], point["privacy"]
+        else:
+            weight, utility, privacy = point
+        out.append((float(weight), float(utility), float(privacy)))
+    return sorted(out)
+
+
+def _tradeoff_figure(points, labels, own_weight):
+    """Utility against privacy across inhibition weights; this run's weight marked."""
+    weights, utility, privacy = map(np.array, zip(*points))
+    figure = _new_figure(6, 4.2)
+    ax = figure.subplots()
+    ax.plot(privacy, utility, "o-", color=_STIM)
+    for w, p, u in zip(weights, privacy, utility):
+        ax.annotate(f"{w:g}", (p, u), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    if own_weight is not None and np.any(np.isclose(weights, own_weight)):
+        k = int(np.argmin(np.abs(weights - own_weight)))
+        ax.plot([privacy[k]], [utility[k]], "s", ms=10, mfc="none", color=_BASE,
+                label=f"this run's weight ({own_weight:g})")
+        ax.legend(fontsize=8)
+    ax.set_xlabel(labels[1])
+    ax.set_ylabel(labels[0])
+    ax.set_title("Utility against privacy; labels are inhibition weights", fontsize=10)
+    return figure

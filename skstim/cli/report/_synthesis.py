@@ -1,0 +1,134 @@
+"""The report of ``skstim synthesize --report DIR``."""
+
+import numpy as np
+
+from ._figures import N_EXAMPLES, _synthesis_utility_figure
+from ._markdown import _code, _counts_text, _num, _table, _Writer
+from ._sections import (
+    _data_table,
+    _examples_section,
+    _finish,
+    _header,
+    _privacy_section,
+    _tradeoff_section,
+    _what_was_done,
+)
+
+__all__ = ["synthesis_report"]
+
+
+def synthesis_report(directory, *, input_path, output_path, table, stimuli, privacy,
+                     n_synthesized, options=None, stdout=None, random_state=0, tradeoff=None,
+                     tradeoff_labels=None):
+    """Write the report of ``skstim synthesize`` to ``directory`` (created if missing).
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        Where ``report.md`` and its PNG figures go; created with its parents if missing.
+    input_path, output_path : str
+        The private input file and the stimuli file written.
+    table : Bunch
+        The private rows, as :func:`skstim.cli._tables.read_table` returns them (``X``, ``y``,
+        ``groups``, ``input_shape``, ``label_column``, ``group_column``).
+    stimuli : Bunch
+        The stimuli file as :func:`skstim.release.load_stimuli` reads it back (``X``,
+        ``y``, ``classes``, ``metadata``).
+    privacy : dict
+        The command's privacy summary (``metadata["privacy"]``).
+    n_synthesized : int
+        Stimuli made before the export guard.
+    options : dict or None
+        The command's options (``vars(args)``), listed as given.
+    stdout : str or None
+        What the command printed, appended verbatim.
+    random_state : int or None
+        Seed of the example windows drawn.
+    tradeoff : list of (weight, utility, privacy) or of dicts with those keys, or None
+        Points of a utility/privacy trade-off to plot; ``None``: the report states this
+        run's inhibition weight and points to the privacy benchmark instead.
+    tradeoff_labels : (str, str) or None
+        What the utility and the privacy values measure (axis labels).
+
+    Returns
+    -------
+    path : str
+        The path of ``report.md``.
+    """
+    writer = _Writer(directory)
+    metadata = stimuli.metadata
+    classes = list(np.asarray(stimuli.classes).tolist())
+    input_shape = tuple(table.input_shape)
+    guard = metadata.get("export_guard") or {}
+    parameters = metadata.get("synthesis_parameters") or {}
+    inhibition = bool(privacy.get("identity_inhibition", "inhibition_weight" in parameters))
+    weight = parameters.get("inhibition_weight", 1.0) if inhibition else None
+    teacher = metadata.get("teacher") or {}
+    real_what = f"{N_EXAMPLES} or fewer private windows per class of {_code(input_path)}"
+
+    sections = [_header("synthesize", real_what)]
+    sections.append(_what_was_done(
+        f"A teacher network ({_code(teacher.get('module', 'n/a'))}) was fitted on the "
+        f"{len(table.X)} labelled rows of {_code(input_path)}; "
+        f"{n_synthesized} stimuli were synthesized from it"
+        + (f", with identity inhibition (weight {weight:g}) against a subject model fitted on "
+           "the same rows" if inhibition else ", without identity inhibition")
+        + f". The export guard compared every stimulus with the private rows and dropped "
+          f"{guard.get('n_dropped', 'n/a')}; {len(stimuli.X)} stimuli were written to "
+          f"{_code(output_path)} with the teacher's soft labels and the record below. The "
+          "private rows are not in that file.",
+        ("Private data", _data_table(input_path, table, input_shape, classes)),
+        ("Stimuli written", _table(["", ""], [
+            ("file", _code(output_path)),
+            ("synthesized", str(n_synthesized)),
+            ("dropped by the export guard (copies of private rows)",
+             str(guard.get("n_dropped", "n/a"))),
+            ("written", str(len(stimuli.X))),
+            ("per class", _counts_text(stimuli.y, classes)),
+        ])),
+        metadata, options))
+    sections.append(_examples_section(writer, table.X, table.y, stimuli.X, stimuli.y, classes,
+                                      input_shape, random_state, "private windows"))
+
+    accuracy = privacy.get("teacher_accuracy_on_its_training_rows")
+    majority = privacy.get("majority_class_share")
+    utility = [
+        "## Utility",
+        "",
+        "`skstim synthesize` has no held-out people, so it makes no utility claim. What it "
+        "measures is the teacher's accuracy on the rows it was fitted on (training accuracy: "
+        "optimistic, a check that the teacher learned the classes at all), beside always "
+        "answering the majority class. For utility on new people run `skstim evaluate "
+        f"--stimuli {output_path} --real HELD_OUT_FILE` on people absent from "
+        f"{_code(input_path)}.",
+        "",
+        _table(["measure", "value"], [
+            ("teacher accuracy on its training rows", _num(accuracy)),
+            ("always answering the majority class (its share of the rows)", _num(majority)),
+        ]),
+    ]
+    if accuracy is not None and majority is not None:
+        utility += ["", writer.figure(
+            "utility.png", _synthesis_utility_figure(accuracy, majority),
+            "the teacher's accuracy on its own training rows (not held-out people) against "
+            "always answering the majority class (dashed).")]
+    sections.append("\n".join(utility))
+
+    sections.append("\n".join([
+        "## Privacy",
+        "",
+        "Measured against the private rows the teacher was fitted on (stored in the stimuli "
+        "file's metadata under `privacy`).",
+        "",
+        _privacy_section(writer, privacy, against=f"the private rows of {_code(input_path)}",
+                         threshold=guard.get("threshold")),
+    ]))
+    sections.append(_tradeoff_section(writer, weight, inhibition, tradeoff, tradeoff_labels))
+    caveats = [
+        "**Measured on the training rows.** Every number of this report is measured on the "
+        "private rows the teacher was fitted on; none is a generalization figure.",
+        "**Export guard.** A stimulus nearer to a private row than the smallest distance "
+        "between two distinct private rows counts as a copy and is dropped or refused; it "
+        "catches copies of single rows, not resemblance to a person.",
+    ]
+    return _finish(writer, sections, caveats, stdout)
