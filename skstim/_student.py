@@ -176,7 +176,7 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Real samples.
+            Real samples to score.
 
         Returns
         -------
@@ -196,7 +196,7 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Real samples.
+            Real samples to label.
 
         Returns
         -------

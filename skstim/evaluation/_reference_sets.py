@@ -15,6 +15,14 @@ from ..utils import Substitution, allocate, int_seed, seed_sequence, seeded_torc
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
 
+_DATA = """\
+X : ndarray of shape (n, n_features)
+        Private data.
+    y : ndarray of shape (n,)
+        Labels.
+    n_samples : int or None, default=None
+        Size of the set; ``None`` is ``len(X)``. Classes keep their training shares."""
+
 _RETURNS = """\
 X_synthetic : ndarray of shape (n_samples, n_features), float32
         The synthetic rows, in the scale of ``X``.
@@ -37,7 +45,7 @@ def _one_hot(encoded, n_classes):
     return np.eye(n_classes, dtype=np.float32)[encoded]
 
 
-@Substitution(returns=_RETURNS)
+@Substitution(data=_DATA, returns=_RETURNS)
 def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
     """A synthetic set of SMOTE interpolations between real neighbours of the same class.
 
@@ -48,16 +56,11 @@ def interpolated_set(X, y, n_samples=None, *, k_neighbors=5, random_state=None):
 
     Parameters
     ----------
-    X : ndarray of shape (n, n_features)
-        Private data.
-    y : ndarray of shape (n,)
-        Labels.
-    n_samples : int or None, default=None
-        Size of the set; ``None`` is ``len(X)``.
+    {data}
     k_neighbors : int, default=5
         Neighbours SMOTE interpolates towards.
     random_state : int or None, default=None
-        Seed.
+        Seed of SMOTE's choice of rows and neighbours.
 
     Returns
     -------
@@ -102,7 +105,7 @@ class _StandardizedClasses:
                 _one_hot(targets, len(self.classes)), self.classes)
 
 
-@Substitution(returns=_RETURNS)
+@Substitution(data=_DATA, returns=_RETURNS)
 def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
     """A synthetic set drawn from a low-rank Gaussian fitted to each class (probabilistic PCA).
 
@@ -111,14 +114,11 @@ def class_gaussian_set(X, y, n_samples=None, *, rank=16, random_state=None):
 
     Parameters
     ----------
-    X, y : ndarray
-        Private data and labels.
-    n_samples : int or None, default=None
-        Size of the set; ``None`` is ``len(X)``.
+    {data}
     rank : int, default=16
         Principal directions kept per class.
     random_state : int or None, default=None
-        Seed.
+        Seed of the draws; the global random states are left as they were.
 
     Returns
     -------
@@ -162,7 +162,7 @@ class _ConditionalVAE(nn.Module):
         return (reconstruction + kl).mean()
 
 
-@Substitution(returns=_RETURNS)
+@Substitution(data=_DATA, returns=_RETURNS)
 def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=60,
             batch_size=128, lr=1e-3, random_state=None):
     """A synthetic set decoded from a conditional VAE fitted on the private data.
@@ -173,10 +173,7 @@ def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=
 
     Parameters
     ----------
-    X, y : ndarray
-        Private data and labels.
-    n_samples : int or None, default=None
-        Size of the set; ``None`` is ``len(X)``.
+    {data}
     latent_dim, hidden_size : int
         Sizes of the latent code and of the hidden layers.
     max_epochs, batch_size : int

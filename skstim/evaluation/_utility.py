@@ -12,7 +12,8 @@ from sklearn.svm import SVC
 from ..nets import make_network
 from ..utils import fit_on_stimuli, predict_labels
 
-__all__ = ["FAMILY_NAMES", "student_families", "evaluate_utility"]
+__all__ = ["FAMILY_NAMES", "student_families", "utility_scores", "score_real", "score_synthetic",
+           "evaluate_utility"]
 
 FAMILY_NAMES = ("teacher architecture", "mlp", "gru", "random forest", "gradient boosting",
                 "k-nn", "rbf svm", "logistic regression")

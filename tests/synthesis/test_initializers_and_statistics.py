@@ -4,6 +4,7 @@ class-conditional BatchNorm prior, ``pending`` in the excitation, ``freeze`` of 
 confidence target, and ``init`` / ``class_statistics`` of ``synthesize``."""
 
 import copy
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -336,12 +337,24 @@ def _prior_value(prior, model, X, targets):
         return float(prior(SynthesisState(None, None, targets)))
 
 
-def test_class_prior_prefers_the_true_classes(teacher, apnea):
-    X = torch.as_tensor(apnea.X, dtype=torch.float32)
-    y = torch.as_tensor(apnea.y.astype(np.int64))
-    stats = class_activation_statistics(teacher, X, y, 2)
-    prior = BatchNormPrior(teacher, class_statistics=stats)
+@contextmanager
+def class_prior(net, X, y):
+    """A class-conditional BatchNorm prior on ``net`` from (X, y); its hooks go afterwards."""
+    prior = BatchNormPrior(net, class_statistics=class_activation_statistics(net, X, y, 2))
     try:
+        yield prior
+    finally:
+        prior.remove()
+
+
+def _tensors(apnea):
+    return (torch.as_tensor(apnea.X, dtype=torch.float32),
+            torch.as_tensor(apnea.y.astype(np.int64)))
+
+
+def test_class_prior_prefers_the_true_classes(teacher, apnea):
+    X, y = _tensors(apnea)
+    with class_prior(teacher, X, y) as prior:
         true = _prior_value(prior, teacher, X, y)
         swapped = _prior_value(prior, teacher, X, 1 - y)
         # on the very samples the statistics came from, each class matches exactly
@@ -352,8 +365,6 @@ def test_class_prior_prefers_the_true_classes(teacher, apnea):
         rows = torch.randperm(len(X), generator=generator(0))[:36]
         assert _prior_value(prior, teacher, X[rows], y[rows]) < \
             _prior_value(prior, teacher, X[rows], 1 - y[rows])
-    finally:
-        prior.remove()
     assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(teacher))
 
 
@@ -362,35 +373,26 @@ def test_class_prior_on_constructed_class_means():
     X, y = _channel_data(n=60)
     net = ConvNet1d(input_shape=(3, 8), n_blocks=1).eval()
     X_t, y_t = torch.as_tensor(X.reshape(len(X), -1)), torch.as_tensor(y)
-    prior = BatchNormPrior(net, class_statistics=class_activation_statistics(net, X_t, y_t, 2))
-    try:
+    with class_prior(net, X_t, y_t) as prior:
         assert _prior_value(prior, net, X_t, y_t) < _prior_value(prior, net, X_t, 1 - y_t)
         # a batch of one class only is compared with that class alone
         only_zero = X_t[y_t == 0]
         assert _prior_value(prior, net, only_zero, torch.zeros(len(only_zero), dtype=torch.long)) \
             < _prior_value(prior, net, only_zero, torch.ones(len(only_zero), dtype=torch.long))
-    finally:
-        prior.remove()
 
 
 def test_class_prior_is_differentiable(teacher, apnea):
-    X = torch.as_tensor(apnea.X, dtype=torch.float32)
-    y = torch.as_tensor(apnea.y.astype(np.int64))
-    stats = class_activation_statistics(teacher, X, y, 2)
-    prior = BatchNormPrior(teacher, class_statistics=stats)
-    try:
+    X, y = _tensors(apnea)
+    with class_prior(teacher, X, y) as prior:
         z = X[:16].clone().requires_grad_(True)
         teacher(z)
         value = prior(SynthesisState(z, None, y[:16]))
         value.backward()
         assert z.grad is not None and torch.isfinite(z.grad).all()
-    finally:
-        prior.remove()
 
 
 def test_class_statistics_of_the_wrong_length_raise(teacher, apnea):
-    X = torch.as_tensor(apnea.X, dtype=torch.float32)
-    y = torch.as_tensor(apnea.y.astype(np.int64))
+    X, y = _tensors(apnea)
     stats = class_activation_statistics(teacher, X, y, 2)
     with pytest.raises(ValueError, match="class_statistics"):
         BatchNormPrior(teacher, class_statistics=stats[:-1])

@@ -6,15 +6,8 @@ import numpy as np
 
 from ._figures import N_EXAMPLES, _evaluation_utility_figure
 from ._markdown import _code, _counts_text, _inline, _label, _num, _table, _Writer
-from ._sections import (
-    _data_table,
-    _examples_section,
-    _finish,
-    _header,
-    _privacy_section,
-    _tradeoff_section,
-    _what_was_done,
-)
+from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
+from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
 
 __all__ = ["evaluation_report"]
 
@@ -53,16 +46,14 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     Returns
     -------
     path : str
-        The path of ``report.md``.
+        Where ``report.md`` was written, in ``directory``.
     """
     from ...evaluation import utility_scores
 
     writer = _Writer(directory)
-    metadata = stimuli.metadata
-    classes = list(np.asarray(stimuli.classes).tolist())
+    metadata, classes, parameters = _stimuli_record(stimuli)
     input_shape = tuple(input_shape)
     groups = table.groups
-    parameters = metadata.get("synthesis_parameters") or {}
     stored = metadata.get("privacy") if isinstance(metadata.get("privacy"), dict) else None
     if stored is not None and "identity_inhibition" in stored:
         inhibition = bool(stored["identity_inhibition"])

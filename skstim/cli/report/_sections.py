@@ -276,3 +276,10 @@ _CAVEATS_COMMON = [
     "**Small numbers.** With few rows or people, every figure here varies from run to run "
     "(seed, split); read them as an order of magnitude, not a certification.",
 ]
+
+
+def _stimuli_record(stimuli):
+    """The stimuli file's record, its classes as a list, and its synthesis parameters."""
+    metadata = stimuli.metadata
+    classes = list(np.asarray(stimuli.classes).tolist())
+    return metadata, classes, metadata.get("synthesis_parameters") or {}

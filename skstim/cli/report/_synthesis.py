@@ -1,18 +1,9 @@
 """The report of ``skstim synthesize --report DIR``."""
 
-import numpy as np
-
 from ._figures import N_EXAMPLES, _synthesis_utility_figure
 from ._markdown import _code, _counts_text, _num, _table, _Writer
-from ._sections import (
-    _data_table,
-    _examples_section,
-    _finish,
-    _header,
-    _privacy_section,
-    _tradeoff_section,
-    _what_was_done,
-)
+from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
+from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
 
 __all__ = ["synthesis_report"]
 
@@ -56,11 +47,9 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         The path of ``report.md``.
     """
     writer = _Writer(directory)
-    metadata = stimuli.metadata
-    classes = list(np.asarray(stimuli.classes).tolist())
+    metadata, classes, parameters = _stimuli_record(stimuli)
     input_shape = tuple(table.input_shape)
     guard = metadata.get("export_guard") or {}
-    parameters = metadata.get("synthesis_parameters") or {}
     inhibition = bool(privacy.get("identity_inhibition", "inhibition_weight" in parameters))
     weight = parameters.get("inhibition_weight", 1.0) if inhibition else None
     teacher = metadata.get("teacher") or {}
