@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from ._errors import CommandFailed, InputError
 from ._outputs import check_report, write_report
-from ._privacy_checks import format_privacy, privacy_checks
+from ._privacy_text import format_privacy
 from ._tables import read_table, resolve_input_shape
 
 __all__ = ["run_evaluate"]
@@ -79,7 +79,8 @@ def run_evaluate(args):
     CommandFailed
         A failure while training or scoring, or while writing the report.
     """
-    from ..evaluation import score_synthetic, student_families, utility_scores
+    from ..evaluation import quick_privacy_checks, score_synthetic, student_families
+    from ..evaluation import utility_scores
     from ..release import load_stimuli
 
     report_dir = check_report(args, args.stimuli, args.real)
@@ -138,7 +139,7 @@ def run_evaluate(args):
                     bar.update()
                 rows.append(row)
             bar.set_postfix_str("privacy")
-            privacy = privacy_checks(X_s, table.X, groups, input_shape, args.random_state)
+            privacy = quick_privacy_checks(X_s, table.X, groups, input_shape, args.random_state)
             bar.update()
     except Exception as exc:  # noqa: BLE001 - reported, exit 1
         raise CommandFailed(f"evaluation failed: {type(exc).__name__}: {exc}") from exc

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from ._errors import CommandFailed, InputError
 from ._outputs import check_output, check_report, write_report
-from ._privacy_checks import format_privacy, privacy_checks
+from ._privacy_text import format_privacy
 from ._tables import read_table
 
 __all__ = ["run_synthesize"]
@@ -55,6 +55,7 @@ def run_synthesize(args):
     """
     from .. import IdentityInhibitor, StimulusSynthesizer
     from ..nets import make_network
+    from ..evaluation import quick_privacy_checks
     from ..release import save_stimuli, stimuli_metadata
 
     output = check_output(args.output)
@@ -105,7 +106,7 @@ def run_synthesize(args):
             "majority_class_share": float(counts.max() / counts.sum()),
             "identity_inhibition": bool(args.inhibit_identity),
         }
-        privacy.update(privacy_checks(X_s, X, groups, table.input_shape, args.random_state))
+        privacy.update(quick_privacy_checks(X_s, X, groups, table.input_shape, args.random_state))
         metadata = {**stimuli_metadata(synthesizer), "privacy": privacy}
     except Exception as exc:  # noqa: BLE001 - any failure of the fit is reported, exit 1
         raise CommandFailed(f"synthesis failed: {type(exc).__name__}: {exc}") from exc

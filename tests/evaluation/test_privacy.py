@@ -362,3 +362,19 @@ def test_noise_set_moments_reproducible_and_no_global_state(apnea):
     assert noise_set(X, y, n_samples=7, random_state=0)[0].shape == (7, 3)
     with pytest.raises(ValueError, match="same number of rows"):
         noise_set(X, y[:-1])
+
+
+def test_quick_privacy_checks_tell_copies_from_fresh_rows_and_say_what_they_skip():
+    from skstim.evaluation import quick_privacy_checks
+
+    data = make_sleep_apnea(n_subjects=4, n_windows=20, sampling_rate=1.0, random_state=0)
+    copies = quick_privacy_checks(data.X[:20], data.X, data.groups, data.input_shape)
+    fresh = quick_privacy_checks(data.X[:20] + 3 * data.X.std(axis=0), data.X, data.groups,
+                                 data.input_shape)
+    assert copies["distance_to_closest_record"]["ratio"] < 1e-3
+    assert fresh["distance_to_closest_record"]["ratio"] > 1
+    assert copies["reidentification"]["n_subjects"] == 4
+    no_groups = quick_privacy_checks(data.X[:20], data.X, None, data.input_shape)
+    assert "groups=None" in no_groups["reidentification"]["skipped"]
+    short = quick_privacy_checks(data.X[:20, :24], data.X[:, :24], data.groups, (4, 6))
+    assert "8 time steps" in short["reidentification"]["skipped"]

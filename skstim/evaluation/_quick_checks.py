@@ -1,15 +1,17 @@
-"""The privacy checks of ``skstim synthesize`` and ``skstim evaluate``: stimuli against real rows.
+"""Quick privacy checks a data holder runs before a release: stimuli against real rows.
 
 Two checks, both JSON-ready: the distance of each stimulus to its closest real row against
 the real rows' own spacing, and a subject attacker's posterior on the stimuli against its
-power on real rows held back from it.
+power on real rows held back from it. They need no outside people; the full protocol
+(members, holdout people, noise floor) is :func:`evaluate_privacy`.
 """
 
 import numpy as np
 
 from ..utils import nearest_distances, standardize
+from ._privacy import make_subject_attacker
 
-__all__ = ["privacy_checks", "format_privacy"]
+__all__ = ["quick_privacy_checks"]
 
 
 def _distance_check(X_stimuli, X_real):
@@ -31,14 +33,12 @@ def _distance_check(X_stimuli, X_real):
 
 def _reidentification_check(X_stimuli, X_real, groups, input_shape, random_state):
     """A summary-feature subject attacker trained on half of each subject's real rows."""
-    from ..evaluation import make_subject_attacker
-
     subjects, index, counts = np.unique(groups, return_inverse=True, return_counts=True)
     if len(subjects) < 2:
         return {"skipped": f"needs at least two subjects, the data has {len(subjects)}"}
     if input_shape[1] < 8:
         return {"skipped": f"the summary-feature attacker needs at least 8 time steps per "
-                           f"channel, input shape is {tuple(input_shape)} (pass --input-shape)"}
+                           f"channel, input shape is {tuple(input_shape)}"}
     rng = np.random.default_rng(random_state)
     attacker_rows = np.zeros(len(groups), dtype=bool)
     for s in range(len(subjects)):
@@ -73,8 +73,14 @@ def _reidentification_check(X_stimuli, X_real, groups, input_shape, random_state
     return result
 
 
-def privacy_checks(X_stimuli, X_real, groups, input_shape, random_state=0):
+def quick_privacy_checks(X_stimuli, X_real, groups, input_shape, random_state=0):
     """The distance and re-identification checks of the stimuli against real rows (JSON-ready).
+
+    The checks ``skstim synthesize`` and ``skstim evaluate`` print: how near stimuli lie
+    to real rows compared with how near real rows lie to each other, and how strongly a
+    subject attacker (:func:`make_subject_attacker`, trained on a random half of each
+    subject's real rows) links stimuli to single people, beside its power on the other
+    half.
 
     Parameters
     ----------
@@ -95,66 +101,22 @@ def privacy_checks(X_stimuli, X_real, groups, input_shape, random_state=0):
     summary : dict
         ``"distance_to_closest_record"`` and ``"reidentification"`` (``{"skipped":
         reason}`` where it cannot run).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X_real, groups = rng.normal(size=(60, 16)), np.repeat([0, 1, 2], 20)
+    >>> summary = quick_privacy_checks(X_real[:5], X_real, groups, (1, 16))
+    >>> round(summary["distance_to_closest_record"]["median_stimulus_to_nearest_real_row"], 6)
+    0.0
+    >>> summary["reidentification"]["n_subjects"]
+    3
     """
     summary = {"n_stimuli_checked": int(len(X_stimuli)), "n_real_rows": int(len(X_real)),
                "distance_to_closest_record": _distance_check(X_stimuli, X_real)}
     if groups is None:
-        summary["reidentification"] = {"skipped": "no subject ids (pass --group-column)"}
+        summary["reidentification"] = {"skipped": "no subject ids (groups=None)"}
     else:
         summary["reidentification"] = _reidentification_check(X_stimuli, X_real, groups,
                                                                input_shape, random_state)
     return summary
-
-
-def format_privacy(summary, indent="  "):
-    """The lines the commands print for a summary of :func:`privacy_checks`.
-
-    Parameters
-    ----------
-    summary : dict
-        As :func:`privacy_checks` returns it (extra keys are ignored).
-    indent : str, default="  "
-        Put before every line.
-
-    Returns
-    -------
-    lines : list of str
-    """
-    dcr = summary["distance_to_closest_record"]
-    ratio = "n/a" if dcr["ratio"] is None else f"{dcr['ratio']:.2f}"
-    lines = [
-        f"{indent}distance to closest record (standardized units):",
-        f"{indent}  median distance of a stimulus to the nearest real row      "
-        f"{dcr['median_stimulus_to_nearest_real_row']:8.3f}",
-        f"{indent}  median distance of a real row to the nearest other real row "
-        f"{dcr['median_real_row_to_nearest_other_real_row']:7.3f}",
-        f"{indent}  ratio (near 0: near-copies; about 1 or more: no nearer than real "
-        f"rows are to each other) {ratio}",
-        f"{indent}  share of stimuli nearer to a real row than that median spacing "
-        f"{dcr['share_of_stimuli_nearer_than_median_real_spacing']:.3f}",
-    ]
-    reid = summary["reidentification"]
-    if "skipped" in reid:
-        lines.append(f"{indent}re-identification: skipped ({reid['skipped']})")
-        return lines
-    lines += [
-        f"{indent}re-identification: a subject classifier (random forest on window summaries) "
-        f"trained on half of each subject's real rows;",
-        f"{indent}  {reid['n_subjects']} subjects, chance {reid['chance']:.3f}",
-    ]
-    if "real_held_back_top1_accuracy" in reid:
-        lines.append(
-            f"{indent}  its power, on the other half of the real rows: top-1 accuracy "
-            f"{reid['real_held_back_top1_accuracy']:.3f}, mean top posterior "
-            f"{reid['real_held_back_mean_top_posterior']:.3f}")
-    lines += [
-        f"{indent}  on the stimuli: mean top posterior "
-        f"{reid['stimuli_mean_top_posterior']:.3f} (chance {reid['chance']:.3f});",
-        f"{indent}  share linked to the most common subject "
-        f"{reid['stimuli_share_linked_to_most_common_subject']:.3f} (largest subject's share "
-        f"of the real rows {reid['largest_subject_share_of_real_rows']:.3f}); subjects linked "
-        f"at least once {reid['stimuli_subjects_linked_at_least_once']} of {reid['n_subjects']}",
-        f"{indent}  (a stimulus has no true subject: these say how strongly stimuli resemble "
-        "single people, not who they are)",
-    ]
-    return lines
