@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..utils import numpy_generator
+
 CHANNELS = ("chest", "abdomen", "airflow", "spo2")
 
 DESCR = """\
@@ -84,10 +86,7 @@ def make_sleep_apnea(n_subjects=20, n_windows=80, *, sampling_rate=2.0, window_s
     >>> data.X.shape, data.input_shape, sorted(set(data.groups.tolist()))
     ((40, 480), (4, 120), [0, 1, 2, 3])
     """
-    rng = np.random.default_rng(
-        random_state.randint(2**31) if isinstance(random_state, np.random.RandomState)
-        else random_state
-    )
+    rng = numpy_generator(random_state)
     n_times = int(round(window_seconds * sampling_rate))
     t = np.arange(n_times) / sampling_rate
     n = n_subjects * n_windows

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import clone
 
 from ..nets import make_network
-from ..utils import fit_on_stimuli
+from ..utils import fit_on_stimuli, numpy_generator
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
@@ -109,7 +109,7 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     record.update(mia_auc=mia["auc"], mia_auc_low=mia["auc_ci"][0],
                   mia_auc_high=mia["auc_ci"][1], mia_tpr_at_1pct_fpr=mia["tpr_at_1pct_fpr"])
 
-    rng = np.random.default_rng(random_state)
+    rng = numpy_generator(random_state)
     n = min(len(X_private), len(X_outside))
     dcr = distance_to_closest_record(
         X_released, np.asarray(X_private)[rng.choice(len(X_private), n, replace=False)],

@@ -28,7 +28,7 @@ from ..utils import (
     check_input_shape,
     check_same_length,
     nearest_distances,
-    seed_sequence,
+    numpy_generator,
     sklearn_seed,
     standardize,
 )
@@ -415,7 +415,7 @@ def membership_inference(model, X, y, groups, members, *, reference_models=None,
         # Stratified bootstrap over subjects. AUC = mean over (member, non-member) pairs of
         # [s_m > s_n] + 0.5 [s_m == s_n] (what roc_auc_score computes), so a resample is the
         # count-weighted mean of the pair matrix: all resamples at once, no loop.
-        rng = np.random.default_rng(seed_sequence(random_state))
+        rng = numpy_generator(random_state)
         pos, neg = scores[is_member], scores[~is_member]
         pairs = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
         count_pos = rng.multinomial(len(pos), np.full(len(pos), 1 / len(pos)), size=n_bootstrap)
@@ -542,7 +542,7 @@ def noise_set(X, y, *, n_samples=None, random_state=None):
     n_samples = len(X) if n_samples is None else int(n_samples)
     if n_samples < 1:
         raise ValueError(f"n_samples must be a positive int; got {n_samples}.")
-    rng = np.random.default_rng(seed_sequence(random_state))
+    rng = numpy_generator(random_state)
     X_noise = rng.normal(X.mean(axis=0), X.std(axis=0), size=(n_samples, X.shape[1]))
     classes, counts = np.unique(y, return_counts=True)
     y_noise = rng.choice(classes, size=n_samples, p=counts / counts.sum())

@@ -8,7 +8,7 @@ power on real rows held back from it. They need no outside people; the full prot
 
 import numpy as np
 
-from ..utils import nearest_distances, standardize
+from ..utils import nearest_distances, numpy_generator, standardize
 from ._privacy import make_subject_attacker
 
 __all__ = ["quick_privacy_checks"]
@@ -39,7 +39,7 @@ def _reidentification_check(X_stimuli, X_real, groups, input_shape, random_state
     if input_shape[1] < 8:
         return {"skipped": f"the summary-feature attacker needs at least 8 time steps per "
                            f"channel, input shape is {tuple(input_shape)}"}
-    rng = np.random.default_rng(random_state)
+    rng = numpy_generator(random_state)
     attacker_rows = np.zeros(len(groups), dtype=bool)
     for s in range(len(subjects)):
         rows = rng.permutation(np.flatnonzero(index == s))

@@ -11,7 +11,7 @@ from imblearn.over_sampling import SMOTE
 from torch import nn
 
 from ..synthesis import ClassGaussian
-from ..utils import Substitution, allocate, int_seed, seed_sequence, seeded_torch, torch_seed
+from ..utils import Substitution, allocate, int_seed, numpy_generator, seeded_torch, torch_seed
 
 __all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
 
@@ -93,7 +93,7 @@ class _StandardizedClasses:
         mean, std = X.mean(axis=0), X.std(axis=0)
         self.mean, self.std = mean, np.where(std > 0, std, 1.0)
         self.Z = (X - mean) / self.std
-        self.rng = np.random.default_rng(seed_sequence(random_state))
+        self.rng = numpy_generator(random_state)
 
     def draw_targets(self):
         """Class indices of the rows to make, in random order."""

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
 
-from ..utils._seeding import child_seed, seed_sequence
+from ..utils._seeding import child_seed, numpy_generator, seed_sequence, torch_seed
 from .initializers import StandardNormal
 from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
 from .objectives import L2Penalty, Objective, StudentCompetition, TotalVariation
@@ -217,8 +217,7 @@ class _Chunk:
         student_model = torch.nn.Identity() if student_model is None else student_model
         loc = torch.as_tensor(self.loc, device=device)
         scale = torch.as_tensor(self.scale, device=device)
-        generator = torch.Generator(device).manual_seed(
-            int(seed.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
+        generator = torch.Generator(device).manual_seed(torch_seed(seed))
         targets = torch.as_tensor(targets, device=device)
         w = self.weights
         with _FrozenTeacher(model.to(device)) as teacher, \
@@ -307,7 +306,7 @@ def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state
     >>> X.shape, P.shape
     ((5, 4), (5, 2))
     """
-    rng = np.random.default_rng(seed_sequence(random_state))
+    rng = numpy_generator(random_state)
     first, second = rng.integers(0, len(stimuli), (2, n))
     lam = rng.uniform(0.0, 1.0, (n, 1)).astype(np.float32)
     X = lam * stimuli[first] + (1 - lam) * stimuli[second]

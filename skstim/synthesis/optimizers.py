@@ -9,6 +9,8 @@ generator network that maps noise to inputs (:class:`GeneratorOptimizer`, the pa
 import torch
 from torch import nn
 
+from ..utils._seeding import seeded_torch
+
 from .initializers import StandardNormal
 from .objectives import ConfidenceTarget, SynthesisState
 
@@ -168,8 +170,7 @@ class GeneratorOptimizer:
             n_classes = int(targets.max()) + 1
         latent = torch.randn((len(targets), self.latent_dim), generator=generator, device=device)
         init_seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=device))
-        with torch.random.fork_rng(devices=[]):
-            torch.default_generator.manual_seed(init_seed)
+        with seeded_torch(init_seed):
             net = StimulusGenerator(self.latent_dim, n_classes, shape, self.hidden_size)
         net = net.to(device)
         z = _optimize(list(net.parameters()), lambda: net(latent, targets), forward, objective,

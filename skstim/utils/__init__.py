@@ -9,7 +9,8 @@ from ._distillation import fit_on_stimuli, predict_labels
 from ._json import NotJSON, describe, json_or_description, to_json
 from ._docstring import Substitution
 from ._io import check_output_path, read_npz, write_atomic
-from ._seeding import child_seed, int_seed, seed_sequence, seeded_torch, sklearn_seed, torch_seed
+from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
+from ._seeding import sklearn_seed, torch_seed
 from ._validation import allocate, check_input_shape, check_same_length
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "fit_on_stimuli",
     "int_seed",
     "nearest_distances",
+    "numpy_generator",
     "predict_labels",
     "read_npz",
     "seed_sequence",

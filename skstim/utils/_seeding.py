@@ -6,7 +6,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-__all__ = ["seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch"]
+__all__ = ["seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch",
+           "numpy_generator"]
 
 
 def seed_sequence(random_state):
@@ -78,3 +79,17 @@ def seeded_torch(seed):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+def numpy_generator(random_state):
+    """A new :class:`numpy.random.Generator` seeded from ``random_state``.
+
+    For ``None`` or an int it is ``np.random.default_rng(random_state)``; a caller's
+    RandomState or Generator gives one integer seed (see :func:`seed_sequence`).
+
+    Examples
+    --------
+    >>> bool(numpy_generator(3).random() == np.random.default_rng(3).random())
+    True
+    """
+    return np.random.default_rng(seed_sequence(random_state))
