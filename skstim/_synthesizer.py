@@ -244,9 +244,9 @@ class StimulusSynthesizer(BaseSampler):
 
         Returns
         -------
-        X_resampled : ndarray of shape (n_stimuli_, n_features), float32
-            Stimuli.
-        y_resampled : ndarray of shape (n_stimuli_,)
+        X_resampled : ndarray of shape (n_stimuli, n_features), float32
+            Stimuli, ``n_stimuli_`` of them.
+        y_resampled : ndarray of shape (n_stimuli,)
             Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
         """
         return super().fit_resample(X, y, **params)
