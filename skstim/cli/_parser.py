@@ -91,6 +91,12 @@ def _comma_list(text):
     return names
 
 
+def _add_required_files(command, files):
+    """Add a required ``FILE`` option for each ``{option: help}`` of ``files``."""
+    for option, text in files.items():
+        command.add_argument(option, required=True, metavar="FILE", help=text)
+
+
 def _add_table_options(command, what, groups_for, shape_default):
     """Add ``--label-column``, ``--group-column`` and ``--input-shape`` for the table ``what``."""
     command.add_argument(
@@ -132,10 +138,10 @@ def _add_synthesize(commands):
                     "codes: 0 ok, 1 failure while fitting or saving (including the export "
                     "guard refusing), 2 bad input (nothing written).",
     )
-    command.add_argument("--input", required=True, metavar="FILE",
-                         help="private labelled data: a .npz or .csv file (see above)")
-    command.add_argument("--output", required=True, metavar="FILE",
-                         help="stimuli file to write, ending in .npz (replaced if it exists)")
+    _add_required_files(command, {
+        "--input": "private labelled data: a .npz or .csv file (see above)",
+        "--output": "stimuli file to write, ending in .npz (replaced if it exists)",
+    })
     _add_table_options(
         command, "the input",
         groups_for="needed by --inhibit-identity and the re-identification check",
@@ -191,11 +197,11 @@ def _add_evaluate(commands):
                     "a re-identification check. The real file is read as in 'skstim "
                     "synthesize'. Exit codes: 0 ok, 1 failure while fitting, 2 bad input.",
     )
-    command.add_argument("--stimuli", required=True, metavar="FILE",
-                         help="stimuli file written by 'skstim synthesize' (or save_stimuli)")
-    command.add_argument("--real", required=True, metavar="FILE",
-                         help="real labelled rows to score on: a .npz or .csv file, as the "
-                              "input of 'skstim synthesize'")
+    _add_required_files(command, {
+        "--stimuli": "stimuli file written by 'skstim synthesize' (or save_stimuli)",
+        "--real": "real labelled rows to score on: a .npz or .csv file, as the input of "
+                  "'skstim synthesize'",
+    })
     _add_table_options(
         command, "the real file",
         groups_for="needed for the real-data reference (GroupKFold) and the "
