@@ -360,3 +360,15 @@ def test_stimuli_metadata_needs_a_fitted_synthesizer():
         stimuli_metadata(tiny_synthesizer())
     with pytest.raises(TypeError, match="StimulusSynthesizer"):
         stimuli_metadata(object())
+
+
+@pytest.mark.parametrize("name", ["save_stimuli", "load_stimuli", "stimuli_metadata"])
+def test_old_datasets_names_still_work_with_a_warning(name):
+    import skstim.datasets
+    import skstim.release
+
+    with pytest.warns(FutureWarning, match=f"skstim.release.{name}"):
+        moved = getattr(skstim.datasets, name)
+    assert moved is getattr(skstim.release, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        skstim.datasets.nothing  # noqa: B018
