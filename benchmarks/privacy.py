@@ -59,7 +59,7 @@ class Setting:
     n_windows: int = 0        # simulated windows per person (half private, half attacker's)
     every: int = 4            # Apnea-ECG: keep every k-th minute
     filler: bool = True       # Apnea-ECG: single-night people join the private set and test
-    n_stimuli: float = 1.0
+    stimuli_per_sample: float = 1.0
     n_iter: int = 50
     epochs: int = 15
     weights: tuple = (0.0, 1.0, 3.0, 10.0)
@@ -70,10 +70,10 @@ SETTINGS = {
                      epochs=2, weights=(0.0, 1.0)),
     "simulated": Setting("simulated", n_splits=3, n_members=100, n_people=200, n_windows=24),
     "simulated-small": Setting("simulated", n_splits=5, n_members=8, n_people=16, n_windows=60,
-                               n_stimuli=4.0, n_iter=150),
+                               stimuli_per_sample=4.0, n_iter=150),
     "apnea": Setting("apnea", n_splits=6, n_members=5),
     "apnea-small": Setting("apnea", n_splits=6, n_members=6, every=2, filler=False,
-                           n_stimuli=4.0, n_iter=150),
+                           stimuli_per_sample=4.0, n_iter=150),
 }
 
 
@@ -152,7 +152,7 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
         "noise (floor)": lambda: (X_noise, (y_noise[:, None] == classes).astype(np.float32),
                                   classes),
     }
-    parameters = dict(n_stimuli=setting.n_stimuli, n_iter=setting.n_iter, **(synthesis or {}))
+    parameters = dict(stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter, **(synthesis or {}))
     inhibitor = IdentityInhibitor(
         make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
         input_shape=split.input_shape, random_state=seed, **parameters)

@@ -47,7 +47,7 @@ def main(argv=None):
     describe("real training windows", X, y)
     for init in ("class_gaussian", "class_scale_mixture"):
         synthesizer = StimulusSynthesizer(FrozenEstimator(teacher), input_shape=data.input_shape,
-                                          init=init, n_stimuli=1.0, random_state=0)
+                                          init=init, stimuli_per_sample=1.0, random_state=0)
         describe(f"stimuli, init={init}", *synthesizer.fit_resample(X, y))
     return 0
 

@@ -15,11 +15,13 @@ SYNTHESIS_PARAMETERS = """\
 input_shape : tuple of int or None, default=None
         ``(n_channels, n_times)`` of one sample, with ``n_channels * n_times ==
         n_features``; ``None`` means ``(1, n_features)``.
-    n_stimuli : int or float, default=4.0
-        Stimuli made by ``fit_resample``: an int, or a float multiple of ``len(X)``
-        (the resolved count is ``n_stimuli_``). Students learn the teacher's function
-        better from more stimuli than there were windows; synthesis time grows in
-        proportion.
+    n_stimuli : int or None, default=None
+        Stimuli made by ``fit_resample``, in total; ``None`` makes
+        ``stimuli_per_sample`` per training row. The resolved count is ``n_stimuli_``.
+    stimuli_per_sample : float, default=4.0
+        Stimuli per training row when ``n_stimuli`` is None (at least one stimulus in
+        all). Students learn the teacher's function better from more stimuli than
+        there were windows; synthesis time grows in proportion.
     method : {"direct", "generator"}, default="direct"
         ``"direct"`` optimizes the inputs (Adam, cosine schedule); ``"generator"``
         trains a class-conditional generator network per batch (the paper's method).
@@ -111,7 +113,8 @@ teacher_ : skorch NeuralNetClassifier
     y_proba_ : ndarray of shape (n_stimuli, n_classes)
         The teacher's soft labels for the stimuli of the last ``fit_resample``.
     n_stimuli_ : int
-        Stimuli ``fit_resample`` makes: ``n_stimuli`` resolved against the training size.
+        Stimuli ``fit_resample`` makes: ``n_stimuli``, or ``stimuli_per_sample`` times the
+        training rows.
     n_features_in_ : int
         Number of features seen in ``fit``.
     n_samples_fit_ : int

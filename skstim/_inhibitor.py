@@ -91,13 +91,15 @@ class IdentityInhibitor(StimulusSynthesizer):
     }
 
     def __init__(self, teacher=None, *, identity_model=None, inhibition_weight=1.0,
-                 inhibition="uniform", input_shape=None, n_stimuli=4.0, method="direct",
+                 inhibition="uniform", input_shape=None, n_stimuli=None,
+                 stimuli_per_sample=4.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_scale_mixture", init_rank=64, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         super().__init__(
-            teacher, input_shape=input_shape, n_stimuli=n_stimuli, method=method,
+            teacher, input_shape=input_shape, n_stimuli=n_stimuli,
+            stimuli_per_sample=stimuli_per_sample, method=method,
             n_iter=n_iter, lr=lr, bn_weight=bn_weight, bn_statistics=bn_statistics,
             bn_segments=bn_segments, init=init,
             init_rank=init_rank, tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,

@@ -7,7 +7,7 @@ import torch
 from imblearn.base import BaseSampler
 from sklearn.base import _fit_context
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from skorch import NeuralNet
@@ -88,8 +88,8 @@ class StimulusSynthesizer(BaseSampler):
     _parameter_constraints = {
         "teacher": [NeuralNet, FrozenEstimator, None],
         "input_shape": [tuple, list, None],
-        "n_stimuli": [Interval(Integral, 1, None, closed="left"),
-                      Interval(Real, 0, None, closed="neither")],
+        "n_stimuli": [Interval(Integral, 1, None, closed="left"), None],
+        "stimuli_per_sample": [Interval(Real, 0, None, closed="neither")],
         "method": [StrOptions(set(OPTIMIZERS))],
         "n_iter": [Interval(Integral, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither"), None],
@@ -112,14 +112,15 @@ class StimulusSynthesizer(BaseSampler):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, teacher=None, *, input_shape=None, n_stimuli=4.0, method="direct",
-                 n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
+    def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
+                 method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_scale_mixture", init_rank=64, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
         self.input_shape = input_shape
         self.n_stimuli = n_stimuli
+        self.stimuli_per_sample = stimuli_per_sample
         self.method = method
         self.n_iter = n_iter
         self.lr = lr
@@ -140,6 +141,22 @@ class StimulusSynthesizer(BaseSampler):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+
+    def _validate_params(self):
+        """sklearn's parameter validation, after the mistakes it would let through or
+        explain without the fix: a bool for a count, and a float count."""
+        for name in ("n_stimuli", "stimuli_per_sample"):
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The '{name}' parameter of {type(self).__name__} must be a number, not "
+                    f"a bool; got {getattr(self, name)!r}.")
+        if isinstance(self.n_stimuli, (Real, np.floating)) \
+                and not isinstance(self.n_stimuli, Integral):
+            raise InvalidParameterError(
+                f"The 'n_stimuli' parameter of {type(self).__name__} is a count of stimuli (an "
+                f"int) or None; got {self.n_stimuli!r}. For a multiple of the training rows, "
+                f"pass stimuli_per_sample={self.n_stimuli!r} and n_stimuli=None.")
+        super()._validate_params()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -310,9 +327,9 @@ class StimulusSynthesizer(BaseSampler):
 
     # ---------------------------------------------------------------- sampling
     def _resolve_n_stimuli(self, n_samples):
-        if isinstance(self.n_stimuli, Integral):
+        if self.n_stimuli is not None:
             return int(self.n_stimuli)
-        return max(1, int(round(self.n_stimuli * n_samples)))
+        return max(1, int(round(self.stimuli_per_sample * n_samples)))
 
     def sample(self, n_samples, *, return_proba=False, random_state=None):
         """Synthesize ``n_samples`` stimuli from the fitted teacher.

@@ -17,7 +17,7 @@ def tiny_teacher(**kwargs):
 def tiny_synthesizer(**kwargs):
     """A StimulusSynthesizer with a tiny teacher, few optimization steps and one stimulus
     per training row (the default is four)."""
-    params = dict(n_iter=10, n_stimuli=1.0, batch_size=64, random_state=0)
+    params = dict(n_iter=10, stimuli_per_sample=1.0, batch_size=64, random_state=0)
     params.update(kwargs)
     teacher = params.pop("teacher", None) or tiny_teacher()
     return StimulusSynthesizer(teacher, **params)

@@ -98,7 +98,7 @@ def test_synthesizer_competition_round_is_seeded_and_changes_the_second_half(apn
 
 def test_synthesizer_competition_works_with_a_frozen_teacher(apnea, fitted_teacher):
     syn = StimulusSynthesizer(FrozenEstimator(fitted_teacher), input_shape=apnea.input_shape,
-                              n_stimuli=1.0, n_iter=5, competition_weight=1.0, random_state=0)
+                              stimuli_per_sample=1.0, n_iter=5, competition_weight=1.0, random_state=0)
     X_s, y_s = syn.fit_resample(apnea.X, apnea.y)
     assert X_s.shape == apnea.X.shape
     assert syn.teacher_ is fitted_teacher
@@ -106,7 +106,7 @@ def test_synthesizer_competition_works_with_a_frozen_teacher(apnea, fitted_teach
 
 def test_inhibitor_takes_the_competition_weight(apnea):
     inhibitor = IdentityInhibitor(tiny_teacher(), identity_model=tiny_teacher(),
-                                  input_shape=apnea.input_shape, n_stimuli=1.0, n_iter=5,
+                                  input_shape=apnea.input_shape, stimuli_per_sample=1.0, n_iter=5,
                                   competition_weight=1.0, random_state=0)
     X_s, _ = inhibitor.fit_resample(apnea.X, apnea.y, groups=apnea.groups)
     assert inhibitor.get_params()["competition_weight"] == 1.0

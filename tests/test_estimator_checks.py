@@ -45,7 +45,7 @@ def expected_failed_checks(estimator):
     [
         tiny_synthesizer(n_iter=3),
         IdentityInhibitor(tiny_teacher(max_epochs=20), identity_model=tiny_teacher(), n_iter=3,
-                          n_stimuli=1.0, random_state=0),
+                          stimuli_per_sample=1.0, random_state=0),
         StimulusStudent(tiny_synthesizer(n_iter=3), LogisticRegression()),
     ],
     expected_failed_checks=expected_failed_checks,

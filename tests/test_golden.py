@@ -33,7 +33,7 @@ def golden_outputs():
     out = {}
 
     syn = StimulusSynthesizer(_teacher(), input_shape=data.input_shape, n_iter=5,
-                              n_stimuli=1.0, random_state=0)
+                              stimuli_per_sample=1.0, random_state=0)
     out["synthesizer_X"], out["synthesizer_y"] = syn.fit_resample(data.X, data.y)
     out["synthesizer_proba"] = syn.y_proba_
     out["synthesizer_sample_X"], _, out["synthesizer_sample_proba"] = syn.sample(
@@ -46,20 +46,20 @@ def golden_outputs():
     out["cnn_proba"] = cnn.y_proba_
 
     inh = IdentityInhibitor(_teacher(), identity_model=_teacher(), input_shape=data.input_shape,
-                            n_iter=5, n_stimuli=1.0, inhibition_weight=2.0, random_state=0)
+                            n_iter=5, stimuli_per_sample=1.0, inhibition_weight=2.0, random_state=0)
     out["inhibitor_X"], out["inhibitor_y"] = inh.fit_resample(data.X, data.y, groups=data.groups)
     out["inhibitor_proba"] = inh.y_proba_
 
     student = StimulusStudent(
         StimulusSynthesizer(_teacher(), input_shape=data.input_shape, n_iter=5,
-                            n_stimuli=1.0, random_state=2),
+                            stimuli_per_sample=1.0, random_state=2),
         LogisticRegression(max_iter=200)).fit(data.X, data.y)
     out["student_stimuli"] = student.stimuli_
     out["student_predict_proba"] = student.predict_proba(data.X)
 
     net_student = StimulusStudent(
         StimulusSynthesizer(_teacher(), input_shape=data.input_shape, n_iter=5,
-                            n_stimuli=1.0, random_state=4),
+                            stimuli_per_sample=1.0, random_state=4),
         make_teacher(arch="mlp", max_epochs=3, random_state=0)).fit(data.X, data.y)
     out["net_student_predict_proba"] = net_student.predict_proba(data.X)
     return out

@@ -115,10 +115,18 @@ def test_single_class(apnea, syn):
         syn.fit(apnea.X, np.zeros(len(apnea.X), dtype=int))
 
 
-@pytest.mark.parametrize("n_stimuli", [0, -1, -0.5, 0.0])
-def test_non_positive_n_stimuli(apnea, n_stimuli):
-    with pytest.raises(ValueError, match="'n_stimuli' parameter"):
-        tiny_synthesizer(n_stimuli=n_stimuli).fit_resample(apnea.X, apnea.y)
+@pytest.mark.parametrize("params, match", [
+    (dict(n_stimuli=0), "'n_stimuli' parameter"), (dict(n_stimuli=-1), "'n_stimuli' parameter"),
+    (dict(stimuli_per_sample=0.0), "'stimuli_per_sample' parameter"),
+    (dict(stimuli_per_sample=-0.5), "'stimuli_per_sample' parameter"),
+    (dict(n_stimuli=4.0), r"count of stimuli .* pass stimuli_per_sample=4\.0"),
+    (dict(n_stimuli=np.float32(2)), "count of stimuli"),
+    (dict(n_stimuli=True), "'n_stimuli' parameter .* not a bool"),
+    (dict(stimuli_per_sample=True), "'stimuli_per_sample' parameter .* not a bool"),
+])
+def test_stimulus_counts_that_could_be_confused_are_refused(apnea, params, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_synthesizer(**params).fit_resample(apnea.X, apnea.y)
 
 
 def test_sample_before_fit(syn):
@@ -281,16 +289,19 @@ def test_stimuli_labels_match_the_training_prior(apnea, fitted_teacher):
     X, y = apnea.X[rows], apnea.y[rows]  # 35 normal, 15 apnea windows: unbalanced
     share = np.bincount(y) / len(y)
     syn = StimulusSynthesizer(FrozenEstimator(fitted_teacher), input_shape=apnea.input_shape,
-                              n_stimuli=3.0, n_iter=30, random_state=0)
+                              stimuli_per_sample=3.0, n_iter=30, random_state=0)
     _, y_s = syn.fit_resample(X, y)
     np.testing.assert_allclose(np.bincount(y_s, minlength=2) / len(y_s), share, atol=0.1)
 
 
 # ------------------------------------------------------------- other behaviour
-@pytest.mark.parametrize("n_stimuli, expected", [(1.0, 72), (0.5, 36), (2.5, 180), (10, 10),
-                                                 (0.001, 1)])
-def test_n_stimuli(apnea, n_stimuli, expected):
-    syn = tiny_synthesizer(n_stimuli=n_stimuli, n_iter=2)
+@pytest.mark.parametrize("amount, expected", [
+    (dict(stimuli_per_sample=1.0), 72), (dict(stimuli_per_sample=0.5), 36),
+    (dict(stimuli_per_sample=2.5), 180), (dict(stimuli_per_sample=3), 216),
+    (dict(n_stimuli=10), 10), (dict(n_stimuli=10, stimuli_per_sample=2.0), 10),
+    (dict(stimuli_per_sample=0.001), 1)])
+def test_n_stimuli(apnea, amount, expected):
+    syn = tiny_synthesizer(n_iter=2, **amount)
     X_s, y_s = syn.fit_resample(apnea.X, apnea.y)
     assert X_s.shape == (expected, apnea.X.shape[1])
     assert y_s.shape == (expected,)

@@ -30,7 +30,7 @@ def test_defaults():
     assert syn.bn_statistics == "class"
     assert syn.init == "class_scale_mixture"
     assert syn.init_rank == 64
-    assert syn.n_stimuli == 4.0
+    assert syn.n_stimuli is None and syn.stimuli_per_sample == 4.0
     assert syn.competition_weight == 0.0
     params = syn.get_params()
     assert {"bn_statistics", "init", "init_rank"} <= set(params)

@@ -8,7 +8,7 @@ import argparse
 import math
 
 from ._errors import InputError
-from ._tables import parse_input_shape, parse_n_stimuli
+from ._tables import parse_input_shape, parse_n_stimuli, parse_stimuli_per_row
 
 __all__ = ["build_parser", "DEFAULT_FAMILIES"]
 
@@ -146,10 +146,14 @@ def _add_synthesize(commands):
         command, "the input",
         groups_for="needed by --inhibit-identity and the re-identification check",
         shape_default="the npz's input_shape array, else 1,n_features")
-    command.add_argument(
-        "--n-stimuli", type=_argparse_type(parse_n_stimuli), default=4.0, metavar="N",
-        help="how many stimuli: an integer is a count (e.g. 500), a decimal a multiple of "
-             "the number of input rows (e.g. 1.0, 2.5; default 4.0, as StimulusSynthesizer)")
+    amount = command.add_mutually_exclusive_group()
+    amount.add_argument(
+        "--n-stimuli", type=_argparse_type(parse_n_stimuli), default=None, metavar="N",
+        help="how many stimuli in all, a count (e.g. 500); default: --stimuli-per-row")
+    amount.add_argument(
+        "--stimuli-per-row", type=_argparse_type(parse_stimuli_per_row), default=4.0,
+        metavar="X", help="stimuli per input row, when --n-stimuli is not given (e.g. 1.5; "
+                          "default 4.0, as StimulusSynthesizer)")
     command.add_argument("--n-iter", type=_positive_int, default=20, metavar="N",
                          help="optimization steps per batch of stimuli (default 20)")
     command.add_argument("--teacher-epochs", type=_positive_int, default=20, metavar="N",

@@ -76,7 +76,8 @@ def run_synthesize(args):
                             max_epochs=args.teacher_epochs, device=args.device,
                             random_state=args.random_state)
 
-    common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli, n_iter=args.n_iter,
+    common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli,
+                  stimuli_per_sample=args.stimuli_per_row, n_iter=args.n_iter,
                   device=args.device, random_state=args.random_state,
                   verbose=0 if args.no_progress else 1)
     if args.inhibit_identity:

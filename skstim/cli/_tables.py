@@ -15,7 +15,8 @@ from sklearn.utils import Bunch
 from ..utils import check_input_shape, read_npz
 from ._errors import InputError
 
-__all__ = ["parse_input_shape", "parse_n_stimuli", "read_table", "resolve_input_shape"]
+__all__ = ["parse_input_shape", "parse_n_stimuli", "parse_stimuli_per_row", "read_table",
+           "resolve_input_shape"]
 
 _SHOWN = 20  # column or array names listed in an error message
 
@@ -55,25 +56,46 @@ def parse_input_shape(text):
 
 
 def parse_n_stimuli(text):
-    """An int (a count, e.g. ``"500"``) or a float (a multiple of the rows, e.g. ``"1.5"``).
+    """A count of stimuli: a positive integer (``"500"``).
+
+    A decimal is refused with the option that takes a multiple of the rows, so that
+    ``4`` (four stimuli) and ``4.0`` (four per row) cannot be confused.
 
     Examples
     --------
-    >>> parse_n_stimuli("500"), parse_n_stimuli("1.5"), parse_n_stimuli("2.0")
-    (500, 1.5, 2.0)
+    >>> parse_n_stimuli("500")
+    500
     """
     text = str(text).strip()
     try:
         value = int(text)
     except ValueError:
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
+        value = None
+    if value is None or value < 1:
+        raise InputError(
+            f"--n-stimuli is a count of stimuli, a positive integer (e.g. 500); got {text!r}. "
+            "For a multiple of the number of input rows, use --stimuli-per-row (e.g. "
+            "--stimuli-per-row 1.5)."
+        )
+    return value
+
+
+def parse_stimuli_per_row(text):
+    """A positive finite number: stimuli per input row (``"1.5"``).
+
+    Examples
+    --------
+    >>> parse_stimuli_per_row("1.5"), parse_stimuli_per_row("4")
+    (1.5, 4.0)
+    """
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = None
     if value is None or not np.isfinite(value) or value <= 0:
         raise InputError(
-            f"--n-stimuli must be a positive integer (a number of stimuli, e.g. 500) or a "
-            f"positive decimal (a multiple of the number of input rows, e.g. 1.0); got {text!r}."
+            f"--stimuli-per-row must be a positive number (stimuli per input row, e.g. 1.5); "
+            f"got {text!r}."
         )
     return value
 

@@ -84,7 +84,7 @@ def test_synthesize_csv_with_string_labels_and_identity_inhibition(tmp_path):
     output = tmp_path / "stimuli.npz"
     code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
                            "--label-column", "event", "--group-column", "subject",
-                           "--input-shape", "4,60", "--n-stimuli", "0.25",
+                           "--input-shape", "4,60", "--stimuli-per-row", "0.25",
                            "--inhibit-identity", "--inhibition-weight", "0.5",
                            "--no-progress", *CLI_FAST])
     assert code == EXIT_OK, err
@@ -217,6 +217,7 @@ def test_synthesize_defaults_follow_the_synthesizer():
     args = build_parser().parse_args(["synthesize", "--input", "a.npz", "--output", "b.npz"])
     defaults = StimulusSynthesizer().get_params()
     assert args.n_stimuli == defaults["n_stimuli"]
+    assert args.stimuli_per_row == defaults["stimuli_per_sample"]
     assert args.n_iter == defaults["n_iter"]
 
 
@@ -234,3 +235,19 @@ def test_help_documents_every_option(command, capsys):
         assert help_text, strings
         for option in strings:
             assert option in text, option
+
+
+@pytest.mark.parametrize("amount, message", [
+    (["--n-stimuli", "4.0"], "--stimuli-per-row"),
+    (["--n-stimuli", "true"], "count of stimuli"),
+    (["--stimuli-per-row", "0"], "positive number"),
+    (["--n-stimuli", "4", "--stimuli-per-row", "2"], "not allowed with"),
+])
+def test_a_count_and_a_multiple_of_the_rows_cannot_be_confused(tmp_path, amount, message):
+    npz = write_npz(tmp_path / "private.npz", cli_data(1))
+    output = tmp_path / "s.npz"
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as info, contextlib.redirect_stderr(err):
+        main(["synthesize", "--input", npz, "--output", str(output), *amount])
+    assert info.value.code == EXIT_BAD_INPUT and message in err.getvalue()
+    assert not output.exists()
