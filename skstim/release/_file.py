@@ -152,12 +152,12 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     never leaves a half-written file and never changes a file already at ``path``.
 
     **Export guard.** A data holder should pass ``X_train``, the private rows the teacher
-    was fitted on: every stimulus is then compared with them in the per-feature
-    standardized space of ``X_train`` (standard deviation 0 counts as 1). A stimulus
-    closer to a training row than any two distinct training rows are to each other (the
-    threshold) is a copy of private data, and is refused (``on_copy="refuse"``) or
-    dropped (``on_copy="drop"``). Without ``X_train`` nothing is checked and
-    ``metadata["export_guard"]`` is ``None``.
+    was fitted on: every stimulus is then compared with them by :func:`export_guard`
+    (shapes, under small time shifts, reversal, sign and amplitude; in the layout of
+    ``metadata["input_shape"]`` where given). A stimulus more similar to a private row
+    than private rows are to each other is a copy of private data, and is refused
+    (``on_copy="refuse"``) or dropped (``on_copy="drop"``). Without ``X_train`` nothing
+    is checked and ``metadata["export_guard"]`` is ``None``.
 
     Parameters
     ----------
@@ -262,7 +262,8 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     guard, threshold = None, None
     if X_train is not None:
         X_train = _as_finite_2d(X_train, "X_train", np.float64)
-        keep, guard = export_guard(X32, X_train, on_copy)
+        keep, guard = export_guard(X32, X_train, input_shape=user.get("input_shape"),
+                                   on_copy=on_copy)
         threshold = guard["threshold"]
 
     from .. import __version__
