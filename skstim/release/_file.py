@@ -31,6 +31,8 @@ __all__ = ["save_stimuli", "load_stimuli", "FORMAT", "FORMAT_VERSION"]
 FORMAT = "skstim-stimuli"
 FORMAT_VERSION = 1
 _ON_COPY = ("refuse", "drop")
+MAX_METADATA_CHARS = 1_000_000  # a record of aggregates and parameters is a few kB
+_PROBA_TOLERANCE = 1e-3  # float32 soft labels sum to 1 within this
 # Facts of the file itself: written by save_stimuli whatever the caller's metadata says.
 _FILE_FACTS = ("format", "format_version", "n_stimuli", "n_features")
 
@@ -254,6 +256,7 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
                 f"proba has {len(proba)} rows but there are {n_stimuli} stimuli: pass one row "
                 "of class probabilities per stimulus (or proba=None)."
             )
+        _check_distributions(proba, "proba")
     user = _check_metadata(metadata)
     classes = _check_classes(user.pop("classes", None), y, proba)
     _check_sample_shape(user.get("input_shape"), n_features, "metadata['input_shape']")
@@ -283,8 +286,12 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     if guard is not None:
         record["export_guard"] = guard
 
-    arrays = {"X": X32[keep], "y": y[keep],
-              "metadata": np.array(json.dumps(record, allow_nan=False))}
+    text = json.dumps(record, allow_nan=False)
+    if len(text) > MAX_METADATA_CHARS:
+        raise ValueError(f"metadata holds {len(text):,} characters as JSON, more than "
+                         f"{MAX_METADATA_CHARS:,}: a stimuli file's record is for aggregates "
+                         "and parameters, not data.")
+    arrays = {"X": X32[keep], "y": y[keep], "metadata": np.array(text)}
     if proba is not None:
         arrays["proba"] = proba[keep]
     write_atomic(path, lambda handle: np.savez_compressed(handle, **arrays))
@@ -295,6 +302,51 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
 
 
 # --------------------------------------------------------------------------- load
+def _check_loaded_classes(classes, y, damaged):
+    """The record's classes: a non-empty list without duplicates that holds every label."""
+    if not isinstance(classes, list) or not classes:
+        raise ValueError(f"{damaged}: metadata['classes'] must be a non-empty list, got "
+                         f"{classes!r:.200}.")
+    if len({json.dumps(c) for c in classes}) != len(classes):
+        raise ValueError(f"{damaged}: metadata['classes'] holds duplicates: {classes!r:.200}.")
+    if y.dtype.kind not in "biufU":
+        raise ValueError(f"{damaged}: y has dtype {y.dtype}; labels are numbers or strings.")
+    unknown = set(np.unique(y).tolist()) - set(classes)
+    if unknown:
+        raise ValueError(f"{damaged}: y holds labels {sorted(map(str, unknown))[:10]} that "
+                         f"metadata['classes'] = {classes!r:.200} does not list.")
+    return classes
+
+
+def _check_loaded_values(X, proba, n_classes, damaged):
+    """Finite stimuli, and probabilities: one column per class, each row a distribution."""
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{damaged}: X holds {int(np.sum(~np.isfinite(X)))} NaN or infinite "
+                         "values.")
+    if proba is None:
+        return
+    if proba.ndim != 2 or len(proba) != len(X) or proba.dtype.kind != "f":
+        raise ValueError(f"{damaged}: proba has shape {proba.shape} and dtype {proba.dtype} "
+                         f"for {len(X)} stimuli; it must be 2-D float, one row per stimulus.")
+    if proba.shape[1] != n_classes:
+        raise ValueError(f"{damaged}: proba has {proba.shape[1]} columns but "
+                         f"metadata['classes'] lists {n_classes} classes.")
+    _check_distributions(proba, f"{damaged}: proba")
+
+
+def _check_distributions(proba, where):
+    """Raise unless every row of ``proba`` is finite, in [0, 1] and sums to 1."""
+    bad = ~np.isfinite(proba).all(axis=1) | (proba < 0).any(axis=1) | (proba > 1).any(axis=1) \
+        | (np.abs(proba.sum(axis=1, dtype=np.float64) - 1.0) > _PROBA_TOLERANCE)
+    if bad.any():
+        raise ValueError(f"{where} rows {_first(np.flatnonzero(bad))} are not probabilities "
+                         "(each must be finite, in [0, 1] and sum to 1).")
+
+
+def _first(indices, n=10):
+    return f"[{', '.join(map(str, indices[:n]))}{', ...' if len(indices) > n else ''}]"
+
+
 def load_stimuli(path, *, return_X_y=False):
     """Read a stimuli file written by :func:`save_stimuli`, without pickle.
 
@@ -346,13 +398,17 @@ def load_stimuli(path, *, return_X_y=False):
                                 "by skstim.release.save_stimuli).")
     not_ours = f"{path!r} is not a skstim stimuli file (a .npz written by save_stimuli)"
     try:
-        arrays = read_npz(path, names=("X", "y", "proba", "metadata"))
+        arrays = read_npz(path, names=("X", "y", "proba", "metadata"),
+                          max_bytes={"metadata": 4 * MAX_METADATA_CHARS + 1024})
     except ValueError as exc:
         raise ValueError(f"{not_ours}: {exc}.") from None
     if "metadata" not in arrays:
         raise ValueError(f"{not_ours}: it has no 'metadata' entry.")
 
     raw = arrays["metadata"]
+    if raw.ndim == 0 and raw.dtype.kind == "U" and len(str(raw)) > MAX_METADATA_CHARS:
+        raise ValueError(f"{not_ours}: its 'metadata' holds more than {MAX_METADATA_CHARS:,} "
+                         "characters.")
     if raw.ndim != 0 or raw.dtype.kind != "U":
         raise ValueError(f"{not_ours}: its 'metadata' is not a JSON string.")
     try:
@@ -388,16 +444,8 @@ def load_stimuli(path, *, return_X_y=False):
         if key in metadata and metadata[key] != actual:
             raise ValueError(f"{damaged}: metadata['{key}'] is {metadata[key]!r} but X has "
                              f"{actual}.")
-    classes = metadata.get("classes")
-    if not isinstance(classes, list) or not classes:
-        raise ValueError(f"{damaged}: metadata['classes'] must be a non-empty list, got "
-                         f"{classes!r}.")
-    if proba is not None:
-        if proba.ndim != 2 or len(proba) != len(y):
-            raise ValueError(f"{damaged}: proba has shape {proba.shape} for {len(y)} stimuli.")
-        if proba.shape[1] != len(classes):
-            raise ValueError(f"{damaged}: proba has {proba.shape[1]} columns but "
-                             f"metadata['classes'] lists {len(classes)} classes.")
+    classes = _check_loaded_classes(metadata.get("classes"), y, damaged)
+    _check_loaded_values(X, proba, len(classes), damaged)
     input_shape = _check_sample_shape(metadata.get("input_shape"), X.shape[1],
                                      f"{damaged}: metadata['input_shape']")
     if return_X_y:

@@ -90,7 +90,7 @@ def check_output_path(path, *, name="path", suffix=".npz"):
     return path
 
 
-def read_npz(path, names=None):
+def read_npz(path, names=None, max_bytes=None):
     """The arrays of the ``.npz`` archive at ``path``, read without pickle.
 
     A file received from someone else is never unpickled (unpickling runs code).
@@ -101,6 +101,9 @@ def read_npz(path, names=None):
         The archive.
     names : iterable of str or None, default=None
         The arrays to read, where present; ``None`` reads all.
+    max_bytes : dict of str to int or None, default=None
+        Largest size, uncompressed, of the named arrays: a larger one is refused
+        before it is read.
 
     Returns
     -------
@@ -110,8 +113,10 @@ def read_npz(path, names=None):
     Raises
     ------
     ValueError
-        numpy cannot read the file without pickle, the file holds a single array, or an
-        array needs pickle (an object array); the message says which.
+        numpy cannot read the file as an archive of plain arrays, the file holds a
+        single array, an array holds Python objects (reading them would run code from
+        the file), or an array is larger than ``max_bytes`` allows; the message says
+        which.
 
     Examples
     --------
@@ -124,7 +129,8 @@ def read_npz(path, names=None):
     try:
         archive = np.load(path, allow_pickle=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets one clear message
-        raise ValueError(f"numpy cannot read it as an .npz archive without pickle ({exc})") \
+        # numpy's own message would suggest allow_pickle, which runs code from the file
+        raise ValueError(f"it is not an .npz archive of plain arrays ({type(exc).__name__})") \
             from None
     if not hasattr(archive, "files"):
         raise ValueError("it holds a single array, not an .npz archive")
@@ -133,9 +139,12 @@ def read_npz(path, names=None):
         for name in archive.files:
             if names is not None and name not in names:
                 continue
+            limit = (max_bytes or {}).get(name)
+            if limit is not None and archive.zip.getinfo(f"{name}.npy").file_size > limit:
+                raise ValueError(f"its array {name!r} is larger than {limit:,} bytes")
             try:
                 arrays[name] = archive[name]
-            except ValueError as exc:  # object arrays need pickle
-                raise ValueError(f"its array {name!r} cannot be read without pickle ({exc}); "
-                                 "store numbers or strings") from None
+            except ValueError:  # object arrays: numpy reads them only by unpickling
+                raise ValueError(f"its array {name!r} holds Python objects, which cannot be "
+                                 "read safely; store numbers or strings") from None
     return arrays

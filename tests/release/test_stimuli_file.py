@@ -275,8 +275,9 @@ def test_load_refuses_plain_npz_and_other_files(tmp_path):
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, X=np.zeros((3, 4)), y=np.zeros(3),
              metadata=np.array({"format": "skstim-stimuli"}, dtype=object))
-    with pytest.raises(ValueError, match="without pickle"):
+    with pytest.raises(ValueError, match="holds Python objects") as info:
         load_stimuli(pickled)
+    assert "allow_pickle" not in str(info.value)
 
 
 def _rewrite(path, **changes):
@@ -296,6 +297,16 @@ def _rewrite(path, **changes):
     (dict(record={"input_shape": [3, 60]}), r"metadata\['input_shape'\]"),
     (dict(record={"n_stimuli": 21}), r"metadata\['n_stimuli'\] is 21"),
     (dict(record={"format_version": 2}), "newer skstim"),
+    (dict(X=np.full((20, 240), np.nan, dtype=np.float32)), "X holds 4800 NaN or infinite"),
+    (dict(X=np.full((20, 240), np.inf, dtype=np.float32)), "X holds 4800 NaN or infinite"),
+    (dict(proba=np.full((20, 2), -0.5, dtype=np.float32)), r"proba rows \[0, 1, .*\] are not "
+                                                             "probabilities"),
+    (dict(proba=np.full((20, 2), 0.9, dtype=np.float32)), "are not probabilities"),
+    (dict(proba=np.full((20, 2), np.nan, dtype=np.float32)), "are not probabilities"),
+    (dict(y=np.full(20, 7)), r"y holds labels \['7'\] that metadata\['classes'\]"),
+    (dict(record={"classes": [0, 0]}), r"metadata\['classes'\] holds duplicates"),
+    (dict(record={"classes": []}), r"metadata\['classes'\] must be a non-empty list"),
+    (dict(record={"padding": "x" * 1_100_000}), "larger than|more than 1,000,000 characters"),
 ])
 def test_load_refuses_tampered_files(apnea, tmp_path, change, match):
     X, y, proba = _stimuli(apnea)
@@ -303,8 +314,20 @@ def test_load_refuses_tampered_files(apnea, tmp_path, change, match):
     save_stimuli(path, X, y, proba, metadata={"input_shape": apnea.input_shape})
     load_stimuli(path)  # intact
     _rewrite(path, **change)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match) as info:
         load_stimuli(path)
+    assert "allow_pickle" not in str(info.value)
+
+
+def test_save_refuses_what_load_would_refuse(apnea, tmp_path):
+    X, y, proba = _stimuli(apnea)
+    with pytest.raises(ValueError, match=r"proba rows \[3\] are not probabilities"):
+        bad = proba.copy()
+        bad[3] = [0.7, 0.7]
+        save_stimuli(tmp_path / "s.npz", X, y, bad)
+    with pytest.raises(ValueError, match="more than 1,000,000"):
+        save_stimuli(tmp_path / "s.npz", X, y, metadata={"notes": "x" * 1_000_001})
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.fixture(scope="module")
