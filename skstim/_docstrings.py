@@ -78,6 +78,10 @@ input_shape : tuple of int or None, default=None
         Caches network fits, so that a grid over synthesis parameters fits each fold's
         teacher once. With ``random_state=None`` the first fit of a network on the same
         data is reused, as with the ``memory`` of :class:`sklearn.pipeline.Pipeline`.
+        The cache holds pickles of the fitted networks and of the private training
+        rows they were fitted on: keep it in a folder only the data holder can read,
+        and load nothing into it from elsewhere (unpickling runs code). Its location is
+        never written into a stimuli file's metadata.
     batch_size : int, default=256
         Stimuli optimized together; bounds peak memory.
     device : str, default="cpu"

@@ -21,10 +21,8 @@ def _describe_teacher(teacher):
 
 
 def _describe_memory(memory):
-    if memory is None or isinstance(memory, str):
-        return memory
-    location = getattr(memory, "location", None)
-    return f"{type(memory).__name__}(location={location!r})"
+    """Whether a cache was used, never where: a cache path can name a hospital or a user."""
+    return None if memory is None else "a joblib cache (its location is not recorded)"
 
 
 def synthesis_record(synthesizer):

@@ -57,6 +57,11 @@ class StimulusSynthesizer(BaseSampler):
     The effect of each parameter on what students learn and on what stimuli give
     away is measured in the benchmark pages of the documentation (``docs/benchmarks/``).
 
+    A fitted synthesizer is private data: it holds the teacher fitted on the private
+    rows and aggregates of them (``loc_``, ``scale_``, ``init_``,
+    ``class_statistics_``). Never share it, pickled or otherwise; share the stimuli,
+    e.g. as a file written by :func:`skstim.release.save_stimuli`.
+
     Parameters
     ----------
     {teacher}
@@ -406,10 +411,10 @@ class StimulusSynthesizer(BaseSampler):
         """How the fitted synthesizer makes its stimuli, as a JSON-ready dict.
 
         The metadata of a stimuli file (:func:`skstim.release.stimuli_metadata`): the
-        parameters (the teacher and the memory as short descriptions), the shape of one
-        sample, the classes, the class prior of the stimuli and the teacher's class and
-        ``module__*`` parameters. No private row and no aggregate of the data beyond the
-        class prior.
+        parameters (the teacher as a short description; of ``memory`` only whether a
+        cache was used, never its location), the shape of one sample, the classes, the
+        class prior of the stimuli and the teacher's class and ``module__*``
+        parameters. No private row and no aggregate of the data beyond the class prior.
 
         Returns
         -------

@@ -395,3 +395,16 @@ def test_old_datasets_names_still_work_with_a_warning(name):
     assert moved is getattr(skstim.release, name)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         skstim.datasets.nothing  # noqa: B018
+
+
+def test_the_cache_location_never_enters_the_metadata(apnea, tmp_path):
+    from joblib import Memory
+
+    secret = tmp_path / "st-mary-hospital" / "dr-smith-cache"
+    syn = tiny_synthesizer(input_shape=apnea.input_shape, n_iter=2,
+                           memory=Memory(str(secret), verbose=0)).fit(apnea.X, apnea.y)
+    text = json.dumps(stimuli_metadata(syn))
+    assert "st-mary-hospital" not in text and "dr-smith" not in text
+    assert stimuli_metadata(syn)["synthesis_parameters"]["memory"].startswith("a joblib cache")
+    syn.set_params(memory=str(secret))
+    assert "st-mary-hospital" not in json.dumps(stimuli_metadata(syn))
