@@ -28,6 +28,7 @@ from .synthesis import (
 from .utils import (
     Substitution,
     allocate,
+    check_fits_in_memory,
     check_input_shape,
     child_seed,
     fit_on_stimuli,
@@ -359,8 +360,12 @@ class StimulusSynthesizer(BaseSampler):
             The teacher's probabilities; only when ``return_proba=True``.
         """
         check_is_fitted(self, "teacher_")
-        if not isinstance(n_samples, Integral) or n_samples <= 0:
+        if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples <= 0:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        check_fits_in_memory(
+            2 * n_samples * (self.n_features_in_ + len(self.classes_)) * 4,
+            f"{n_samples:,} stimuli of {self.n_features_in_} features (float32, with a copy "
+            "while the batches are joined)", "draw fewer stimuli per call of sample")
         root = self._root_seed if random_state is None else seed_sequence(random_state)
         stream = child_seed(root, _SYNTHESIS_SEED)
         rng = np.random.default_rng(child_seed(stream, 0))
@@ -383,8 +388,19 @@ class StimulusSynthesizer(BaseSampler):
                 self.teacher_.module_, X, n_mixed, batch_size=self.batch_size,
                 device=self.device, random_state=child_seed(stream, 2))
             X, proba = np.concatenate([X, X_mixed]), np.concatenate([proba, proba_mixed])
+        self._check_converged(X)
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)
+
+    def _check_converged(self, X):
+        diverged = ~np.isfinite(X).all(axis=1)
+        if diverged.any():
+            raise FloatingPointError(
+                f"The optimization diverged: {int(diverged.sum())} of {len(X)} stimuli hold NaN "
+                f"or infinite values (method={self.method!r}, lr={self.lr!r}, "
+                f"n_iter={self.n_iter}). Lower lr, or check that the teacher's outputs are "
+                "finite on the training data; no stimuli were returned."
+            )
 
     def _synthesize(self, targets, seed, callback, **competition):
         """Stimuli and the teacher's probabilities for ``targets`` (the engine's call)."""

@@ -399,3 +399,21 @@ def test_fit_resample_keeps_a_dataframes_columns(apnea):
                                                        pd.Series(apnea.y, name="apnea"))
     assert list(X_s.columns) == columns and y_s.name == "apnea"
     assert len(X_s) == len(y_s) == len(apnea.X)
+
+
+def test_a_sample_too_large_for_memory_is_refused_before_any_work(apnea, syn, monkeypatch):
+    import skstim._synthesizer as module
+
+    syn.fit(apnea.X, apnea.y)
+    monkeypatch.setattr(module, "synthesize",
+                        lambda *a, **k: pytest.fail("synthesis started"))
+    with pytest.raises(MemoryError, match=r"1,000,000,000 stimuli .* GiB of memory"):
+        syn.sample(10 ** 9)
+    with pytest.raises(ValueError, match="n_samples must be a positive int"):
+        syn.sample(True)
+
+
+def test_a_diverging_optimization_returns_no_stimuli(apnea):
+    syn = tiny_synthesizer(lr=1e20, n_iter=5, init="noise", stimuli_per_sample=0.2)
+    with pytest.raises(FloatingPointError, match=r"diverged: \d+ of 14 stimuli .* Lower lr"):
+        syn.fit_resample(apnea.X, apnea.y)

@@ -1,10 +1,12 @@
 """Checks of the inputs shared by estimators, networks, files and the command line."""
 
 import numbers
+import os
 
 import numpy as np
 
-__all__ = ["check_input_shape", "check_same_length", "allocate"]
+__all__ = ["check_input_shape", "check_same_length", "allocate", "available_memory",
+           "check_fits_in_memory"]
 
 
 def check_input_shape(input_shape, n_features=None, *, name="input_shape", data="X", fix=None,
@@ -96,3 +98,30 @@ def allocate(n, prior):
     counts = np.floor(exact).astype(int)
     counts[np.argsort(counts - exact)[: n - counts.sum()]] += 1
     return counts
+
+
+def available_memory():
+    """Bytes of physical memory available now, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_fits_in_memory(n_bytes, what, fix):
+    """Raise a MemoryError naming ``what`` and ``fix`` unless ``n_bytes`` fit in memory now.
+
+    Examples
+    --------
+    >>> check_fits_in_memory(1024, "a small array", "make it smaller")
+    >>> check_fits_in_memory(2 ** 70, "a huge array", "make it smaller")
+    Traceback (most recent call last):
+    ...
+    MemoryError: a huge array would need 1,099,511,627,776 GiB ...
+    """
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        raise MemoryError(
+            f"{what} would need {n_bytes / 2 ** 30:,.0f} GiB of memory, and "
+            f"{available / 2 ** 30:,.1f} GiB are available: {fix}. Nothing was computed."
+        )
