@@ -8,10 +8,38 @@ import numpy as np
 __all__ = ["write_atomic", "check_output_path", "read_npz"]
 
 
-def write_atomic(path, write):
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temporaries(directory, name):
+    """Remove temporaries of ``name`` left by writers that died (killed mid-write)."""
+    prefix = f".{name}."
+    for entry in os.listdir(directory):
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        pid = entry[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            try:
+                os.unlink(os.path.join(directory, entry))
+            except OSError:
+                pass
+
+
+def write_atomic(path, write, mode=None):
     """Write ``path`` through ``write(handle)`` on a temporary file beside it, then rename.
 
-    A failure removes the temporary file and leaves any existing ``path`` as it was.
+    A failure removes the temporary file and leaves any existing ``path`` as it was. A
+    writer killed mid-write leaves its temporary file (``.NAME.PID.*.tmp``) and the old
+    ``path`` intact; the next write of ``path`` removes temporaries whose process is
+    gone. Writers of the same ``path`` at once each rename a whole file: the last one
+    wins, and no reader ever sees a mix.
 
     Parameters
     ----------
@@ -19,6 +47,9 @@ def write_atomic(path, write):
         Destination; its directory must exist.
     write : callable
         Called with the open binary temporary file.
+    mode : int or None, default=None
+        Permission bits of the file, e.g. ``0o600`` for the owner alone; ``None`` gives
+        the usual mode of a new file (``0o666`` less the umask).
 
     Returns
     -------
@@ -34,16 +65,19 @@ def write_atomic(path, write):
     """
     path = os.fspath(path)
     directory, name = os.path.split(os.path.abspath(path))
-    tmp = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{name}.", suffix=".tmp",
-                                      delete=False)
+    _remove_stale_temporaries(directory, name)
+    tmp = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{name}.{os.getpid()}.",
+                                      suffix=".tmp", delete=False)
     try:
         with tmp:
             write(tmp)
             tmp.flush()
             os.fsync(tmp.fileno())
-        umask = os.umask(0)  # the temporary file is private (0600): give the usual mode
-        os.umask(umask)
-        os.chmod(tmp.name, 0o666 & ~umask)
+        if mode is None:
+            umask = os.umask(0)  # the temporary file is private (0600): give the usual mode
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp.name, mode)
         os.replace(tmp.name, path)
     except BaseException:
         try:
