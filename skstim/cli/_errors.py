@@ -1,8 +1,10 @@
-"""The two ways a command of ``skstim`` fails, and the exit code of each."""
+"""The ways a command of ``skstim`` ends, and the exit code of each."""
 
-__all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT", "InputError", "CommandFailed"]
+__all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "InputError",
+           "CommandFailed"]
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+# 130 = 128 + SIGINT, what a shell reports for a command ended by Ctrl-C
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class InputError(ValueError):

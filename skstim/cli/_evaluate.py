@@ -10,8 +10,9 @@ from sklearn.model_selection import GroupKFold
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
+from ._device import check_device
 from ._errors import CommandFailed, InputError
-from ._outputs import check_report, write_report
+from ._outputs import check_report, report_options, write_report
 from ._privacy_text import format_privacy
 from ._tables import read_table, resolve_input_shape
 
@@ -63,14 +64,15 @@ def _real_baseline(student, X, y, groups, n_splits):
     return np.array(predicted.tolist())
 
 
-def run_evaluate(args):
+def run_evaluate(args, written=None):
     """``skstim evaluate``: utility and privacy of a stimuli file against real data.
 
     ``args`` are the parsed options. Each family of ``--families`` is trained on the
     stimuli of ``--stimuli`` and scored on the rows of ``--real``, beside the same family
     trained on real rows of other subjects where the real file has subject ids; then the
     privacy checks compare the stimuli with the real rows. The summary is printed, the
-    report written with ``--report``. Returns 0.
+    report written with ``--report``; what is written is added to ``written`` (a list of
+    str). Returns 0.
 
     Raises
     ------
@@ -83,6 +85,8 @@ def run_evaluate(args):
     from ..evaluation import utility_scores
     from ..release import load_stimuli
 
+    written = [] if written is None else written
+    check_device(args.device)
     report_dir = check_report(args, args.stimuli, args.real)
     try:
         stimuli = load_stimuli(args.stimuli)
@@ -153,8 +157,8 @@ def run_evaluate(args):
         write_report(args, "the evaluation ran", lambda: evaluation_report(
             report_dir, stimuli_path=args.stimuli, real_path=args.real, stimuli=stimuli,
             table=table, y_real=y_real, input_shape=input_shape, rows=rows, n_splits=n_splits,
-            privacy=privacy, unknown=unknown, options=vars(args), stdout=summary,
-            random_state=args.random_state))
+            privacy=privacy, unknown=unknown, stdout=summary, **report_options(args)),
+            written)
     return 0
 
 

@@ -41,8 +41,7 @@ def build_parser():
     )
     demo.add_argument("--quick", action="store_true",
                       help="small data set and four student families (about 1.5 min on 2 cores)")
-    demo.add_argument("--random-state", type=int, default=0, help="seed of the whole run (default 0)")
-    demo.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    _add_seed_and_device(demo, "of the whole run", "torch device")
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_synthesize(commands)
     _add_evaluate(commands)
@@ -70,6 +69,9 @@ _positive_int = _checked(int, lambda value: value >= 1,
                          "expected a positive integer", "expected a positive integer")
 _non_negative_float = _checked(float, lambda value: 0 <= value < math.inf,
                                "expected a number >= 0", "expected a finite number >= 0")
+_SEED_RANGE = f"an integer from 0 to {2**32 - 1}"
+_seed = _checked(int, lambda value: 0 <= value < 2**32, f"expected {_SEED_RANGE}",
+                 f"expected {_SEED_RANGE} (numpy's seeds are not negative)")
 
 
 def _argparse_type(parse):
@@ -91,6 +93,15 @@ def _comma_list(text):
     return names
 
 
+def _add_seed_and_device(command, seed_of, device_of):
+    """Add ``--random-state`` (the seed ``seed_of``) and ``--device`` (``device_of``)."""
+    command.add_argument("--random-state", type=_seed, default=0, metavar="SEED",
+                         help=f"seed {seed_of}, {_SEED_RANGE} (default 0)")
+    command.add_argument("--device", default="cpu",
+                         help=f"{device_of}: cpu, cuda, cuda:N or mps; one this machine lacks "
+                              "is bad input (default cpu)")
+
+
 def _add_required_files(command, files):
     """Add a required ``FILE`` option for each ``{option: help}`` of ``files``."""
     for option, text in files.items():
@@ -102,7 +113,9 @@ def _add_table_options(command, what, groups_for, shape_default):
     command.add_argument(
         "--label-column", metavar="NAME", default=None,
         help=f"column of {what} holding the class labels (default: 'label' in a csv, "
-             "the array 'y' in an npz)")
+             "the array 'y' in an npz): integers or names; whole numbers written as floats "
+             "(1.0) are read as integers, other floats (0.5) are bad input, and so are "
+             "missing labels (empty, NA, N/A, null, none, nan)")
     command.add_argument(
         "--group-column", metavar="NAME", default=None,
         help=f"column of {what} holding the subject (person) id of each row (default: a "
@@ -113,13 +126,32 @@ def _add_table_options(command, what, groups_for, shape_default):
              f"channel-major (default: {shape_default})")
 
 
-def _add_report_option(command, contents):
-    """Add ``--report DIR``; ``contents`` lists what the report shows."""
+def _add_report_options(command, contents, real):
+    """Add ``--report DIR`` and the options of the report; ``contents`` lists what the
+    report shows, ``real`` names the real rows it summarizes."""
     command.add_argument(
         "--report", metavar="DIR", default=None,
         help=f"also write a report for a data holder or an ethics board to DIR/report.md, "
-             f"with PNG figures ({contents}, every synthesis parameter, caveats); DIR is "
-             "created if missing, an existing file there is bad input")
+             f"with PNG figures ({contents}, every synthesis parameter, caveats). By default "
+             f"it holds no row of {real}: per class, the stimuli are drawn beside the mean "
+             "and spread of the real rows only where these cover at least "
+             "--report-min-people people, else alone, and the report says why. DIR is "
+             "created if missing; a DIR that already holds a report (report.md) is bad "
+             "input unless --overwrite-report")
+    command.add_argument(
+        "--report-min-people", type=_positive_int, default=5, metavar="N",
+        help="fewest people (subject ids, --group-column) a per-class aggregate of the real "
+             "rows must cover to be drawn; without subject ids no aggregate is drawn "
+             "(default 5)")
+    command.add_argument(
+        "--report-private-examples", action="store_true",
+        help=f"also draw example rows of {real} themselves (private data) in the report: "
+             "every such figure is marked 'PRIVATE DATA - do not share', and the report "
+             "files are made readable by their owner only (files 0600, DIR 0700)")
+    command.add_argument(
+        "--overwrite-report", action="store_true",
+        help="replace the report already in DIR: its report.md and the figures it links "
+             "are removed first (no other file of DIR is touched)")
 
 
 def _add_synthesize(commands):
@@ -136,11 +168,13 @@ def _add_synthesize(commands):
                     "optional groups and input_shape; or a .csv with a header row, a label "
                     "column, an optional group column and numeric feature columns. Exit "
                     "codes: 0 ok, 1 failure while fitting or saving (including the export "
-                    "guard refusing), 2 bad input (nothing written).",
+                    "guard refusing), 2 bad input (nothing written, also when the stimuli "
+                    "would all be of one class), 130 interrupted (Ctrl-C).",
     )
     _add_required_files(command, {
         "--input": "private labelled data: a .npz or .csv file (see above)",
-        "--output": "stimuli file to write, ending in .npz (replaced if it exists)",
+        "--output": "stimuli file to write, ending in .npz; its folder must exist and be "
+                    "writable; an existing file there is refused unless --force",
     })
     _add_table_options(
         command, "the input",
@@ -170,10 +204,14 @@ def _add_synthesize(commands):
                          metavar="W",
                          help="weight of identity inhibition against class excitation "
                               "(default 1.0; only with --inhibit-identity)")
-    command.add_argument("--random-state", type=int, default=0, metavar="SEED",
-                         help="seed of the teacher, the synthesis and the checks (default 0)")
-    command.add_argument("--device", default="cpu",
-                         help="torch device, e.g. cuda (default cpu)")
+    command.add_argument("--class-prior", choices=("match", "uniform"), default="match",
+                         help="class shares of the stimuli: those of the input rows, or "
+                              "equal shares (default match)")
+    _add_seed_and_device(command, "of the teacher, the synthesis and the checks",
+                         "torch device")
+    command.add_argument("--force", action="store_true",
+                         help="replace an existing --output file (a stimuli file or any "
+                              "other); without it an existing file is refused")
     command.add_argument("--on-copy", choices=("refuse", "drop"), default="refuse",
                          help="export guard: a stimulus nearer to a private row than any two "
                               "distinct private rows are to each other is a copy; 'refuse' "
@@ -181,8 +219,9 @@ def _add_synthesize(commands):
                               "stimuli out of the file (default refuse)")
     command.add_argument("--no-progress", action="store_true",
                          help="hide the progress bar and progress messages")
-    _add_report_option(command, "the stimuli beside private windows, the teacher's accuracy "
-                                "on its training rows, the privacy checks with their baselines")
+    _add_report_options(command, "the stimuli beside per-class aggregates of the private "
+                                 "rows, the teacher's accuracy on its training rows, the "
+                                 "privacy checks with their baselines", "the private input")
 
 
 def _add_evaluate(commands):
@@ -199,7 +238,8 @@ def _add_evaluate(commands):
                     "GroupKFold inside the real file for comparison. Then compare the stimuli "
                     "with the real rows: distance to closest record and, with subject ids, "
                     "a re-identification check. The real file is read as in 'skstim "
-                    "synthesize'. Exit codes: 0 ok, 1 failure while fitting, 2 bad input.",
+                    "synthesize'. Exit codes: 0 ok, 1 failure while fitting, 2 bad input, "
+                    "130 interrupted (Ctrl-C).",
     )
     _add_required_files(command, {
         "--stimuli": "stimuli file written by 'skstim synthesize' (or save_stimuli)",
@@ -218,11 +258,10 @@ def _add_evaluate(commands):
              f"{','.join(DEFAULT_FAMILIES)})")
     command.add_argument("--student-epochs", type=_positive_int, default=20, metavar="N",
                          help="training epochs of the network students (default 20)")
-    command.add_argument("--random-state", type=int, default=0, metavar="SEED",
-                         help="seed of the students and of the checks (default 0)")
-    command.add_argument("--device", default="cpu",
-                         help="torch device of the network students, e.g. cuda (default cpu)")
+    _add_seed_and_device(command, "of the students and of the checks",
+                         "torch device of the network students")
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    _add_report_option(command, "the stimuli beside real windows, utility per student family "
-                                "against the real-data reference, the privacy checks with "
-                                "their baselines")
+    _add_report_options(command, "the stimuli beside per-class aggregates of the real rows, "
+                                 "utility per student family against the real-data "
+                                 "reference, the privacy checks with their baselines",
+                        "the real file")

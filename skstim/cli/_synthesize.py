@@ -6,13 +6,15 @@ against the private rows (export guard, privacy checks) and written to a stimuli
 
 import os
 import sys
+import tempfile
 import warnings
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ._device import check_device
 from ._errors import CommandFailed, InputError
-from ._outputs import check_output, check_report, write_report
+from ._outputs import check_output, check_report, report_options, write_report
 from ._privacy_text import format_privacy
 from ._tables import read_table
 
@@ -23,8 +25,8 @@ def _check_classes_and_subjects(y, groups, inhibit):
     """InputError unless ``y`` holds two classes, and with ``inhibit`` ``groups`` two subjects."""
     classes = np.unique(y)
     if len(classes) < 2:
-        raise InputError(f"the labels hold one class only ({classes[0]!r}): the teacher needs "
-                         "rows of at least two classes. Check --label-column.")
+        raise InputError(f"the labels hold one class only ({classes[0].item()!r}): the teacher "
+                         "needs rows of at least two classes. Check --label-column.")
     if inhibit:
         if groups is None:
             raise InputError(
@@ -34,21 +36,86 @@ def _check_classes_and_subjects(y, groups, inhibit):
             )
         if len(np.unique(groups)) < 2:
             raise InputError("--inhibit-identity needs rows of at least two subjects; the group "
-                             f"column names one ({np.unique(groups)[0]!r}).")
+                             f"column names one ({np.unique(groups)[0].item()!r}).")
 
 
-def run_synthesize(args):
+def _check_stimuli_classes(y_saved, classes, args, dropped=0):
+    """InputError (nothing is written) where the stimuli to save are all of one class."""
+    present = np.unique(y_saved).tolist()
+    if len(present) > 1:
+        return
+    after = (f"after the export guard dropped {dropped} copies, the {len(y_saved)} stimuli "
+             "left are" if dropped else f"the teacher labelled all {len(y_saved)} stimuli")
+    raise InputError(
+        f"{after} of class {present[0]!r} only (the input has classes {classes.tolist()}): "
+        "a stimuli file of one class teaches a student nothing, so nothing was written. The "
+        "teacher is likely no better than answering the majority class. Train it longer "
+        f"(--teacher-epochs, now {args.teacher_epochs}) or try another --teacher-arch, "
+        "check --label-column, ask for more stimuli (--n-stimuli or --stimuli-per-row) or "
+        "for equal class shares (--class-prior uniform).")
+
+
+def _warn_weak_teacher(privacy):
+    """A warning on stderr where the teacher is no better than the majority answer."""
+    accuracy = privacy["teacher_accuracy_on_its_training_rows"]
+    majority = privacy["majority_class_share"]
+    if accuracy <= majority + 1e-12:
+        print(f"skstim synthesize: warning: the teacher's accuracy on its own training rows "
+              f"({accuracy:.3f}) is no better than always answering the majority class "
+              f"({majority:.3f}): its stimuli carry little about the classes. Train it longer "
+              "(--teacher-epochs) or check --label-column.", file=sys.stderr)
+
+
+def _save(output, X_s, y_s, proba, classes, metadata, X, args, written):
+    """Save the stimuli through the export guard to a file beside ``output``, check that
+    more than one class is left, then rename it onto ``output`` (and say so in
+    ``written``); return the guard's report.
+    """
+    from ..release import save_stimuli
+
+    directory, name = os.path.split(os.path.abspath(output))
+    handle, pending = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".pending.npz")
+    os.close(handle)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # drops are reported by the summary
+            report = save_stimuli(pending, X_s, y_s, proba, metadata=metadata, X_train=X,
+                                  on_copy=args.on_copy)
+        keep = np.ones(len(X_s), dtype=bool)
+        keep[report["dropped_indices"]] = False
+        _check_stimuli_classes(y_s[keep], classes, args, report["n_dropped"])
+        os.replace(pending, output)
+        written.append(f"the stimuli file {output!r}")
+    except InputError:
+        raise
+    except ValueError as exc:
+        message = str(exc)
+        if "copies of rows of X_train" in message and "on_copy='drop'" in message:
+            message += (" On the command line: rerun with --on-copy drop to save the stimuli "
+                        "that are not copies.")
+        raise CommandFailed(f"the stimuli were not saved: {message}") from exc
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {output!r}: {exc}") from exc
+    finally:
+        if os.path.lexists(pending):
+            os.unlink(pending)
+    return {**report, "path": output}
+
+
+def run_synthesize(args, written=None):
     """``skstim synthesize``: fit a teacher, synthesize stimuli, check and save them.
 
     ``args`` are the parsed options. The teacher (with ``--inhibit-identity`` also the
     subject model) is fitted on the rows of ``--input``; the stimuli are checked against
     those rows and written to ``--output`` through the export guard; the summary is
-    printed, the report written with ``--report``. Returns 0.
+    printed, the report written with ``--report``. What is written is added to
+    ``written`` (a list of str). Returns 0.
 
     Raises
     ------
     InputError
-        Bad input, found before any fitting; nothing is written.
+        Bad input, found before any fitting, or stimuli all of one class; nothing is
+        written.
     CommandFailed
         A failure while fitting, synthesizing or saving (the export guard refusing
         included), or while writing the report.
@@ -56,11 +123,11 @@ def run_synthesize(args):
     from .. import IdentityInhibitor, StimulusSynthesizer
     from ..nets import make_network
     from ..evaluation import quick_privacy_checks
-    from ..release import save_stimuli, stimuli_metadata
+    from ..release import stimuli_metadata
 
-    output = check_output(args.output)
-    if os.path.abspath(output) == os.path.abspath(args.input):
-        raise InputError("--output names the input file: choose another path.")
+    written = [] if written is None else written
+    check_device(args.device)
+    output = check_output(args.output, args.force, data=args.input)
     report_dir = check_report(args, args.input, output)
     table = read_table(args.input, label_column=args.label_column,
                        group_column=args.group_column, input_shape=args.input_shape)
@@ -78,8 +145,8 @@ def run_synthesize(args):
 
     common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli,
                   stimuli_per_sample=args.stimuli_per_row, n_iter=args.n_iter,
-                  device=args.device, random_state=args.random_state,
-                  verbose=0 if args.no_progress else 1)
+                  class_prior=args.class_prior, device=args.device,
+                  random_state=args.random_state, verbose=0 if args.no_progress else 1)
     if args.inhibit_identity:
         weight = 1.0 if args.inhibition_weight is None else args.inhibition_weight
         synthesizer = IdentityInhibitor(network(), identity_model=network(),
@@ -112,19 +179,9 @@ def run_synthesize(args):
     except Exception as exc:  # noqa: BLE001 - any failure of the fit is reported, exit 1
         raise CommandFailed(f"synthesis failed: {type(exc).__name__}: {exc}") from exc
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # drops are reported below
-            report = save_stimuli(output, X_s, y_s, proba, metadata=metadata, X_train=X,
-                                  on_copy=args.on_copy)
-    except ValueError as exc:
-        message = str(exc)
-        if "copies of rows of X_train" in message and "on_copy='drop'" in message:
-            message += (" On the command line: rerun with --on-copy drop to save the stimuli "
-                        "that are not copies.")
-        raise CommandFailed(f"the stimuli were not saved: {message}") from exc
-    except OSError as exc:
-        raise CommandFailed(f"cannot write {output!r}: {exc}") from exc
+    _warn_weak_teacher(privacy)
+    _check_stimuli_classes(y_s, classes, args)
+    report = _save(output, X_s, y_s, proba, classes, metadata, X, args, written)
 
     keep = np.ones(len(X_s), dtype=bool)
     keep[report["dropped_indices"]] = False
@@ -137,7 +194,7 @@ def run_synthesize(args):
         write_report(args, f"the stimuli were written to {output!r}", lambda: synthesis_report(
             report_dir, input_path=args.input, output_path=output, table=table,
             stimuli=load_stimuli(output), privacy=privacy, n_synthesized=len(X_s),
-            options=vars(args), stdout=summary, random_state=args.random_state))
+            stdout=summary, **report_options(args)), written)
     return 0
 
 
@@ -154,9 +211,9 @@ def _format_synthesis(output, y_saved, classes, n_made, report, privacy):
     lines = [
         f"Wrote {output}: {report['n_saved']} stimuli (of {n_made} synthesized); per class: "
         f"{per_class}.",
-        f"Export guard: a stimulus nearer to a real row than {report['threshold']:.4g} (the "
-        f"smallest distance between two distinct real rows, standardized units) is a copy; "
-        f"{dropped} dropped" + (f" (indices {report['dropped_indices'][:10]})" if dropped else "")
+        f"Export guard: a stimulus within shape distance {report['threshold']:.4g} of a real "
+        f"row (half the spacing that 95% of the real rows keep from their nearest other row; "
+        f"time shifts, reversal, sign and amplitude ignored) is a copy; {dropped} dropped" + (f" (indices {report['dropped_indices'][:10]})" if dropped else "")
         + ".",
         "",
         "Checks on the input rows (the teacher's own training rows: no held-out subjects here, "

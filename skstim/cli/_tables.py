@@ -138,21 +138,60 @@ def resolve_input_shape(input_shape, n_features, source="--input-shape", data="t
 
 
 # -------------------------------------------------------------------------- values
-def _as_labels(values, what):
-    """Labels read as text: ints if all are ints, else floats if all are floats, else str."""
+# Texts that spreadsheets, pandas and R write for a missing value: never a class or a person.
+MISSING = ("", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "nat", "#n/a")
+
+
+def _check_not_missing(values, what, where):
+    """InputError if a text of ``values`` marks a missing value; ``where(i)`` names row i."""
+    missing = np.isin(np.char.lower(np.char.strip(np.asarray(values, dtype=str))), MISSING)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InputError(
+            f"{what} has a missing value ({str(values[row])!r}) at {where(row)} "
+            f"({int(missing.sum())} row(s) in all): every row needs one; remove or label "
+            f"those rows first. Empty, {', '.join(repr(m) for m in MISSING[1:])} (in any case) "
+            "are missing values, never a class or a subject.")
+
+
+def _whole_numbers(values, what, where, labels):
+    """Float ``values`` as int64 where all are whole numbers; else, for ``labels``, an
+    InputError naming the first other one (for subject ids, ``values`` unchanged)."""
+    whole = np.isfinite(values) & (np.mod(values, 1) == 0) & (np.abs(values) < 2**63)
+    if whole.all():
+        return values.astype(np.int64)
+    if labels:
+        row = int(np.flatnonzero(~whole)[0])
+        raise InputError(
+            f"{what} holds {float(values[row]):g} at {where(row)}, a number that is not "
+            "whole: class labels are integers or names (whole numbers written as floats, "
+            "e.g. 1.0, are read as integers). Is this the label column (--label-column)? Else "
+            "relabel the classes as integers or names.")
+    return values
+
+
+def _as_labels(values, what, where, labels=True):
+    """Labels (or, ``labels=False``, subject ids) read as text: missing values refused, then
+    ints if all are whole numbers, else (labels refused) floats, else str."""
     values = np.asarray(values, dtype=str)
-    for kind in (int, float):
-        try:
-            converted = np.array([kind(v) for v in values])
-        except ValueError:
-            continue
-        if kind is float and not np.all(np.isfinite(converted)):
-            break
-        return converted
-    if any(v.strip().lower() in ("nan", "") for v in values):
-        row = next(i for i, v in enumerate(values) if v.strip().lower() in ("nan", ""))
-        raise InputError(f"{what} has a missing value (empty or NaN) at data row {row + 1}: "
-                         "every row needs one.")
+    _check_not_missing(values, what, where)
+    try:
+        return np.array([int(v) for v in values])
+    except ValueError:
+        pass
+    try:
+        converted = np.array([float(v) for v in values])
+    except ValueError:
+        return values
+    return _whole_numbers(converted, what, where, labels)
+
+
+def _check_labels(values, what, where, labels=True):
+    """The labels (or subject ids) of an npz checked as :func:`_as_labels` reads a csv's."""
+    if values.dtype.kind == "U":
+        _check_not_missing(values, what, where)
+    elif values.dtype.kind == "f":
+        values = _whole_numbers(values, what, where, labels)
     return values
 
 
@@ -188,16 +227,30 @@ def _check_named(path, names, kind, label_column, group_column, label_hint=""):
         )
 
 
-def _check_finite(X, holds):
-    """InputError unless every value of ``X`` is finite.
+def _check_finite(X, holds, column):
+    """InputError unless every value of ``X`` is finite and fits the networks' float32.
 
     The message is ``holds(n_bad, row, column)`` (the count of NaN or infinite values and
-    the place of the first), then what to do.
+    the place of the first), then what to do. A finite value so large that float32 (the
+    networks' precision) or standardizing a feature overflows is refused too, naming
+    ``column(j)``.
     """
     bad = ~np.isfinite(X)
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])
         raise InputError(f"{holds(int(bad.sum()), row, col)}: remove or repair those rows first.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        X32 = X.astype(np.float32)
+        # what standardizing computes: float32 values, their spread and sum of squares
+        fits = (np.isfinite(X32).all(axis=0) & np.isfinite(X32.std(axis=0))
+                & np.isfinite(np.square(X32).sum(axis=0)))
+    if not fits.all():
+        col = int(np.flatnonzero(~fits)[0])
+        largest = float(np.abs(X[:, col]).max())
+        raise InputError(
+            f"{column(col)} holds values as large as {largest:.3g}: standardizing the "
+            "features overflows at that size (skstim computes in float32, up to about "
+            "3.4e38, squares included). Rescale the data (e.g. change the unit) first.")
 
 
 # ---------------------------------------------------------------------------- npz
@@ -231,10 +284,14 @@ def _read_npz(path, label_column, group_column):
         raise InputError(f"X in {path!r} has dtype {X.dtype}: the features must be numeric.")
     X = X.astype(np.float64)
     _check_finite(X, lambda n, row, col: f"X in {path!r} holds {n} NaN or infinite values "
-                                         f"(first at row {row}, column {col})")
-    y = _check_1d(y, label_key, len(X), "label array")
+                                         f"(first at row {row}, column {col})",
+                  lambda col: f"column {col} of X in {path!r}")
+    y = _check_labels(_check_1d(y, label_key, len(X), "label array"),
+                      f"label array {label_key!r}", lambda row: f"row {row}")
     if groups is not None:
-        groups = _check_1d(groups, group_column, len(X), "group array")
+        groups = _check_labels(_check_1d(groups, group_column, len(X), "group array"),
+                               f"group array {group_column!r}", lambda row: f"row {row}",
+                               labels=False)
     if shape is not None:
         shape = shape.ravel()
         if shape.dtype.kind not in "iu" or len(shape) != 2:
@@ -278,12 +335,15 @@ def _read_csv(path, label_column, group_column):
 
     columns = list(zip(*data))
     index = {name: i for i, name in enumerate(header)}
+    def line(row):
+        return f"line {row + 2} of {path!r}"
+
     y = _as_labels([v.strip() for v in columns[index[label_column]]],
-                   f"label column {label_column!r}")
+                   f"label column {label_column!r}", line)
     groups = None
     if group_column is not None:
         groups = _as_labels([v.strip() for v in columns[index[group_column]]],
-                            f"group column {group_column!r}")
+                            f"group column {group_column!r}", line, labels=False)
     feature_names = [n for n in header if n not in (label_column, group_column)]
     if not feature_names:
         raise InputError(f"{path!r} has no feature column: every column other than the label "
@@ -303,7 +363,8 @@ def _read_csv(path, label_column, group_column):
             ) from None
     _check_finite(X, lambda n, row, col: f"{path!r} holds {n} missing, NaN or infinite feature "
                                          f"values (first in column {feature_names[col]!r}, "
-                                         f"line {row + 2})")
+                                         f"line {row + 2})",
+                  lambda col: f"column {feature_names[col]!r} of {path!r}")
     return Bunch(X=X, y=y, groups=groups, input_shape=None, feature_names=feature_names,
                  label_column=label_column, group_column=group_column)
 
@@ -327,7 +388,10 @@ def read_table(path, *, label_column=None, group_column=None, input_shape=None):
     (``label_column``, default ``"label"``), optionally a group column
     (``group_column``; by default a column named ``"groups"`` if there is one); every
     other column is a numeric feature. Labels and group ids read from a csv are ints
-    when they all are, else floats, else strings.
+    when they all are whole numbers (``1`` or ``1.0``), else strings; labels that are
+    other numbers (``0.5``) are refused (group ids stay floats), and so are labels and
+    group ids that mark a missing value (empty, ``NA``, ``N/A``, ``null``, ``none``,
+    ``nan``, ... in any case; see ``MISSING``). The same holds for an npz's arrays.
 
     Parameters
     ----------
@@ -351,7 +415,8 @@ def read_table(path, *, label_column=None, group_column=None, input_shape=None):
     ------
     InputError
         With a message for the user (a missing file, an unknown extension, a missing
-        column, a non-numeric or missing value, a shape that does not fit).
+        column, a non-numeric or missing value, a label that is not whole, a value so
+        large that standardizing overflows, a shape that does not fit).
 
     Examples
     --------

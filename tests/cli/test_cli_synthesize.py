@@ -1,8 +1,5 @@
 """``skstim synthesize`` and ``skstim evaluate``: a data holder's workflow on the command line."""
 
-import contextlib
-import csv
-import io
 import json
 
 import numpy as np
@@ -15,24 +12,9 @@ from skstim.cli._parser import build_parser
 from skstim.release import load_stimuli
 
 from ..helpers import CLI_FAST, cli_data, write_npz
-
-
-def _write_csv(path, data, label="label", labels=None, groups="groups", columns=None):
-    names = columns or [f"x{i}" for i in range(data.X.shape[1])]
-    labels = data.y if labels is None else labels
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(names + [label] + ([groups] if groups else []))
-        for x, y, g in zip(data.X, labels, data.groups):
-            writer.writerow([f"{v:.6g}" for v in x] + [y] + ([g] if groups else []))
-    return str(path)
-
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
+from ._cli import run as _run
+from ._cli import run_refused_by_argparse
+from ._cli import write_csv as _write_csv
 
 
 @pytest.fixture(scope="module")
@@ -246,8 +228,7 @@ def test_help_documents_every_option(command, capsys):
 def test_a_count_and_a_multiple_of_the_rows_cannot_be_confused(tmp_path, amount, message):
     npz = write_npz(tmp_path / "private.npz", cli_data(1))
     output = tmp_path / "s.npz"
-    err = io.StringIO()
-    with pytest.raises(SystemExit) as info, contextlib.redirect_stderr(err):
-        main(["synthesize", "--input", npz, "--output", str(output), *amount])
-    assert info.value.code == EXIT_BAD_INPUT and message in err.getvalue()
+    code, err = run_refused_by_argparse(["synthesize", "--input", npz, "--output", str(output),
+                                         *amount])
+    assert code == EXIT_BAD_INPUT and message in err
     assert not output.exists()

@@ -1,28 +1,20 @@
 """``--report DIR`` of ``skstim synthesize`` and ``skstim evaluate``: report.md and its figures."""
 
-import contextlib
-import io
 import os
 import re
 
 import pytest
 
-from skstim.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from skstim.cli import EXIT_BAD_INPUT, EXIT_OK
 from skstim.cli._tables import read_table
 from skstim.cli.report import synthesis_report
 from skstim.release import load_stimuli
 
 from ..helpers import CLI_FAST, cli_data, write_npz
+from ._cli import run as _run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 APPENDIX = "## Appendix: what the command printed"
-
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _read_report(directory):

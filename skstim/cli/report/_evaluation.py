@@ -4,8 +4,8 @@ import warnings
 
 import numpy as np
 
-from ._figures import N_EXAMPLES, _evaluation_utility_figure
-from ._markdown import _code, _counts_text, _inline, _label, _num, _table, _Writer
+from ._figures import _evaluation_utility_figure
+from ._markdown import _code, _counts_text, _inline, _label, _num, _table, _text, _Writer
 from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
 from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
 
@@ -14,7 +14,8 @@ __all__ = ["evaluation_report"]
 
 def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_real,
                       input_shape, rows, n_splits, privacy, unknown=(), options=None,
-                      stdout=None, random_state=0, tradeoff=None, tradeoff_labels=None):
+                      stdout=None, random_state=0, tradeoff=None, tradeoff_labels=None,
+                      min_people=5, private=False, overwrite=False):
     """Write the report of ``skstim evaluate`` to ``directory`` (created if missing).
 
     Parameters
@@ -40,7 +41,7 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
         The command's privacy summary.
     unknown : sequence of str
         Real labels the stimuli lack.
-    options, stdout, random_state, tradeoff, tradeoff_labels
+    options, stdout, random_state, tradeoff, tradeoff_labels, min_people, private, overwrite
         As in :func:`synthesis_report`.
 
     Returns
@@ -50,7 +51,8 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     """
     from ...evaluation import utility_scores
 
-    writer = _Writer(directory)
+    writer = _Writer(directory, private=private, overwrite=overwrite)
+    drawing = dict(random_state=random_state, min_people=min_people, private=private)
     metadata, classes, parameters = _stimuli_record(stimuli)
     input_shape = tuple(input_shape)
     groups = table.groups
@@ -62,9 +64,9 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     else:
         inhibition = None
     weight = parameters.get("inhibition_weight", 1.0) if inhibition else None
-    real_what = f"{N_EXAMPLES} or fewer windows per class of the real file {_code(real_path)}"
+    real_what = f"the real file {_code(real_path)}"
 
-    sections = [_header("evaluate", real_what)]
+    sections = [_header("evaluate", real_what, drawing)]
     families = ", ".join(_code(row["family"]) for row in rows)
     sections.append(_what_was_done(
         f"Each student family ({families}) was trained on the {len(stimuli.X)} stimuli of "
@@ -83,15 +85,16 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
             ("stimuli", str(len(stimuli.X))),
             ("classes", _counts_text(stimuli.y, classes)),
             ("soft labels (proba)", "yes" if stimuli.proba is not None else "no (one-hot)"),
-            ("written by", f"skstim {metadata.get('skstim_version', 'n/a')}"),
+            ("written by", f"skstim {_text(metadata.get('skstim_version', 'n/a'))}"),
         ])),
         metadata, options))
     if len(unknown):
         sections[-1] += ("\n\nNote: the real file holds labels the stimuli lack ("
                          + ", ".join(_code(u) for u in unknown) + "); no student trained on "
                          "the stimuli can predict them.")
-    sections.append(_examples_section(writer, table.X, y_real, stimuli.X, stimuli.y, classes,
-                                      input_shape, random_state, "real windows"))
+    sections.append(_examples_section(writer, (table.X, y_real, groups),
+                                      (stimuli.X, stimuli.y), classes, input_shape, real_what,
+                                      drawing))
 
     y_real = np.asarray(y_real)
     values, counts = np.unique(y_real, return_counts=True)

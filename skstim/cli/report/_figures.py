@@ -7,14 +7,15 @@ import numpy as np
 
 from ._markdown import _num
 
-__all__ = ["N_EXAMPLES", "MAX_CHANNELS"]
+__all__ = ["N_EXAMPLES", "MAX_CHANNELS", "PRIVATE_MARK"]
 
-N_EXAMPLES = 3  # real windows and stimuli drawn per class
+N_EXAMPLES = 3  # stimuli (and, where asked for, private rows) drawn per class
 MAX_CHANNELS = 8  # channels drawn per example figure
 _DPI = 100
 
 # colours: stimuli, real rows, baselines
 _STIM, _REAL, _BASE, _BASE2 = "#1f77b4", "#7f7f7f", "#d62728", "#2ca02c"
+PRIVATE_MARK = "PRIVATE DATA - do not share"  # on every figure that draws real rows
 
 
 def _new_figure(width, height):
@@ -32,49 +33,79 @@ def _pick(rows, n, rng):
     return np.sort(rng.choice(rows, size=min(n, len(rows)), replace=False)) if len(rows) else rows
 
 
-def _examples_figure(X_real, y_real, X_stimuli, y_stimuli, cls, input_shape, rng):
-    """Real windows and stimuli of class ``cls``, side by side, one row of panels per channel.
+def _plain(text):
+    """User text for a matplotlib title or legend: ``$`` escaped, so that no mathtext runs."""
+    return str(text).replace("$", r"\$")
 
-    Returns the figure and the numbers of real windows and stimuli drawn.
+
+def _mark_private(axes):
+    """Mark each of ``axes`` with :data:`PRIVATE_MARK` across it, in red."""
+    for ax in axes:
+        ax.text(0.5, 0.5, PRIVATE_MARK, transform=ax.transAxes, ha="center", va="center",
+                rotation=18, fontsize=14, fontweight="bold", color=_BASE, alpha=0.3, zorder=5)
+
+
+def _examples_figure(stimuli, band, real, title, column_titles, private=False):
+    """The stimuli of one class beside its real rows, one row of panels per channel.
+
+    Parameters
+    ----------
+    stimuli : ndarray of shape (n_drawn, n_channels, n_times)
+        The stimuli drawn.
+    band : (ndarray, ndarray) or None
+        Mean and standard deviation of the class's real rows per channel and time step,
+        each ``(n_channels, n_times)``; drawn behind both columns. ``None``: none is drawn.
+    real : ndarray of shape (n_real_drawn, n_channels, n_times) or None
+        Real rows drawn (private data); ``None`` draws none.
+    title : str
+        Title of the figure.
+    column_titles : (str, str)
+        Titles of the real column and of the stimuli column.
+    private : bool, default=False
+        Mark the figure and its panels of real rows with :data:`PRIVATE_MARK`.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Two columns (the real rows, the stimuli) where ``band`` or ``real`` is given,
+        else the stimuli alone; panels of one channel share a y-scale.
     """
-    n_channels, n_times = input_shape
-    channels = list(range(min(n_channels, MAX_CHANNELS)))
-    real_rows = np.flatnonzero(np.asarray(y_real) == cls)
-    stim_rows = np.flatnonzero(np.asarray(y_stimuli) == cls)
-    real_pick, stim_pick = _pick(real_rows, N_EXAMPLES, rng), _pick(stim_rows, N_EXAMPLES, rng)
-    real = np.asarray(X_real, dtype=np.float64).reshape(len(X_real), n_channels, n_times)
-    stim = np.asarray(X_stimuli, dtype=np.float64).reshape(len(X_stimuli), n_channels, n_times)
+    n_channels, n_times = stimuli.shape[1:]
+    columns = [("stimuli", stimuli, column_titles[1])]
+    if band is not None or real is not None:
+        columns.insert(0, ("real", real, column_titles[0]))
     t = np.arange(n_times)
-
-    figure = _new_figure(10, 0.4 + 1.7 * len(channels))
-    axes = figure.subplots(len(channels), 2, sharex=True, sharey="row", squeeze=False)
-    for r, c in enumerate(channels):
-        band = None
-        if len(real_rows):
-            mean, sd = real[real_rows, c].mean(axis=0), real[real_rows, c].std(axis=0)
-            band = (mean - sd, mean + sd)
-        for col, (data, picked, what) in enumerate(((real, real_pick, "real window"),
-                                                   (stim, stim_pick, "stimulus"))):
-            ax = axes[r, col]
+    figure = _new_figure(5 * len(columns), 0.6 + 1.7 * n_channels)
+    axes = figure.subplots(n_channels, len(columns), sharex=True, sharey="row", squeeze=False)
+    for c in range(n_channels):
+        for col, (kind, data, column_title) in enumerate(columns):
+            ax = axes[c, col]
             if band is not None:
-                ax.fill_between(t, *band, color="0.88", lw=0,
-                                label=f"real rows of class {cls}: mean ± sd")
-            for k, i in enumerate(picked):
-                ax.plot(t, data[i, c], lw=0.9, color=f"C{k}", label=f"{what} {k + 1}")
-            if not len(picked):
-                ax.text(0.5, 0.5, f"no {what} of this class", transform=ax.transAxes,
+                mean, sd = band[0][c], band[1][c]
+                ax.fill_between(t, mean - sd, mean + sd, color="0.85", lw=0,
+                                label="real rows: mean ± sd")
+                ax.plot(t, mean, color=_REAL, lw=1.4, ls="--", label="real rows: mean")
+            for k, row in enumerate(() if data is None else data):
+                what = "private row" if kind == "real" else "stimulus"
+                ax.plot(t, row[c], lw=0.9, color=f"C{k}", label=f"{what} {k + 1}")
+            if kind == "stimuli" and not len(data):
+                ax.text(0.5, 0.5, "no stimulus of this class", transform=ax.transAxes,
                         ha="center", va="center", color=_BASE)
             if col == 0:
                 ax.set_ylabel(f"channel {c + 1}")
-            if r == 0:
-                ax.set_title(f"{'real windows' if col == 0 else 'stimuli'} "
-                             f"({len(picked)} of {len(real_rows) if col == 0 else len(stim_rows)})")
-                ax.legend(fontsize=7, loc="upper right")
+            if c == 0:
+                ax.set_title(_plain(column_title), fontsize=9)
+                if ax.get_legend_handles_labels()[0]:
+                    ax.legend(fontsize=7, loc="upper right")
     for ax in axes[-1]:
         ax.set_xlabel("time step")
-    figure.suptitle(f"class {cls}: real windows (left) and stimuli (right), same y-scale per "
-                    "channel", fontsize=10)
-    return figure, len(real_pick), len(stim_pick)
+    if private:
+        figure.suptitle(f"{PRIVATE_MARK}\n{_plain(title)}", fontsize=10, color=_BASE,
+                        fontweight="bold")
+        _mark_private(axes[:, 0] if real is not None else [])
+    else:
+        figure.suptitle(_plain(title), fontsize=10)
+    return figure
 
 
 def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0, 1.05)):
@@ -143,7 +174,7 @@ def _evaluation_utility_figure(rows, baseline):
     return figure
 
 
-def _distance_figure(dcr, threshold=None):
+def _distance_figure(dcr):
     """Distance to closest record against the real rows' spacing, and the share of near stimuli."""
     figure = _new_figure(10, 3.6)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
@@ -153,8 +184,6 @@ def _distance_figure(dcr, threshold=None):
               dcr["median_real_row_to_nearest_other_real_row"]]
     baselines = [(dcr["median_real_row_to_nearest_other_real_row"],
                   "real rows' median nearest-neighbour spacing")]
-    if threshold is not None:
-        baselines.append((threshold, "export guard threshold"))
     _bars_with_baselines(left, labels, values, [_STIM, _STIM, _REAL], baselines,
                          "distance (standardized units)", ylim=(0, 0))
     left.set_title("Distance to closest record", fontsize=10)

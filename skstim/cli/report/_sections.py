@@ -9,8 +9,10 @@ import numpy as np
 from ._figures import (
     MAX_CHANNELS,
     N_EXAMPLES,
+    PRIVATE_MARK,
     _distance_figure,
     _examples_figure,
+    _pick,
     _reidentification_figure,
     _tradeoff_figure,
     _tradeoff_points,
@@ -20,38 +22,113 @@ from ._markdown import (
     _counts_text,
     _flatten,
     _inline,
+    _label,
     _label_counts,
     _num,
     _options_table,
     _table,
+    _text,
     _value,
 )
 
 __all__ = []
 
 
-def _examples_section(writer, X_real, y_real, X_stimuli, y_stimuli, classes, input_shape,
-                      random_state, real_what):
-    """The section of example stimuli beside real windows, one figure per class."""
-    rng = np.random.default_rng(random_state)
+def _aggregate_reason(n_rows, n_people, min_people):
+    """Why no aggregate of a class's real rows may be drawn; ``None`` where one may."""
+    if n_rows == 0:
+        return "no real row has this class"
+    if n_people is None:
+        return ("the people could not be counted (no subject ids; pass --group-column), so "
+                "no aggregate of the real rows is drawn")
+    if n_people < min_people:
+        return (f"its real rows come from {n_people} people, fewer than --report-min-people "
+                f"{min_people}, so no aggregate of them is drawn")
+    return None
+
+
+def _examples_intro(input_shape, real_what, drawing, no_groups):
+    """The paragraph above the example figures: what they draw, and what they never draw."""
     n_channels, n_times = input_shape
-    parts = [
-        "## Example stimuli beside real windows",
-        "",
-        f"For each class, up to {N_EXAMPLES} {real_what} (left) and up to {N_EXAMPLES} stimuli "
-        f"of that class (right), drawn at random (seed {random_state}), channel by channel "
-        f"(input shape {n_channels} channels x {n_times} time steps). The grey band is the "
-        "mean ± one standard deviation of all real rows of the class, per time step; each row "
-        "of panels shares one y-scale.",
-    ]
+    seed = drawing["random_state"]
+    if drawing["private"]:
+        text = (f"**{PRIVATE_MARK}.** Written with `--report-private-examples`: for each class, "
+                f"up to {N_EXAMPLES} real rows of {real_what} (left, marked in the figure) "
+                f"beside up to {N_EXAMPLES} stimuli of that class (right), drawn at random "
+                f"(seed {seed}); the grey band is the mean ± one standard deviation of all "
+                "real rows of the class per time step. The report's files are readable by "
+                "their owner only (files 0600, folder 0700).")
+    else:
+        text = (f"For each class, up to {N_EXAMPLES} stimuli of that class, drawn at random "
+                f"(seed {seed}), beside the mean (dashed) ± one standard deviation (grey band) "
+                f"per time step of the class's real rows in {real_what}. **No real row is "
+                "drawn.** The aggregate is drawn only where the class's real rows come from "
+                f"at least {drawing['min_people']} people (`--report-min-people`), else the "
+                "stimuli are drawn alone and the caption says why. A mean and a standard "
+                "deviation depend on every row of the class; a quantile band (e.g. 10-90%) "
+                "would draw single rows' values, so none is drawn.")
+        if no_groups:
+            text += (" The data has no subject ids, so the people could not be counted and "
+                     "no aggregate is drawn.")
+    text += (f" Channel by channel (input shape {n_channels} channels x {n_times} time steps); "
+             "each row of panels shares one y-scale.")
     if n_channels > MAX_CHANNELS:
-        parts[-1] += f" Only the first {MAX_CHANNELS} of the {n_channels} channels are drawn."
+        text += f" Only the first {MAX_CHANNELS} of the {n_channels} channels are drawn."
+    return text
+
+
+def _examples_section(writer, real, stimuli, classes, input_shape, real_what, drawing):
+    """The section of example stimuli beside aggregates (or rows) of the real data.
+
+    Parameters
+    ----------
+    writer : _Writer
+    real, stimuli : (X, y, groups) and (X, y)
+        The real rows with their labels and subject ids (or None), and the stimuli.
+    classes : list
+    input_shape : tuple of int
+    real_what : str
+        The real data, as markdown (e.g. "the private input `x.npz`").
+    drawing : dict
+        ``random_state``, ``min_people`` and ``private`` (draw real rows, marked).
+    """
+    rng = np.random.default_rng(drawing["random_state"])
+    n_channels, n_times = input_shape
+    shown = min(n_channels, MAX_CHANNELS)
+
+    def windows(X):
+        return np.asarray(X, dtype=np.float64).reshape(len(X), n_channels, n_times)[:, :shown]
+
+    X_real, y_real, groups = windows(real[0]), np.asarray(real[1]), real[2]
+    X_stim, y_stim = windows(stimuli[0]), np.asarray(stimuli[1])
+    private = drawing["private"]
+    parts = ["## Example stimuli beside the real data", "",
+             _examples_intro(input_shape, real_what, drawing, groups is None)]
     for k, cls in enumerate(classes, start=1):
-        figure, n_real, n_stim = _examples_figure(X_real, y_real, X_stimuli, y_stimuli, cls,
-                                                  input_shape, rng)
-        parts += ["", writer.figure(
-            f"examples_class_{k}.png", figure,
-            f"class {cls}: {n_real} real windows and {n_stim} stimuli.")]
+        rows, stim_rows = np.flatnonzero(y_real == cls), np.flatnonzero(y_stim == cls)
+        n_people = None if groups is None else len(np.unique(np.asarray(groups)[rows]))
+        reason = _aggregate_reason(len(rows), n_people, drawing["min_people"])
+        band = None
+        if len(rows) and (reason is None or private):
+            band = X_real[rows].mean(axis=0), X_real[rows].std(axis=0)
+        drawn_real = X_real[_pick(rows, N_EXAMPLES, rng)] if private else None
+        drawn_stim = X_stim[_pick(stim_rows, N_EXAMPLES, rng)]
+        people = "people not counted" if n_people is None else f"{n_people} people"
+        left = (f"PRIVATE rows ({len(drawn_real)} of {len(rows)})" if private else
+                f"real rows: mean ± sd ({len(rows)} rows, {people})")
+        figure = _examples_figure(drawn_stim, band, drawn_real, f"class {cls}",
+                                  (left, f"stimuli ({len(drawn_stim)} of {len(stim_rows)})"),
+                                  private=private)
+        caption = f"class {_label(cls)}: {len(drawn_stim)} stimuli"
+        if private:
+            caption = (f"**{PRIVATE_MARK}**: {caption} beside {len(drawn_real)} private rows "
+                       f"of the class ({people}).")
+        elif reason is None:
+            caption += (f" beside the mean ± sd of the class's {len(rows)} real rows "
+                        f"({people}).")
+        else:
+            caption += f" alone: {reason}."
+        parts += ["", writer.figure(f"examples_class_{k}.png", figure, caption)]
     return "\n".join(parts)
 
 
@@ -70,12 +147,17 @@ def _distance_rows(dcr, threshold=None):
          _num(dcr["share_of_stimuli_nearer_than_median_real_spacing"]),
          "about 0.5 for the real rows themselves (the median's definition)"),
         ("smallest distance of a stimulus to a real row",
-         _num(dcr["min_stimulus_to_nearest_real_row"]),
-         "n/a" if threshold is None else
-         f"{_num(threshold)}: export guard threshold (smallest distance between two distinct "
-         "real rows; a stimulus nearer than this is a copy)"),
+         _num(dcr["min_stimulus_to_nearest_real_row"]), "n/a"),
     ]
-    return _table(["measure", "stimuli", "baseline"], rows)
+    table = _table(["measure", "stimuli", "baseline"], rows)
+    if threshold is None:
+        return table
+    return (table + f"\n\nThe export guard (`skstim.release.export_guard`) compared the "
+            f"stimuli with the private rows by shape (time shifts, reversal, sign and "
+            f"amplitude ignored): a stimulus within shape distance {_num(threshold)} of a "
+            f"private row is a copy (half the spacing that 95% of the private rows keep from "
+            f"their nearest other row). Shape distances are on another scale than the "
+            f"distances above.")
 
 
 def _reidentification_rows(reid):
@@ -95,8 +177,8 @@ def _reidentification_rows(reid):
          f"{_num(reid['largest_subject_share_of_real_rows'])}: the largest subject's share of "
          f"the real rows; chance {chance}"),
         ("subjects linked at least once",
-         f"{reid['stimuli_subjects_linked_at_least_once']} of {reid['n_subjects']}", "n/a",
-         f"{reid['n_subjects']} subjects"),
+         f"{_text(reid['stimuli_subjects_linked_at_least_once'])} of "
+         f"{_text(reid['n_subjects'])}", "n/a", f"{_text(reid['n_subjects'])} subjects"),
     ]
     return _table(["measure", "on the stimuli", "on held-back real rows", "baseline"], rows)
 
@@ -106,29 +188,28 @@ def _privacy_section(writer, privacy, *, against, threshold=None, figures=True):
     dcr = privacy["distance_to_closest_record"]
     reid = privacy["reidentification"]
     parts = [
-        f"{privacy.get('n_stimuli_checked', 'n/a')} stimuli against {against} "
-        f"({privacy.get('n_real_rows', 'n/a')} rows).",
+        f"{_text(privacy.get('n_stimuli_checked', 'n/a'))} stimuli against {against} "
+        f"({_text(privacy.get('n_real_rows', 'n/a'))} rows).",
         "",
         "**Distance to closest record.** "
-        f"{dcr.get('units', 'Euclidean distance after standardizing each feature')}.",
+        f"{_text(dcr.get('units', 'Euclidean distance after standardizing each feature'))}.",
         "",
         _distance_rows(dcr, threshold),
     ]
     if figures:
         parts += ["", writer.figure(
-            "privacy_distance.png", _distance_figure(dcr, threshold),
+            "privacy_distance.png", _distance_figure(dcr),
             "distance to closest record: the stimuli (blue) against the real rows' own "
             "nearest-neighbour spacing (grey bar, dashed line)"
-            + ("" if threshold is None else " and the export guard's copy threshold (dotted)")
             + "; right, the share of stimuli nearer than that spacing against one half.")]
     parts += ["", "**Re-identification.** "]
     if "skipped" in reid:
-        parts[-1] += f"Skipped: {reid['skipped']}."
+        parts[-1] += f"Skipped: {_text(reid['skipped'])}."
         return "\n".join(parts)
     parts[-1] += (
-        f"Attacker: {reid.get('attacker', 'a subject classifier')}; {reid['n_subjects']} "
-        f"subjects, chance {_num(reid['chance'])}"
-        + (f", {reid['n_real_held_back']} real rows held back to measure its power"
+        f"Attacker: {_text(reid.get('attacker', 'a subject classifier'))}; "
+        f"{_text(reid['n_subjects'])} subjects, chance {_num(reid['chance'])}"
+        + (f", {_text(reid['n_real_held_back'])} real rows held back to measure its power"
            if "n_real_held_back" in reid else "")
         + ". A stimulus has no true subject: the figures on the stimuli say how strongly "
           "stimuli resemble single people, not who they are.")
@@ -176,9 +257,20 @@ def _tradeoff_section(writer, own_weight, inhibition, tradeoff, tradeoff_labels)
     return "\n".join(parts)
 
 
-def _header(command, real_what):
-    """The title, who wrote the report and when, and the warning not to pass it on."""
+def _header(command, real_what, drawing):
+    """The title, who wrote the report and when, and what of ``real_what`` it shows."""
     from ... import __version__
+
+    if drawing["private"]:
+        notice = (f"> **{PRIVATE_MARK}.** This report draws rows of {real_what} themselves "
+                  "(`--report-private-examples`); its files are readable by their owner only. "
+                  "It is meant for the data holder and the ethics board: do not pass it on, "
+                  "with the stimuli or otherwise.")
+    else:
+        notice = (f"> This report holds no row of {real_what}: the real data appear only as "
+                  "counts, scores and per-class aggregates over at least "
+                  f"{drawing['min_people']} people. It is meant for the data holder and the "
+                  "ethics board.")
 
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([
@@ -189,8 +281,7 @@ def _header(command, real_what):
         + ("wrote" if command == "synthesize" else "read") + "; the caveats at the end say "
         "what each one measures.",
         "",
-        f"> This report shows {real_what} (the figures of example windows). It is meant for "
-        "the data holder and the ethics board: do not pass it on with the stimuli.",
+        notice,
     ])
 
 

@@ -1,6 +1,6 @@
 """The report of ``skstim synthesize --report DIR``."""
 
-from ._figures import N_EXAMPLES, _synthesis_utility_figure
+from ._figures import _synthesis_utility_figure
 from ._markdown import _code, _counts_text, _num, _table, _Writer
 from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
 from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
@@ -10,7 +10,7 @@ __all__ = ["synthesis_report"]
 
 def synthesis_report(directory, *, input_path, output_path, table, stimuli, privacy,
                      n_synthesized, options=None, stdout=None, random_state=0, tradeoff=None,
-                     tradeoff_labels=None):
+                     tradeoff_labels=None, min_people=5, private=False, overwrite=False):
     """Write the report of ``skstim synthesize`` to ``directory`` (created if missing).
 
     Parameters
@@ -34,28 +34,39 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
     stdout : str or None
         What the command printed, appended verbatim.
     random_state : int or None
-        Seed of the example windows drawn.
+        Seed of the example stimuli (and private rows) drawn.
     tradeoff : list of (weight, utility, privacy) or of dicts with those keys, or None
         Points of a utility/privacy trade-off to plot; ``None``: the report states this
         run's inhibition weight and points to the privacy benchmark instead.
     tradeoff_labels : (str, str) or None
         What the utility and the privacy values measure (axis labels).
+    min_people : int, default=5
+        Fewest people (distinct subject ids) a class's real rows must come from for their
+        mean and standard deviation to be drawn; without subject ids none is drawn.
+    private : bool, default=False
+        Also draw real rows (private data), each figure marked ``PRIVATE DATA - do not
+        share``; the folder is made 0700 and every file of the report 0600.
+    overwrite : bool, default=False
+        Replace a report already in ``directory`` (its ``report.md`` and the figures it
+        links are removed first); without it an existing ``report.md`` is a
+        FileExistsError.
 
     Returns
     -------
     path : str
         The path of ``report.md``.
     """
-    writer = _Writer(directory)
+    writer = _Writer(directory, private=private, overwrite=overwrite)
+    drawing = dict(random_state=random_state, min_people=min_people, private=private)
     metadata, classes, parameters = _stimuli_record(stimuli)
     input_shape = tuple(table.input_shape)
     guard = metadata.get("export_guard") or {}
     inhibition = bool(privacy.get("identity_inhibition", "inhibition_weight" in parameters))
     weight = parameters.get("inhibition_weight", 1.0) if inhibition else None
     teacher = metadata.get("teacher") or {}
-    real_what = f"{N_EXAMPLES} or fewer private windows per class of {_code(input_path)}"
+    real_what = f"the private input {_code(input_path)}"
 
-    sections = [_header("synthesize", real_what)]
+    sections = [_header("synthesize", real_what, drawing)]
     sections.append(_what_was_done(
         f"A teacher network ({_code(teacher.get('module', 'n/a'))}) was fitted on the "
         f"{len(table.X)} labelled rows of {_code(input_path)}; "
@@ -76,8 +87,9 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
             ("per class", _counts_text(stimuli.y, classes)),
         ])),
         metadata, options))
-    sections.append(_examples_section(writer, table.X, table.y, stimuli.X, stimuli.y, classes,
-                                      input_shape, random_state, "private windows"))
+    sections.append(_examples_section(writer, (table.X, table.y, table.groups),
+                                      (stimuli.X, stimuli.y), classes, input_shape, real_what,
+                                      drawing))
 
     accuracy = privacy.get("teacher_accuracy_on_its_training_rows")
     majority = privacy.get("majority_class_share")
@@ -87,8 +99,9 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         "`skstim synthesize` has no held-out people, so it makes no utility claim. What it "
         "measures is the teacher's accuracy on the rows it was fitted on (training accuracy: "
         "optimistic, a check that the teacher learned the classes at all), beside always "
-        "answering the majority class. For utility on new people run `skstim evaluate "
-        f"--stimuli {output_path} --real HELD_OUT_FILE` on people absent from "
+        "answering the majority class. For utility on new people run "
+        f"{_code(f'skstim evaluate --stimuli {output_path} --real HELD_OUT_FILE')} on people "
+        "absent from "
         f"{_code(input_path)}.",
         "",
         _table(["measure", "value"], [
