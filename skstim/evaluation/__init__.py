@@ -1,8 +1,9 @@
 """Evaluation: what students trained on stimuli do on real held-out subjects (utility), and what
 stimuli give away about the people of the private set (privacy)."""
 
-from . import _evaluate_privacy, _privacy, _quick_checks, _reference_sets, _utility
+from . import _evaluate_privacy, _hrv, _privacy, _quick_checks, _reference_sets, _utility
 from ._evaluate_privacy import evaluate_privacy
+from ._hrv import HRV_FEATURES, hrv_features, make_hrv_attacker
 from ._privacy import distance_to_closest_record, make_subject_attacker, membership_inference
 from ._privacy import noise_set, reidentification, summary_features
 from ._quick_checks import quick_privacy_checks
@@ -11,4 +12,4 @@ from ._utility import FAMILY_NAMES, evaluate_utility, score_real, score_syntheti
 from ._utility import student_families, utility_scores
 
 __all__ = [*_utility.__all__, *_reference_sets.__all__, *_privacy.__all__,
-           *_evaluate_privacy.__all__, *_quick_checks.__all__]
+           *_evaluate_privacy.__all__, *_quick_checks.__all__, *_hrv.__all__]
