@@ -24,7 +24,7 @@ from ..utils import (
     to_json,
     write_atomic,
 )
-from ._guard import export_guard
+from ._guard import export_guard, show_indices
 
 __all__ = ["save_stimuli", "load_stimuli", "FORMAT", "FORMAT_VERSION"]
 
@@ -339,12 +339,8 @@ def _check_distributions(proba, where):
     bad = ~np.isfinite(proba).all(axis=1) | (proba < 0).any(axis=1) | (proba > 1).any(axis=1) \
         | (np.abs(proba.sum(axis=1, dtype=np.float64) - 1.0) > _PROBA_TOLERANCE)
     if bad.any():
-        raise ValueError(f"{where} rows {_first(np.flatnonzero(bad))} are not probabilities "
+        raise ValueError(f"{where} rows {show_indices(np.flatnonzero(bad))} are not probabilities "
                          "(each must be finite, in [0, 1] and sum to 1).")
-
-
-def _first(indices, n=10):
-    return f"[{', '.join(map(str, indices[:n]))}{', ...' if len(indices) > n else ''}]"
 
 
 def load_stimuli(path, *, return_X_y=False):

@@ -100,7 +100,8 @@ def _threshold(spacing, spread, quantile, margin):
     return threshold, record
 
 
-def _show(indices):
+def show_indices(indices):
+    """The first indices of a list, for an error message (``[3, 8, ...]``)."""
     shown = ", ".join(str(i) for i in indices[:_SHOWN_INDICES])
     return f"[{shown}{', ...' if len(indices) > _SHOWN_INDICES else ''}]"
 
@@ -218,7 +219,7 @@ def export_guard(X, X_train, *, input_shape=None, on_copy="refuse", max_shift=2,
     if len(copies) and on_copy == "refuse":
         raise ValueError(
             f"{len(copies)} of {n_stimuli} stimuli are copies of rows of X_train (within "
-            f"{meaning}); indices {_show(copies)}. Nothing was written. Pass on_copy='drop' "
+            f"{meaning}); indices {show_indices(copies)}. Nothing was written. Pass on_copy='drop' "
             "to save the other stimuli."
         )
     if len(copies) == n_stimuli:
@@ -232,7 +233,7 @@ def export_guard(X, X_train, *, input_shape=None, on_copy="refuse", max_shift=2,
     if len(copies):
         warnings.warn(
             f"save_stimuli dropped {len(copies)} of {n_stimuli} stimuli that are copies of "
-            f"rows of X_train (indices {_show(copies)}); see metadata['export_guard'].",
+            f"rows of X_train (indices {show_indices(copies)}); see metadata['export_guard'].",
             UserWarning, stacklevel=3,
         )
     kept = distance[keep]
