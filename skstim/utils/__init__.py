@@ -8,6 +8,8 @@ from ._distances import nearest_distances, standardize
 from ._distillation import fit_on_stimuli, predict_labels
 from ._json import NotJSON, describe, json_or_description, to_json
 from ._docstring import Substitution
+from ._intervals import auc_with_interval, bootstrap_interval, proportion_interval
+from ._intervals import split_interval
 from ._io import check_output_path, read_npz, write_atomic
 from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
 from ._seeding import sklearn_seed, torch_seed
@@ -21,7 +23,9 @@ __all__ = [
     "json_or_description",
     "to_json",
     "allocate",
+    "auc_with_interval",
     "available_memory",
+    "bootstrap_interval",
     "check_fits_in_memory",
     "check_input_shape",
     "check_output_path",
@@ -32,10 +36,12 @@ __all__ = [
     "nearest_distances",
     "numpy_generator",
     "predict_labels",
+    "proportion_interval",
     "read_npz",
     "seed_sequence",
     "seeded_torch",
     "sklearn_seed",
+    "split_interval",
     "standardize",
     "torch_seed",
     "write_atomic",
