@@ -5,21 +5,37 @@ from sklearn.base import clone
 
 from ..nets import make_network
 from ..utils import fit_on_stimuli, numpy_generator
+from ._density_ratio import density_ratio_membership
+from ._hrv import make_hrv_attacker
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
     membership_inference,
     reidentification,
 )
+from ._shadow import shadow_membership
 from ._utility import utility_scores
 
 __all__ = ["evaluate_privacy"]
 
 
+def _auc_figures(attack, auc, interval):
+    return {f"{attack}_auc": auc, f"{attack}_auc_low": interval[0],
+            f"{attack}_auc_high": interval[1]}
+
+
+def _membership_figures(attack, result):
+    return {**_auc_figures(attack, result["auc"], result["auc_ci"]),
+            f"{attack}_tpr_at_1pct_fpr": result["tpr_at_1pct_fpr"],
+            f"{attack}_tpr_at_01pct_fpr": result["tpr_at_01pct_fpr"]}
+
+
 def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups_private,
                      X_attacker, groups_attacker, X_outside, y_outside, groups_outside,
-                     input_shape=None, attackers=None, student=None, random_state=None):
-    """Re-identification, membership inference and distance to closest record of a released set.
+                     input_shape=None, sampling_rate=1.0, attackers=None, student=None,
+                     y_attacker=None, shadow_release=None, n_shadows=8, n_bootstrap=1000,
+                     random_state=None):
+    """Every attack on a released set: linkage, membership (loss, density ratio, shadow), DCR.
 
     The data holder's private set ``(X_private, y_private, groups_private)`` made the
     released set; the attacker holds other recordings ``(X_attacker, groups_attacker)``
@@ -44,23 +60,41 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
         Rows of people outside the private set.
     input_shape : tuple of int or None, default=None
         ``(C, T)`` of one row; ``None`` is ``(1, n_features)``.
+    sampling_rate : float, default=1.0
+        Samples per second of a window, for the HRV attacker's frequency bands.
     attackers : dict of str to classifier or None, default=None
         Subject classifiers for re-identification; ``None`` is
-        ``{"summary_rf": make_subject_attacker(input_shape)}``.
+        ``{"summary_rf": make_subject_attacker(input_shape), "hrv":
+        make_hrv_attacker(input_shape, sampling_rate)}``.
     student : classifier or None, default=None
         Trained on the released set, then attacked (membership) and scored on
         ``X_outside`` (utility); ``None`` is a 10-epoch network of the teacher's
         default architecture.
+    y_attacker : array-like of shape (n_attacker,) or None, default=None
+        Labels of the attacker's recordings; needed by ``shadow_release``.
+    shadow_release : callable or None, default=None
+        ``release(X, y, groups, random_state) -> X_released``: the method as the
+        attacker reruns it, for :func:`shadow_membership` on the attacker's
+        recordings; ``None`` skips the shadow-model attack.
+    n_shadows : int, default=8
+        Shadow releases of that attack.
+    n_bootstrap : int, default=1000
+        Resamples of people for the interval of every AUC; 0 skips them.
     random_state : int or None, default=None
-        Seed of the attackers, the student and the subsampling.
+        Seed of the attackers, the student, the subsampling and the bootstraps.
 
     Returns
     -------
     result : dict
-        ``{name}_ratio`` and ``{name}_linkage_auc`` per attacker (share of released
-        rows linked to members over chance; AUC of per-person scores),
-        ``mia_auc``, ``mia_auc_low``, ``mia_auc_high``, ``mia_tpr_at_1pct_fpr``
-        (subject-level loss attack on the student), ``dcr_ratio`` and
+        Every attack gives ``{attack}_auc`` (members against non-members, 0.5 is
+        chance) with its interval ``{attack}_auc_low`` and ``{attack}_auc_high``:
+        ``{name}_linkage`` per attacker (AUC of the mean posterior per person; also
+        ``{name}_ratio``, the share of released rows linked to members over chance),
+        ``mia`` (subject-level loss attack on the student), ``domias``
+        (:func:`density_ratio_membership`, the attacker's recordings as reference and
+        probes) and, with ``shadow_release``, ``shadow`` (:func:`shadow_membership`);
+        the membership attacks add ``{attack}_tpr_at_1pct_fpr`` and
+        ``{attack}_tpr_at_01pct_fpr``. Then ``dcr_ratio`` and
         ``dcr_closer_to_private`` (released rows to private rows against as many
         outside rows), and ``utility_accuracy``, ``utility_kappa``,
         ``utility_macro_f1`` of the student on ``X_outside``.
@@ -81,19 +115,23 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     ...     y_outside=d.y[outside], groups_outside=d.groups[outside],
     ...     input_shape=d.input_shape, student=LogisticRegression(max_iter=500), random_state=0)
     >>> sorted(k for k in result if k.startswith("summary_rf"))
-    ['summary_rf_linkage_auc', 'summary_rf_ratio']
+    ['summary_rf_linkage_auc', 'summary_rf_linkage_auc_high', 'summary_rf_linkage_auc_low', 'summary_rf_ratio']
+    >>> bool(result["domias_auc_low"] <= result["domias_auc"] <= result["domias_auc_high"])
+    True
     """
     classes = np.asarray(classes)
     members = np.intersect1d(np.unique(groups_private), np.unique(groups_attacker))
     if attackers is None:
-        attackers = {"summary_rf": make_subject_attacker(input_shape)}
+        attackers = {"summary_rf": make_subject_attacker(input_shape),
+                     "hrv": make_hrv_attacker(input_shape, sampling_rate)}
     record = {}
     for name, attacker in attackers.items():
         link = reidentification(X_released, X_attacker, groups_attacker, members,
                                 input_shape=input_shape, attacker=attacker,
-                                random_state=random_state)
+                                n_bootstrap=n_bootstrap, random_state=random_state)
         record[f"{name}_ratio"] = link["ratio"]
-        record[f"{name}_linkage_auc"] = link["membership_auc"]
+        record.update(_auc_figures(f"{name}_linkage", link["membership_auc"],
+                                   link["membership_auc_ci"]))
 
     if student is None:
         n_features = np.shape(X_released)[1]
@@ -105,9 +143,21 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     y_mia = np.searchsorted(classes, np.concatenate([y_private, y_outside]))
     g_mia = np.concatenate([groups_private, groups_outside])
     mia = membership_inference(student, X_mia, y_mia, g_mia, np.unique(groups_private),
-                               random_state=random_state)
-    record.update(mia_auc=mia["auc"], mia_auc_low=mia["auc_ci"][0],
-                  mia_auc_high=mia["auc_ci"][1], mia_tpr_at_1pct_fpr=mia["tpr_at_1pct_fpr"])
+                               n_bootstrap=n_bootstrap, random_state=random_state)
+    record.update(_membership_figures("mia", mia))
+    domias = density_ratio_membership(X_released, X_attacker, X_attacker, groups_attacker,
+                                      members, input_shape=input_shape,
+                                      n_bootstrap=n_bootstrap, random_state=random_state)
+    record.update(_membership_figures("domias", domias))
+    if shadow_release is not None:
+        if y_attacker is None:
+            raise ValueError("shadow_release needs y_attacker, the labels of the attacker's "
+                             "recordings, to fit the shadow releases; pass y_attacker.")
+        shadow = shadow_membership(shadow_release, X_released, X_attacker, y_attacker,
+                                   groups_attacker, members, n_shadows=n_shadows,
+                                   input_shape=input_shape, n_bootstrap=n_bootstrap,
+                                   random_state=random_state)
+        record.update(_membership_figures("shadow", shadow))
 
     rng = numpy_generator(random_state)
     n = min(len(X_private), len(X_outside))

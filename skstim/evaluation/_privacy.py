@@ -19,13 +19,13 @@ import numpy as np
 from scipy.signal import welch
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_array
 
 from ..utils import (
     check_input_shape,
+    auc_with_interval,
     check_same_length,
     nearest_distances,
     numpy_generator,
@@ -170,7 +170,7 @@ def _member_mask(people, members):
 
 
 def reidentification(X_released, X_attacker, groups_attacker, members, *, groups_released=None,
-                     input_shape=None, attacker=None, random_state=None):
+                     input_shape=None, attacker=None, n_bootstrap=1000, random_state=None):
     """Link each released row to a person with a subject classifier trained on other recordings.
 
     The attacker holds real recordings ``X_attacker`` of the people it knows (ids
@@ -209,8 +209,11 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
     attacker : estimator or None, default=None
         Unfitted classifier with ``predict_proba``, cloned before fitting; ``None`` is
         :func:`make_subject_attacker` ``(input_shape)``.
+    n_bootstrap : int, default=1000
+        Resamples of people (members and non-members separately) for the interval of
+        ``membership_auc``; 0 skips it.
     random_state : int, RandomState instance or None, default=None
-        Seed of every ``random_state`` parameter of the attacker.
+        Seed of every ``random_state`` parameter of the attacker and of the bootstrap.
 
     Returns
     -------
@@ -221,7 +224,8 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
         - ``"member_scores"``: dict person -> mean posterior of that person over the
           released rows, for every known person;
         - ``"membership_auc"``: ROC AUC of ``member_scores``, known members against
-          known non-members (NaN if the attacker knows no non-member);
+          known non-members (NaN if the attacker knows no non-member), and
+          ``"membership_auc_ci"``, its 95 % bootstrap interval over people;
         - with ``groups_released``: ``"top1_accuracy"`` (share of released rows, among
           those whose person the attacker knows, linked to their true person) and
           ``"top1_chance"`` (1 / known people).
@@ -294,13 +298,18 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
     linked = float(np.isin(top1, known[is_member]).mean())
     chance = float(is_member.mean())
     mean_posterior = proba.mean(axis=0)
+    if 0 < class_is_member.sum() < len(classes):
+        linkage = auc_with_interval(class_is_member, mean_posterior, n_bootstrap=n_bootstrap,
+                                    random_state=random_state)
+    else:
+        linkage = {"auc": float("nan"), "auc_ci": (float("nan"), float("nan"))}
     result = {
         "linked_to_members": linked,
         "chance": chance,
         "ratio": linked / chance,
         "member_scores": dict(zip(classes.tolist(), mean_posterior.tolist())),
-        "membership_auc": (float(roc_auc_score(class_is_member, mean_posterior))
-                           if 0 < class_is_member.sum() < len(classes) else float("nan")),
+        "membership_auc": linkage["auc"],
+        "membership_auc_ci": linkage["auc_ci"],
     }
     if groups_released is not None:
         knows = np.isin(groups_released, known)
@@ -367,8 +376,9 @@ def membership_inference(model, X, y, groups, members, *, reference_models=None,
     result : dict
         - ``"auc"``: ROC AUC of the scores, members against non-members;
         - ``"auc_ci"``: (2.5 %, 97.5 %) percentiles of the bootstrap AUCs;
-        - ``"tpr_at_1pct_fpr"``: largest true-positive rate at a false-positive rate of at
-          most 1 % (with fewer than 100 non-members: at no false positive);
+        - ``"tpr_at_1pct_fpr"``, ``"tpr_at_01pct_fpr"``: largest true-positive rate at a
+          false-positive rate of at most 1 % and 0.1 % (with fewer than 100 or 1000
+          non-members: at no false positive);
         - ``"scores"``: dict subject -> score;
         - ``"n_members"``, ``"n_nonmembers"``: subjects on each side.
 
@@ -407,28 +417,10 @@ def membership_inference(model, X, y, groups, members, *, reference_models=None,
         scores = scores - np.mean([_subject_scores(ref, X, y, groups, people)
                                    for ref in reference_models], axis=0)
 
-    auc = float(roc_auc_score(is_member, scores))
-    fpr, tpr, _ = roc_curve(is_member, scores, drop_intermediate=False)
-    tpr_low = float(tpr[fpr <= 0.01].max())
-
-    if n_bootstrap > 0:
-        # Stratified bootstrap over subjects. AUC = mean over (member, non-member) pairs of
-        # [s_m > s_n] + 0.5 [s_m == s_n] (what roc_auc_score computes), so a resample is the
-        # count-weighted mean of the pair matrix: all resamples at once, no loop.
-        rng = numpy_generator(random_state)
-        pos, neg = scores[is_member], scores[~is_member]
-        pairs = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
-        count_pos = rng.multinomial(len(pos), np.full(len(pos), 1 / len(pos)), size=n_bootstrap)
-        count_neg = rng.multinomial(len(neg), np.full(len(neg), 1 / len(neg)), size=n_bootstrap)
-        boot = np.einsum("bi,ij,bj->b", count_pos, pairs, count_neg) / (len(pos) * len(neg))
-        auc_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
-    else:
-        auc_ci = (float("nan"), float("nan"))
-
+    figures = auc_with_interval(is_member, scores, n_bootstrap=n_bootstrap,
+                                random_state=random_state)
     return {
-        "auc": auc,
-        "auc_ci": auc_ci,
-        "tpr_at_1pct_fpr": tpr_low,
+        **figures,
         "scores": dict(zip(people.tolist(), scores.tolist())),
         "n_members": n_members,
         "n_nonmembers": len(people) - n_members,
