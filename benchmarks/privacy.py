@@ -7,14 +7,22 @@ is measured in the same run: the real private windows (upper bound of risk), a p
 set (floor), stimuli at each ``inhibition_weight`` (0 = plain stimuli, from one fitted
 :class:`~skstim.IdentityInhibitor`), SMOTE interpolation and a conditional VAE.
 
-Per released set:
+Per released set, every attack's AUC of telling members from the non-members the attacker
+knows (0.5 is chance), with its interval over splits, and the worst case over the attacks
+that show power on the real private windows (:func:`~skstim.evaluation.worst_case_attack`):
 
-- re-identification by two attackers trained on the attacker's recordings: a random
-  forest on summary features (:func:`~skstim.evaluation.make_subject_attacker`) and a
-  network of the teacher's architecture on the raw series: share of released rows linked
-  to members against chance, and the membership AUC of the per-person scores;
+- linkage by three subject classifiers trained on the attacker's recordings: a random
+  forest on summary features (:func:`~skstim.evaluation.make_subject_attacker`), a random
+  forest on HRV features (:func:`~skstim.evaluation.make_hrv_attacker`) and a network of
+  the teacher's architecture on the raw series;
 - subject-level membership inference (loss attack) against a student of the teacher's
   architecture trained on the released set: members' private rows against non-members';
+- density-ratio membership (DOMIAS, :func:`~skstim.evaluation.density_ratio_membership`)
+  at the attacker's windows of each person;
+- shadow-model membership (LiRA over people, :func:`~skstim.evaluation.shadow_membership`):
+  the attacker reruns each method on its own recordings, with and without each person.
+  Shadow stimuli are cheaper than the release under attack (the setting's
+  ``shadow_iter`` steps, ``shadow_stimuli_per_sample`` stimuli per row);
 - distance to closest record: released rows to the private rows and to as many rows of
   non-members;
 - utility: that student's accuracy on held-out people.
@@ -40,11 +48,15 @@ from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_descri
 from skstim import IdentityInhibitor, make_teacher
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
+    ATTACK_LABELS,
     evaluate_privacy,
     interpolated_set,
+    make_hrv_attacker,
     make_subject_attacker,
     noise_set,
+    summarize_splits,
     vae_set,
+    worst_case_attack,
 )
 
 
@@ -62,18 +74,21 @@ class Setting:
     stimuli_per_sample: float = 1.0
     n_iter: int = 50
     epochs: int = 15
-    weights: tuple = (0.0, 1.0, 3.0, 10.0)
+    weights: tuple = (0.0, 1.0)
+    n_shadows: int = 8        # shadow releases per released set (LiRA)
+    shadow_iter: int = 20     # synthesis steps of a shadow release
+    shadow_stimuli_per_sample: float = 1.0
 
 
 SETTINGS = {
     "smoke": Setting("simulated", n_splits=1, n_members=6, n_people=12, n_windows=16, n_iter=5,
-                     epochs=2, weights=(0.0, 1.0)),
+                     epochs=2, n_shadows=2, shadow_iter=2),
     "simulated": Setting("simulated", n_splits=3, n_members=100, n_people=200, n_windows=24),
-    "simulated-small": Setting("simulated", n_splits=5, n_members=8, n_people=16, n_windows=60,
+    "simulated-small": Setting("simulated", n_splits=3, n_members=8, n_people=16, n_windows=60,
                                stimuli_per_sample=4.0, n_iter=150),
-    "apnea": Setting("apnea", n_splits=6, n_members=5),
-    "apnea-small": Setting("apnea", n_splits=6, n_members=6, every=2, filler=False,
-                           stimuli_per_sample=4.0, n_iter=150),
+    "apnea": Setting("apnea", n_splits=3, n_members=5),
+    "apnea-small": Setting("apnea", n_splits=3, n_members=6, filler=False,
+                           stimuli_per_sample=2.0, n_iter=100),
 }
 
 
@@ -85,12 +100,14 @@ class Split:
     y_private: np.ndarray
     g_private: np.ndarray
     X_attacker: np.ndarray
+    y_attacker: np.ndarray
     g_attacker: np.ndarray
     X_outside: np.ndarray      # non-members' rows: utility test set and membership negatives
     y_outside: np.ndarray
     g_outside: np.ndarray
     members: np.ndarray        # members the attacker knows
     input_shape: tuple
+    sampling_rate: float
 
 
 def simulated_split(setting, seed):
@@ -104,9 +121,9 @@ def simulated_split(setting, seed):
     outside = first_half & ~np.isin(data.groups, members)
     attacker = ~first_half
     return Split(data.X[private], data.y[private], data.groups[private],
-                 data.X[attacker], data.groups[attacker],
+                 data.X[attacker], data.y[attacker], data.groups[attacker],
                  data.X[outside], data.y[outside], data.groups[outside],
-                 members, tuple(data.input_shape))
+                 members, tuple(data.input_shape), float(data.sampling_rate))
 
 
 def apnea_split(setting, seed, data):
@@ -131,32 +148,46 @@ def apnea_split(setting, seed, data):
     attacker = np.isin(data.record, attacker_records)
     outside = np.isin(data.groups, outside_people) & ~attacker
     return Split(data.X[private], data.y[private], data.groups[private],
-                 data.X[attacker], data.groups[attacker],
+                 data.X[attacker], data.y[attacker], data.groups[attacker],
                  data.X[outside], data.y[outside], data.groups[outside],
-                 members, tuple(data.input_shape))
+                 members, tuple(data.input_shape), float(data.sampling_rate))
+
+
+def _one_hot(y, classes):
+    return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float32)
+
+
+def _inhibitor(setting, split, seed, **parameters):
+    return IdentityInhibitor(
+        make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
+        input_shape=split.input_shape, random_state=seed, **parameters)
 
 
 def released_sets(split, setting, seed, synthesis=None, peers=True):
-    """Name -> (X, proba, classes) of every set the data holder could release.
+    """Name -> (make, shadow) of every set the data holder could release.
 
+    ``make()`` gives ``(X, proba, classes)``; ``shadow(X, y, groups, random_state)`` is the
+    same method as the shadow-model attacker reruns it on its own recordings (for stimuli:
+    ``setting.shadow_iter`` steps and ``setting.shadow_stimuli_per_sample`` per row).
     ``synthesis`` holds parameters of the inhibitor that override the setting's (e.g.
-    another ``init`` or ``n_iter``);
-    ``peers=False`` leaves out SMOTE and the VAE.
+    another ``init`` or ``n_iter``); ``peers=False`` leaves out SMOTE and the VAE.
     """
     X, y = split.X_private, split.y_private
     classes = np.unique(y)
-    one_hot = (y[:, None] == classes[None, :]).astype(np.float32)
     X_noise, y_noise = noise_set(X, y, random_state=seed)
     sets = {
-        "real (upper bound)": lambda: (X, one_hot, classes),
-        "noise (floor)": lambda: (X_noise, (y_noise[:, None] == classes).astype(np.float32),
-                                  classes),
+        "real (upper bound)": (lambda: (X, _one_hot(y, classes), classes),
+                               lambda X, y, groups, random_state: X),
+        "noise (floor)": (lambda: (X_noise, _one_hot(y_noise, classes), classes),
+                          lambda X, y, groups, random_state: noise_set(
+                              X, y, random_state=random_state)[0]),
     }
-    parameters = dict(stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter, **(synthesis or {}))
-    inhibitor = IdentityInhibitor(
-        make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
-        input_shape=split.input_shape, random_state=seed, **parameters)
-    fitted = []
+    parameters = dict(stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter,
+                      **(synthesis or {}))
+    shadow_parameters = dict(parameters, stimuli_per_sample=setting.shadow_stimuli_per_sample,
+                             n_iter=setting.shadow_iter)
+    inhibitor = _inhibitor(setting, split, seed, **parameters)
+    fitted, shadows = [], {}  # one fit serves every weight; shadows by seed
 
     def stimuli(weight):
         if not fitted:
@@ -165,29 +196,45 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
         X_s, _, proba = inhibitor.sample(inhibitor.n_stimuli_, return_proba=True)
         return X_s, proba, inhibitor.classes_
 
+    def shadow_stimuli(weight):
+        def release(X, y, groups, random_state):
+            if random_state not in shadows:
+                shadows[random_state] = _inhibitor(
+                    setting, split, random_state, **shadow_parameters).fit(X, y, groups=groups)
+            shadow = shadows[random_state].set_params(inhibition_weight=weight)
+            return shadow.sample(shadow.n_stimuli_)
+        return release
+
     for weight in setting.weights:
         name = "stimuli" if weight == 0 else f"stimuli, inhibition {weight:g}"
-        sets[name] = lambda weight=weight: stimuli(weight)
+        sets[name] = (lambda weight=weight: stimuli(weight), shadow_stimuli(weight))
     if peers:
-        sets["SMOTE interpolation"] = lambda: interpolated_set(X, y, random_state=seed)
-        sets["conditional VAE"] = lambda: vae_set(X, y, random_state=seed)
+        sets["SMOTE interpolation"] = (
+            lambda: interpolated_set(X, y, random_state=seed),
+            lambda X, y, groups, random_state: interpolated_set(X, y, random_state=random_state)[0])
+        sets["conditional VAE"] = (
+            lambda: vae_set(X, y, random_state=seed),
+            lambda X, y, groups, random_state: vae_set(X, y, random_state=random_state)[0])
     return sets
 
 
-def evaluate(split, X_rel, proba, classes, setting, seed, attackers):
-    """Every privacy figure and the utility of one released set."""
+def evaluate(split, X_rel, proba, classes, setting, seed, attackers, shadow):
+    """Every attack's figures and the utility of one released set."""
     student = make_teacher(split.input_shape, max_epochs=setting.epochs, random_state=seed)
     return evaluate_privacy(
         X_rel, proba, classes, X_private=split.X_private, y_private=split.y_private,
         groups_private=split.g_private, X_attacker=split.X_attacker,
         groups_attacker=split.g_attacker, X_outside=split.X_outside, y_outside=split.y_outside,
-        groups_outside=split.g_outside, input_shape=split.input_shape, attackers=attackers,
-        student=student, random_state=seed)
+        groups_outside=split.g_outside, input_shape=split.input_shape,
+        sampling_rate=split.sampling_rate, attackers=attackers, student=student,
+        y_attacker=split.y_attacker, shadow_release=shadow, n_shadows=setting.n_shadows,
+        random_state=seed)
 
 
 def attackers_for(split, setting, seed):
     return {
         "summary_rf": make_subject_attacker(split.input_shape, random_state=seed),
+        "hrv": make_hrv_attacker(split.input_shape, split.sampling_rate, random_state=seed),
         "cnn": make_teacher(split.input_shape, n_classes=len(np.unique(split.g_attacker)),
                             max_epochs=setting.epochs, random_state=seed),
     }
@@ -207,74 +254,110 @@ def run(setting_name, data_home, output, synthesis=None, peers=True):
                       n_private_people=len(np.unique(split.g_private)),
                       n_known_people=len(np.unique(split.g_attacker)),
                       n_members_known=len(split.members), n_outside=len(split.X_outside),
-                      synthesis=synthesis or {}, machine=machine_description())
+                      synthesis=synthesis or {}, n_shadows=setting.n_shadows,
+                      shadow_iter=setting.shadow_iter,
+                      shadow_stimuli_per_sample=setting.shadow_stimuli_per_sample,
+                      machine=machine_description())
         print(f"split {seed}: {common['n_private']} private rows of "
               f"{common['n_private_people']} people; attacker knows "
               f"{common['n_known_people']} people, {len(split.members)} of them members",
               flush=True)
         attackers = attackers_for(split, setting, seed)
-        for source, make in released_sets(split, setting, seed, synthesis, peers).items():
+        for source, (make, shadow) in released_sets(split, setting, seed, synthesis,
+                                                    peers).items():
             if (seed, source) in done:
                 continue
             start = time.perf_counter()
             X_rel, proba, classes = make()
             make_seconds = time.perf_counter() - start
-            record = evaluate(split, X_rel, proba, classes, setting, seed, attackers)
+            record = evaluate(split, X_rel, proba, classes, setting, seed, attackers, shadow)
             append_record(output, dict(common, source=source, make_seconds=make_seconds,
                                        seconds=time.perf_counter() - start, **record))
-            print(f"  {source}: linkage ratio {record['summary_rf_ratio']:.2f} (rf) "
-                  f"{record['cnn_ratio']:.2f} (cnn), membership AUC {record['mia_auc']:.2f}, "
-                  f"DCR ratio {record['dcr_ratio']:.2f}, utility "
+            aucs = ", ".join(f"{attack} {record[attack + '_auc']:.2f}"
+                             for attack in ATTACK_LABELS if attack + "_auc" in record)
+            print(f"  {source}: AUC {aucs}; DCR ratio {record['dcr_ratio']:.2f}, utility "
                   f"{record['utility_accuracy']:.3f}", flush=True)
 
 
-COLUMNS = [
-    ("summary_rf_ratio", "linkage / chance (RF, summary)"),
-    ("cnn_ratio", "linkage / chance (CNN)"),
-    ("summary_rf_linkage_auc", "linkage AUC (RF)"),
-    ("cnn_linkage_auc", "linkage AUC (CNN)"),
-    ("mia_auc", "membership AUC (student)"),
-    ("mia_tpr_at_1pct_fpr", "TPR at 1% FPR"),
-    ("dcr_ratio", "DCR private / outside"),
-    ("utility_accuracy", "student accuracy"),
-]
+REAL, FLOOR = "real (upper bound)", "noise (floor)"
+MEMBERSHIP_ATTACKS = ("mia", "domias", "shadow")
+
+
+def _interval(summary, attack):
+    auc, low, high = (summary.get(f"{attack}_auc{end}", np.nan) for end in ("", "_low", "_high"))
+    return "n/a" if not np.isfinite(auc) else f"{auc:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def _setting_tables(name, records):
+    """The worst-case table and the low-FPR table of one setting, in markdown."""
+    sources = list(dict.fromkeys(r["source"] for r in records))
+    summaries = {source: summarize_splits([r for r in records if r["source"] == source])
+                 for source in sources}
+    attacks = [a for a in ATTACK_LABELS if f"{a}_auc" in summaries[sources[0]]]
+    first = records[0]
+    lines = [f"### Setting `{name}`", "",
+             f"{len({r['split'] for r in records})} random member splits; per split "
+             f"{first['n_private']} private rows of {first['n_private_people']} people, the "
+             f"attacker knows {first['n_known_people']} people of whom "
+             f"{first['n_members_known']} are members. Shadow-model attack: "
+             f"{first['n_shadows']} shadow releases per released set, shadow stimuli with "
+             f"{first['shadow_iter']} steps and {first['shadow_stimuli_per_sample']:g} "
+             f"per row. AUC of members against non-members, mean over splits [95 % "
+             f"Student-t interval over splits]. Machine and versions: "
+             f"{json.dumps(first['machine'])}.", "",
+             "| released set | " + " | ".join(ATTACK_LABELS[a] for a in attacks)
+             + " | worst case (attack with power on the real rows) | DCR private / outside "
+               "| student accuracy |",
+             "|---|" + "---|" * (len(attacks) + 3)]
+    real = summaries.get(REAL)
+    for source in sources:
+        summary = summaries[source]
+        cells = [_interval(summary, a) for a in attacks]
+        if real is None:
+            worst_cell = "n/a (no real-data run)"
+        else:
+            worst = worst_case_attack(summary, real)
+            worst_cell = ("none has power" if worst["attack"] is None else
+                          f"{_interval(summary, worst['attack'])}, {worst['label']}")
+        lines.append(f"| {source} ({summary['n_splits']}) | " + " | ".join(cells)
+                     + f" | {worst_cell} | {summary['dcr_ratio']:.2f} | "
+                       f"{summary['utility_accuracy']:.3f} |")
+    membership = [a for a in MEMBERSHIP_ATTACKS if a in attacks]
+    lines += ["", "True-positive rate of the membership attacks at 1 % and 0.1 % false "
+              "positives (mean over splits; with fewer than 100 non-members both are the "
+              "rate at no false positive):", "",
+              "| released set | " + " | ".join(f"{ATTACK_LABELS[a]}: 1 % / 0.1 %"
+                                             for a in membership) + " |",
+              "|---|" + "---|" * len(membership)]
+    for source in sources:
+        summary = summaries[source]
+        lines.append(f"| {source} | " + " | ".join(
+            f"{summary[a + '_tpr_at_1pct_fpr']:.2f} / {summary[a + '_tpr_at_01pct_fpr']:.2f}"
+            for a in membership) + " |")
+    return "\n".join(lines), summaries
 
 
 def summarize(paths, docs_path, figure_path):
-    """Mean ± sd over splits per released set, one table per setting, and the trade-off figure."""
+    """Per setting: every attack with its interval over splits, the worst case, and the figure."""
     blocks, curves = [], {}
     for path in paths:
         records = [json.loads(line) for line in path.open()]
-        if not records:
+        if not records or "domias_auc" not in records[0]:
             continue
         name = records[0]["setting"]
         synthesis = records[0].get("synthesis") or {}
         if synthesis:
             name += ", " + ", ".join(f"{k}={v}" for k, v in sorted(synthesis.items()))
-        sources = list(dict.fromkeys(r["source"] for r in records))
-        first = records[0]
-        lines = [f"### Setting `{name}`", "",
-                 f"{len({r['split'] for r in records})} random member splits; per split "
-                 f"{first['n_private']} private rows of {first['n_private_people']} people, "
-                 f"the attacker knows {first['n_known_people']} people of whom "
-                 f"{first['n_members_known']} are members. Machine and versions: "
-                 f"{json.dumps(first['machine'])}.", "",
-                 "| released set | " + " | ".join(label for _, label in COLUMNS) + " |",
-                 "|---|" + "---|" * len(COLUMNS)]
-        for source in sources:
-            rows = [r for r in records if r["source"] == source]
-            cells = []
-            for key, _ in COLUMNS:
-                values = np.array([r[key] for r in rows], dtype=float)
-                cells.append(f"{np.nanmean(values):.2f} ± {np.nanstd(values):.2f}")
-            lines.append(f"| {source} ({len(rows)}) | " + " | ".join(cells) + " |")
-            if source.startswith("stimuli"):
+        text, summaries = _setting_tables(name, records)
+        real = summaries.get(REAL)
+        for source, summary in summaries.items():
+            if source.startswith("stimuli") and real is not None:
                 weight = 0.0 if source == "stimuli" else float(source.rsplit(" ", 1)[1])
-                curves.setdefault(name, []).append((
-                    weight, np.mean([r["utility_accuracy"] for r in rows]),
-                    np.mean([r["cnn_ratio"] for r in rows]), np.mean([r["mia_auc"] for r in rows])))
-        blocks.append("\n".join(lines))
-        write_docs_section(docs_path, f"privacy:{name}", "\n".join(lines))
+                worst = worst_case_attack(summary, real)
+                curves.setdefault(name, []).append(
+                    (weight, summary["utility_accuracy"], worst["auc"]))
+        blocks.append(text)
+        write_docs_section(docs_path, f"privacy:{name}", text)
     if curves and figure_path is not None:
         _plot(curves, figure_path)
     return "\n\n".join(blocks)
@@ -286,22 +369,17 @@ def _plot(curves, figure_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(6, 4))
     for name, points in curves.items():
-        points = sorted(points)
-        weights, utility, ratio, auc = map(np.array, zip(*points))
-        for ax, x, label in ((axes[0], ratio, "linkage / chance (CNN attacker)"),
-                             (axes[1], auc, "membership AUC against the student")):
-            ax.plot(x, utility, "o-", label=name)
-            for w, xi, ui in zip(weights, x, utility):
-                ax.annotate(f"{w:g}", (xi, ui), textcoords="offset points", xytext=(4, 4),
-                            fontsize=8)
-            ax.set_xlabel(label)
-    axes[0].axvline(1.0, color="grey", lw=0.8, ls="--")
-    axes[1].axvline(0.5, color="grey", lw=0.8, ls="--")
-    axes[0].set_ylabel("accuracy of the teacher's architecture on stimuli")
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Utility against privacy; labels are inhibition weights")
+        weights, utility, worst = map(np.array, zip(*sorted(points)))
+        ax.plot(worst, utility, "o-", label=name)
+        for w, xi, ui in zip(weights, worst, utility):
+            ax.annotate(f"{w:g}", (xi, ui), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.axvline(0.5, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("worst-case AUC over attacks with power (0.5: chance)")
+    ax.set_ylabel("accuracy of the teacher's architecture on stimuli")
+    ax.legend(fontsize=8)
+    ax.set_title("Utility against the worst attack; labels are inhibition weights", fontsize=10)
     fig.tight_layout()
     tmp = figure_path.with_name(figure_path.stem + ".tmp.png")
     fig.savefig(tmp, dpi=120)
