@@ -11,6 +11,7 @@ from sklearn.svm import SVC
 
 from ..nets import make_network
 from ..utils import fit_on_stimuli, predict_labels
+from ._people_bootstrap import people_bootstrap
 
 __all__ = ["FAMILY_NAMES", "student_families", "utility_scores", "score_real", "score_synthetic",
            "evaluate_utility"]
@@ -98,10 +99,18 @@ def utility_scores(y_true, y_pred):
     }
 
 
+def _predict_real(student, X_train, y_train, X_test):
+    return clone(student).fit(X_train, y_train).predict(X_test)
+
+
+def _predict_synthetic(student, X_synthetic, proba, classes, X_test, soft_labels="auto"):
+    fitted = fit_on_stimuli(clone(student), X_synthetic, proba, classes, soft_labels)
+    return predict_labels(fitted, X_test, classes)
+
+
 def score_real(student, X_train, y_train, X_test, y_test):
     """Fit a clone of ``student`` on real data and score it on real held-out data."""
-    fitted = clone(student).fit(X_train, y_train)
-    return utility_scores(y_test, fitted.predict(X_test))
+    return utility_scores(y_test, _predict_real(student, X_train, y_train, X_test))
 
 
 def score_synthetic(student, X_synthetic, proba, classes, X_test, y_test, soft_labels="auto"):
@@ -110,12 +119,12 @@ def score_synthetic(student, X_synthetic, proba, classes, X_test, y_test, soft_l
     Works for stimuli and for any other synthetic set: hard-labelled sets pass one-hot
     ``proba``.
     """
-    fitted = fit_on_stimuli(clone(student), X_synthetic, proba, classes, soft_labels)
-    return utility_scores(y_test, predict_labels(fitted, X_test, classes))
+    return utility_scores(y_test, _predict_synthetic(student, X_synthetic, proba, classes, X_test,
+                                                     soft_labels))
 
 
 def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, classes, X_test, y_test,
-                     *, soft_labels="auto", callback=None):
+                     *, soft_labels="auto", groups_test=None, random_state=None, callback=None):
     """Train each student on the real training data and on the stimuli; score both on real test data.
 
     Parameters
@@ -134,6 +143,11 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
         Real held-out data, from subjects absent from the training data.
     soft_labels : {"auto", "hard"}, default="auto"
         Passed to :func:`~skstim.StimulusStudent`.
+    groups_test : array-like of shape (n_test,) or None, default=None
+        Person of each test row; adds 95 % intervals over held-out people
+        (:func:`people_bootstrap`).
+    random_state : int, Generator or None, default=None
+        Seed of that bootstrap.
     callback : callable or None
         Called with no argument after each fit.
 
@@ -142,20 +156,27 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
     rows : list of dict
         One per family: ``family``, then ``accuracy``, ``kappa``, ``macro_f1`` for
         ``real`` and ``stimuli`` (e.g. ``real_accuracy``), and the gaps (stimuli minus
-        real, e.g. ``gap_accuracy``).
+        real, e.g. ``gap_accuracy``); with ``groups_test`` also the intervals
+        ``real_accuracy_ci``, ``real_kappa_ci``, ``stimuli_accuracy_ci``,
+        ``stimuli_kappa_ci``, ``gap_accuracy_ci`` and ``gap_kappa_ci``.
     """
     rows = []
     for name, student in students.items():
-        real_scores = score_real(student, X_train, y_train, X_test, y_test)
+        pred_real = _predict_real(student, X_train, y_train, X_test)
         if callback is not None:
             callback()
-        stim_scores = score_synthetic(student, X_stimuli, proba_stimuli, classes, X_test, y_test,
-                                      soft_labels)
+        pred_stimuli = _predict_synthetic(student, X_stimuli, proba_stimuli, classes, X_test,
+                                          soft_labels)
         if callback is not None:
             callback()
+        real_scores = utility_scores(y_test, pred_real)
+        stim_scores = utility_scores(y_test, pred_stimuli)
         row = {"family": name}
         row.update({f"real_{k}": v for k, v in real_scores.items()})
         row.update({f"stimuli_{k}": v for k, v in stim_scores.items()})
         row.update({f"gap_{k}": stim_scores[k] - real_scores[k] for k in real_scores})
+        if groups_test is not None:
+            row.update(people_bootstrap(y_test, {"real": pred_real, "stimuli": pred_stimuli},
+                                        groups_test, random_state=random_state))
         rows.append(row)
     return rows

@@ -257,3 +257,43 @@ def test_reference_sets_with_integer_labels(apnea):
         X_s, P, classes = make(apnea.X, apnea.y, 12, random_state=0)
         assert X_s.shape == (12, apnea.X.shape[1])
         np.testing.assert_array_equal(classes, np.unique(apnea.y))
+
+
+def test_people_bootstrap_matches_sklearn_on_each_resample():
+    from skstim.evaluation._people_bootstrap import people_bootstrap
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(6), 10)
+    y = rng.integers(0, 3, 60)
+    a = np.where(rng.random(60) < 0.7, y, rng.integers(0, 3, 60))
+    b = np.where(rng.random(60) < 0.5, y, rng.integers(0, 3, 60))
+    ci = people_bootstrap(y, {"real": a, "stimuli": b}, groups, n_resamples=300, random_state=1)
+    # the same resamples, recomputed with sklearn: people drawn by the same multinomial
+    weights = np.random.default_rng(1).multinomial(6, np.full(6, 1 / 6), size=300)
+    acc, kappa, gap = [], [], []
+    for w in weights:
+        rows = np.concatenate([np.flatnonzero(groups == p).repeat(1) for p in range(6)
+                               for _ in range(w[p])])
+        acc.append(accuracy_score(y[rows], a[rows]))
+        kappa.append(cohen_kappa_score(y[rows], a[rows]))
+        gap.append(accuracy_score(y[rows], b[rows]) - acc[-1])
+    assert ci["real_accuracy_ci"] == pytest.approx(tuple(np.percentile(acc, [2.5, 97.5])))
+    assert ci["real_kappa_ci"] == pytest.approx(tuple(np.percentile(kappa, [2.5, 97.5])))
+    assert ci["gap_accuracy_ci"] == pytest.approx(tuple(np.percentile(gap, [2.5, 97.5])))
+    with pytest.raises(ValueError, match="at least two held-out people"):
+        people_bootstrap(y, {"real": a}, np.zeros(60))
+
+
+def test_evaluate_utility_intervals_over_held_out_people(split):
+    X_train, y_train, X_test, y_test = split
+    classes = np.unique(y_train)
+    groups_test = np.arange(len(y_test)) % 5
+    students = student_families((4, 60), families=["logistic regression"], random_state=0)
+    row, = evaluate_utility(students, X_train, y_train, X_train, _soft_labels(y_train, classes),
+                            classes, X_test, y_test, groups_test=groups_test, random_state=0)
+    for kind in ("real", "stimuli", "gap"):
+        for metric in ("accuracy", "kappa"):
+            low, high = row[f"{kind}_{metric}_ci"]
+            assert low <= high
+    low, high = row["real_accuracy_ci"]
+    assert low <= row["real_accuracy"] <= high
