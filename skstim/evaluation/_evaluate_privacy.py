@@ -4,9 +4,10 @@ import numpy as np
 from sklearn.base import clone
 
 from ..nets import make_network
-from ..utils import fit_on_stimuli, numpy_generator
+from ..utils import bootstrap_interval, fit_on_stimuli, numpy_generator
 from ._density_ratio import density_ratio_membership
 from ._hrv import make_hrv_attacker
+from ._people_bootstrap import people_bootstrap
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
@@ -94,10 +95,13 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
         (:func:`density_ratio_membership`, the attacker's recordings as reference and
         probes) and, with ``shadow_release``, ``shadow`` (:func:`shadow_membership`);
         the membership attacks add ``{attack}_tpr_at_1pct_fpr`` and
-        ``{attack}_tpr_at_01pct_fpr``. Then ``dcr_ratio`` and
+        ``{attack}_tpr_at_01pct_fpr``. Then ``dcr_ratio`` (with ``dcr_ratio_low`` and
+        ``dcr_ratio_high``, a bootstrap interval over released rows) and
         ``dcr_closer_to_private`` (released rows to private rows against as many
         outside rows), and ``utility_accuracy``, ``utility_kappa``,
-        ``utility_macro_f1`` of the student on ``X_outside``.
+        ``utility_macro_f1`` of the student on ``X_outside`` (with
+        ``utility_accuracy_low`` and ``utility_accuracy_high``, resampling the outside
+        people).
 
     Examples
     --------
@@ -164,9 +168,18 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     dcr = distance_to_closest_record(
         X_released, np.asarray(X_private)[rng.choice(len(X_private), n, replace=False)],
         np.asarray(X_outside)[rng.choice(len(X_outside), n, replace=False)])
-    record.update(dcr_ratio=dcr["ratio"], dcr_closer_to_private=dcr["closer_to_train"])
+    dcr_low, dcr_high = bootstrap_interval(
+        lambda a, b, axis=-1: np.median(a, axis=axis) / np.median(b, axis=axis),
+        dcr["train"], dcr["holdout"], n_resamples=max(n_bootstrap, 1), random_state=rng)
+    record.update(dcr_ratio=dcr["ratio"], dcr_ratio_low=dcr_low, dcr_ratio_high=dcr_high,
+                  dcr_closer_to_private=dcr["closer_to_train"])
 
     predicted = classes[np.asarray(student.predict(np.asarray(X_outside, dtype=np.float32)))]
     record.update({f"utility_{k}": v
                    for k, v in utility_scores(y_outside, predicted).items()})
+    if n_bootstrap > 0 and len(np.unique(groups_outside)) > 1:
+        ci = people_bootstrap(y_outside, {"utility": predicted}, groups_outside,
+                              n_resamples=n_bootstrap, random_state=rng)
+        record.update(utility_accuracy_low=ci["utility_accuracy_ci"][0],
+                      utility_accuracy_high=ci["utility_accuracy_ci"][1])
     return record

@@ -179,6 +179,10 @@ def test_evaluate_privacy_runs_every_attack_with_intervals(study):
     for auc, low, high in figures.values():
         assert low <= auc <= high
     assert len(calls) == 2
+    assert record["dcr_ratio_low"] <= record["dcr_ratio"] <= record["dcr_ratio_high"]
+    assert record["dcr_ratio_high"] < 0.5  # released rows are the private rows
+    assert record["utility_accuracy_low"] <= record["utility_accuracy"]
+    assert record["utility_accuracy"] <= record["utility_accuracy_high"]
     assert worst_case_attack(record, record)["auc"] == max(
         auc for auc, low, _ in figures.values() if low > 0.5)
     with pytest.raises(ValueError, match="y_attacker"):
