@@ -46,6 +46,10 @@ def test_synthesize_npz_writes_a_stimuli_file(synthesized):
     assert reid["n_subjects"] == 6 and reid["chance"] == pytest.approx(1 / 6)
     assert 0 <= reid["stimuli_share_linked_to_most_common_subject"] <= 1
     assert 0 <= reid["real_held_back_top1_accuracy"] <= 1
+    low, high = reid["real_held_back_top1_accuracy_ci"]
+    assert low <= reid["real_held_back_top1_accuracy"] <= high
+    assert privacy["reidentification_hrv"]["n_subjects"] == 6
+    assert privacy["worst_case"]["attacker"] in (None, "reidentification", "reidentification_hrv")
 
 
 def test_synthesize_prints_a_labelled_summary_and_a_progress_bar(synthesized):
@@ -183,7 +187,9 @@ def test_evaluate_without_groups_has_no_real_reference(synthesized, tmp_path):
     assert code == EXIT_OK, err
     row = next(line for line in out.splitlines() if line.startswith("logistic regression"))
     assert row.split()[3] == "n/a"  # acc real
-    assert "no subject ids" in out and "re-identification: skipped" in out
+    for attacker in ("summary-feature attacker", "HRV attacker"):
+        assert f"re-identification ({attacker}): skipped (no subject ids" in out
+    assert "worst attack: none (no attacker ran: no subject ids" in out
 
 
 def test_evaluate_bad_input(synthesized, tmp_path):

@@ -108,13 +108,35 @@ def _examples_figure(stimuli, band, real, title, column_titles, private=False):
     return figure
 
 
-def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0, 1.05)):
-    """Labelled bars (None drawn as 0, labelled n/a) and horizontal baseline lines on ``ax``."""
+def _error_bars(ax, positions, values, errors):
+    """95 % intervals of ``values`` as error bars; a bound that is None is drawn at the value.
+
+    Returns the top of each bar's interval (its value where it has none).
+    """
+    tops = []
+    for x, value, interval in zip(positions, values, errors):
+        if value is None:
+            tops.append(0)
+            continue
+        low, high = interval or (None, None)
+        low, high = (value if low is None else low), (value if high is None else high)
+        if interval is not None:
+            ax.errorbar([x], [value], yerr=[[max(value - low, 0)], [max(high - value, 0)]],
+                        fmt="none", ecolor="black", elinewidth=1, capsize=3)
+        tops.append(high)
+    return tops
+
+
+def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0, 1.05),
+                         errors=None):
+    """Labelled bars (None drawn as 0, labelled n/a), their 95 % intervals (``errors``, one
+    ``[low, high]`` or None per bar) and horizontal baseline lines on ``ax``."""
     positions = np.arange(len(labels))
     heights = [0 if v is None else v for v in values]
     bars = ax.bar(positions, heights, color=colors, width=0.6)
-    for bar, value in zip(bars, values):
-        ax.annotate(_num(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+    tops = _error_bars(ax, positions, values, errors or [None] * len(values))
+    for bar, value, top in zip(bars, values, tops):
+        ax.annotate(_num(value), (bar.get_x() + bar.get_width() / 2, max(top, bar.get_height())),
                     textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8)
     for k, (value, text) in enumerate(baselines):
         ax.axhline(value, color=(_BASE, _BASE2, "0.3")[k % 3], ls=("--", ":", "-.")[k % 3],
@@ -124,7 +146,9 @@ def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0,
     ax.set_xlim(-0.9, len(labels) - 0.1)
     ax.set_ylabel(ylabel, fontsize=9)
     if ylim is not None:
-        top = max([ylim[1]] + [h * 1.15 for h in heights] + [b * 1.1 for b, _ in baselines])
+        headroom = 1.3 if baselines else 1.15  # the legend sits above the bars
+        top = max([ylim[1]] + [h * headroom for h in heights + tops]
+                  + [b * 1.1 for b, _ in baselines])
         ax.set_ylim(ylim[0], top)
     if baselines:
         ax.legend(fontsize=7, loc="upper right")
@@ -175,50 +199,84 @@ def _evaluation_utility_figure(rows, baseline):
 
 
 def _distance_figure(dcr):
-    """Distance to closest record against the real rows' spacing, and the share of near stimuli."""
+    """Distance to closest record against the real rows' spacing, and the share of near
+    stimuli; medians and the share with their 95 % intervals where the summary has them."""
     figure = _new_figure(10, 3.6)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     labels = ["stimulus to nearest\nreal row (median)", "stimulus to nearest\nreal row (minimum)",
               "real row to nearest\nother real row (median)"]
-    values = [dcr["median_stimulus_to_nearest_real_row"], dcr["min_stimulus_to_nearest_real_row"],
-              dcr["median_real_row_to_nearest_other_real_row"]]
+    keys = ["median_stimulus_to_nearest_real_row", "min_stimulus_to_nearest_real_row",
+            "median_real_row_to_nearest_other_real_row"]
     baselines = [(dcr["median_real_row_to_nearest_other_real_row"],
                   "real rows' median nearest-neighbour spacing")]
-    _bars_with_baselines(left, labels, values, [_STIM, _STIM, _REAL], baselines,
-                         "distance (standardized units)", ylim=(0, 0))
-    left.set_title("Distance to closest record", fontsize=10)
-    share = dcr["share_of_stimuli_nearer_than_median_real_spacing"]
+    _bars_with_baselines(left, labels, [dcr[k] for k in keys], [_STIM, _STIM, _REAL], baselines,
+                         "distance (standardized units)", ylim=(0, 0),
+                         errors=[dcr.get(f"{k}_ci") for k in keys])
+    left.set_title("Distance to closest record (bars: 95% intervals)", fontsize=10)
+    key = "share_of_stimuli_nearer_than_median_real_spacing"
     _bars_with_baselines(right, ["stimuli nearer to a real row\nthan the real rows'\nmedian "
-                                 "spacing"], [share], [_STIM],
-                         [(0.5, "real rows: half, by the median's definition")], "share")
+                                 "spacing"], [dcr[key]], [_STIM],
+                         [(0.5, "real rows: half, by the median's definition")], "share",
+                         errors=[dcr.get(f"{key}_ci")])
     right.set_title("Share of near stimuli", fontsize=10)
     return figure
 
 
-def _reidentification_figure(reid):
-    """The attacker's power, its confidence and its concentration on one person."""
-    chance = reid["chance"]
-    figure = _new_figure(11, 3.8)
-    axes = figure.subplots(1, 3)
-    held = "real_held_back_top1_accuracy" in reid
-    _bars_with_baselines(
-        axes[0], ["held-back\nreal rows"], [reid.get("real_held_back_top1_accuracy")], [_REAL],
-        [(chance, "chance")], "top-1 accuracy")
-    axes[0].set_title("Attacker's power on real people" if held
-                      else "Attacker's power: no held-back rows", fontsize=9)
-    _bars_with_baselines(
-        axes[1], ["stimuli", "held-back\nreal rows"],
-        [reid["stimuli_mean_top_posterior"], reid.get("real_held_back_mean_top_posterior")],
-        [_STIM, _REAL], [(chance, "chance")], "mean top posterior")
-    axes[1].set_title("How sure the attacker is of one person", fontsize=9)
-    _bars_with_baselines(
-        axes[2], ["stimuli linked to the\nmost common subject"],
-        [reid["stimuli_share_linked_to_most_common_subject"]], [_STIM],
-        [(reid["largest_subject_share_of_real_rows"], "largest subject's share of real rows"),
-         (chance, "chance")], "share of stimuli")
-    axes[2].set_title(f"Concentration on one person\n(subjects linked at least once: "
-                      f"{reid['stimuli_subjects_linked_at_least_once']} of {reid['n_subjects']})",
-                      fontsize=9)
+def _attacker_bars(ax, attackers, keys, colors, baselines, ylabel):
+    """One bar per attacker and key of ``keys``, ``(key, label)``, with its interval."""
+    labels, values, errors, bar_colors = [], [], [], []
+    for name, reid in attackers:
+        for (key, what), color in zip(keys, colors):
+            labels.append(f"{name}:\n{what}" if what else name)
+            values.append(reid.get(key))
+            errors.append(reid.get(f"{key}_ci"))
+            bar_colors.append(color)
+    _bars_with_baselines(ax, labels, values, bar_colors, baselines, ylabel, errors=errors)
+
+
+def _reidentification_figure(attackers, worst=None):
+    """Each attacker's power, its confidence, its concentration on one person and the share
+    of its power the stimuli carry, with 95 % intervals.
+
+    Parameters
+    ----------
+    attackers : list of (str, dict)
+        The name and the result of each attacker that ran (same subjects, same split).
+    worst : str or None, default=None
+        The name of the worst attack, shown in the last panel's title.
+    """
+    first = attackers[0][1]
+    chance = first["chance"]
+    names = [name.replace(" attacker", "\nattacker") for name, _ in attackers]
+    attackers = list(zip(names, (reid for _, reid in attackers)))
+    shares = any(reid.get("share_of_power") is not None for _, reid in attackers)
+    widths = [1, 1.6, 1] + [1] * shares  # the posteriors: two bars per attacker
+    figure = _new_figure(4 * sum(widths) + 1, 4.2)
+    axes = figure.subplots(1, len(widths), gridspec_kw={"width_ratios": widths})
+    held = any("real_held_back_top1_accuracy" in reid for _, reid in attackers)
+    _attacker_bars(axes[0], attackers, [("real_held_back_top1_accuracy", "")], [_REAL],
+                   [(chance, "chance")], "top-1 accuracy on held-back real rows")
+    axes[0].set_title("Attackers' power on real people" if held
+                      else "Attackers' power: no held-back rows", fontsize=9)
+    _attacker_bars(axes[1], attackers, [("stimuli_mean_top_posterior", "stimuli"),
+                                        ("real_held_back_mean_top_posterior", "real")],
+                   [_STIM, _REAL], [(chance, "chance")], "mean top posterior")
+    axes[1].set_title("How sure each attacker is of one person", fontsize=9)
+    _attacker_bars(axes[2], attackers, [("stimuli_share_linked_to_most_common_subject", "")],
+                   [_STIM], [(first["largest_subject_share_of_real_rows"],
+                              "largest subject's share of real rows"), (chance, "chance")],
+                   "share of stimuli")
+    linked = ", ".join(f"{reid['stimuli_subjects_linked_at_least_once']}" for _, reid in attackers)
+    axes[2].set_title(f"Concentration on one person\n(subjects linked at least once: {linked} "
+                      f"of {first['n_subjects']})", fontsize=9)
+    if shares:
+        _attacker_bars(axes[3], attackers, [("share_of_power", "")], [_STIM],
+                       [(1.0, "as sure as on real rows")], "share of the attacker's power")
+        axes[3].set_title("Share of its power the stimuli carry"
+                          + (f"\n(worst attack: {_plain(worst)})" if worst else ""), fontsize=9)
+    for ax in axes:
+        for label in ax.get_xticklabels():
+            label.set_fontsize(7)
     return figure
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from .._privacy_text import ATTACKER_NAMES, attacker_results, with_interval, worst_case_text
 from ._figures import (
     MAX_CHANNELS,
     N_EXAMPLES,
@@ -133,21 +134,22 @@ def _examples_section(writer, real, stimuli, classes, input_shape, real_what, dr
 
 
 def _distance_rows(dcr, threshold=None):
-    """The table of the distance check, each measure beside its baseline."""
-    ratio = dcr["ratio"]
+    """The table of the distance check, each measure (and its 95 % interval) beside its
+    baseline."""
     rows = [
         ("median distance of a stimulus to its nearest real row",
-         _num(dcr["median_stimulus_to_nearest_real_row"]),
-         f"{_num(dcr['median_real_row_to_nearest_other_real_row'])}: median distance of a real "
-         "row to its nearest other real row"),
-        ("ratio of the two medians", _num(ratio, 2),
+         with_interval(dcr, "median_stimulus_to_nearest_real_row"),
+         f"{with_interval(dcr, 'median_real_row_to_nearest_other_real_row')}: median distance "
+         "of a real row to its nearest other real row"),
+        ("ratio of the two medians", with_interval(dcr, "ratio", 2),
          "near 0: near-copies; about 1 or more: stimuli no nearer to real rows than real rows "
          "are to each other"),
         ("share of stimuli nearer to a real row than the real rows' median spacing",
-         _num(dcr["share_of_stimuli_nearer_than_median_real_spacing"]),
+         with_interval(dcr, "share_of_stimuli_nearer_than_median_real_spacing"),
          "about 0.5 for the real rows themselves (the median's definition)"),
         ("smallest distance of a stimulus to a real row",
-         _num(dcr["min_stimulus_to_nearest_real_row"]), "n/a"),
+         _num(dcr["min_stimulus_to_nearest_real_row"]),
+         "n/a (an extreme of the released set itself: no interval)"),
     ]
     table = _table(["measure", "stimuli", "baseline"], rows)
     if threshold is None:
@@ -160,36 +162,91 @@ def _distance_rows(dcr, threshold=None):
             f"distances above.")
 
 
-def _reidentification_rows(reid):
-    """The table of the re-identification check, on stimuli and held-back real rows."""
-    chance = _num(reid["chance"])
+def _attacker_rows(name, reid):
+    """The rows of one attacker in the re-identification table."""
+    chance = _num(reid.get("chance"))
+    n_subjects = _text(reid.get("n_subjects", "n/a"))
     held = "real_held_back_top1_accuracy" in reid
+    power = {True: " (power above chance)", False: " (no power above chance)"}.get(
+        reid.get("has_power"), "")
     rows = [
         ("top-1 accuracy (the attacker's power)", "n/a (a stimulus has no true subject)",
-         _num(reid.get("real_held_back_top1_accuracy")) if held else "n/a (no rows held back)",
-         f"chance {chance}"),
+         with_interval(reid, "real_held_back_top1_accuracy") + power if held
+         else "n/a (no rows held back)", f"chance {chance}"),
         ("mean top posterior (how sure it is of one person)",
-         _num(reid["stimuli_mean_top_posterior"]),
-         _num(reid.get("real_held_back_mean_top_posterior")) if held else "n/a",
+         with_interval(reid, "stimuli_mean_top_posterior"),
+         with_interval(reid, "real_held_back_mean_top_posterior") if held else "n/a",
          f"chance {chance}"),
-        ("share linked to the most common subject",
-         _num(reid["stimuli_share_linked_to_most_common_subject"]), "n/a",
-         f"{_num(reid['largest_subject_share_of_real_rows'])}: the largest subject's share of "
-         f"the real rows; chance {chance}"),
-        ("subjects linked at least once",
-         f"{_text(reid['stimuli_subjects_linked_at_least_once'])} of "
-         f"{_text(reid['n_subjects'])}", "n/a", f"{_text(reid['n_subjects'])} subjects"),
     ]
-    return _table(["measure", "on the stimuli", "on held-back real rows", "baseline"], rows)
+    if "share_of_power" in reid:
+        rows.append(("share of its power the stimuli carry",
+                     with_interval(reid, "share_of_power"), "1 (by definition)",
+                     "0: no surer of one person than chance; 1: as sure as on held-back real "
+                     "rows"))
+    rows += [
+        ("share linked to the most common subject",
+         with_interval(reid, "stimuli_share_linked_to_most_common_subject"), "n/a",
+         f"{_num(reid.get('largest_subject_share_of_real_rows'))}: the largest subject's share "
+         f"of the real rows; chance {chance}"),
+        ("subjects linked at least once",
+         f"{_text(reid.get('stimuli_subjects_linked_at_least_once', 'n/a'))} of {n_subjects}",
+         "n/a", f"{n_subjects} subjects"),
+    ]
+    return [(_text(name), *row) for row in rows]
+
+
+def _reidentification_rows(attackers):
+    """The table of the re-identification check: a block of rows per attacker, on the
+    stimuli and on held-back real rows, with 95 % intervals.
+
+    Parameters
+    ----------
+    attackers : list of (str, dict)
+        The name and the result of each attacker that ran.
+    """
+    rows = [row for name, reid in attackers for row in _attacker_rows(name, reid)]
+    return _table(["attacker", "measure", "on the stimuli", "on held-back real rows",
+                   "baseline"], rows)
+
+
+def _worst_case_sentence(privacy):
+    """The sentence that names the worst attack, or says why there is none."""
+    text = worst_case_text(privacy)
+    if text is None:
+        return ("**Worst attack.** Not recorded: this summary was written before the "
+                "attackers were compared.")
+    return f"**Worst attack.** {_text(text[0].upper() + text[1:])}."
+
+
+def _reidentification_text(attackers, ran):
+    """The paragraph and the list of attackers above the re-identification table."""
+    first = ran[0][1]
+    text = (f"**Re-identification.** {_text(first.get('n_subjects', 'n/a'))} subjects, chance "
+            f"{_num(first.get('chance'))}"
+            + (f", {_text(first['n_real_held_back'])} real rows held back to measure the "
+               "attackers' power" if "n_real_held_back" in first else "")
+            + ". Each attacker is trained on the same random half of each subject's real "
+              "rows. A stimulus has no true subject: the figures on the stimuli say how "
+              "strongly stimuli resemble single people, not who they are.")
+    items = [f"- {_text(name)}: " + (f"skipped: {_text(reid['skipped'])}." if "skipped" in reid
+                                     else f"{_text(reid.get('attacker', 'a subject classifier'))}.")
+             for _, name, reid in attackers]
+    return [text, "", *items]
 
 
 def _privacy_section(writer, privacy, *, against, threshold=None, figures=True):
-    """The privacy checks against ``against``: tables, and figures unless ``figures=False``."""
+    """The privacy checks against ``against``: tables, and figures unless ``figures=False``.
+
+    Summaries of older versions (no intervals, one attacker, no worst case) render with
+    what they hold.
+    """
     dcr = privacy["distance_to_closest_record"]
-    reid = privacy["reidentification"]
     parts = [
         f"{_text(privacy.get('n_stimuli_checked', 'n/a'))} stimuli against {against} "
-        f"({_text(privacy.get('n_real_rows', 'n/a'))} rows).",
+        f"({_text(privacy.get('n_real_rows', 'n/a'))} rows). "
+        + ("Figures in brackets are 95% confidence intervals (Wilson for shares and "
+           "accuracies, a bootstrap over rows otherwise)." if "ratio_ci" in dcr else
+           "This summary was written before intervals were recorded: its figures carry none."),
         "",
         "**Distance to closest record.** "
         f"{_text(dcr.get('units', 'Euclidean distance after standardizing each feature'))}.",
@@ -201,25 +258,25 @@ def _privacy_section(writer, privacy, *, against, threshold=None, figures=True):
             "privacy_distance.png", _distance_figure(dcr),
             "distance to closest record: the stimuli (blue) against the real rows' own "
             "nearest-neighbour spacing (grey bar, dashed line)"
-            + "; right, the share of stimuli nearer than that spacing against one half.")]
-    parts += ["", "**Re-identification.** "]
-    if "skipped" in reid:
-        parts[-1] += f"Skipped: {_text(reid['skipped'])}."
-        return "\n".join(parts)
-    parts[-1] += (
-        f"Attacker: {_text(reid.get('attacker', 'a subject classifier'))}; "
-        f"{_text(reid['n_subjects'])} subjects, chance {_num(reid['chance'])}"
-        + (f", {_text(reid['n_real_held_back'])} real rows held back to measure its power"
-           if "n_real_held_back" in reid else "")
-        + ". A stimulus has no true subject: the figures on the stimuli say how strongly "
-          "stimuli resemble single people, not who they are.")
-    parts += ["", _reidentification_rows(reid)]
-    if figures:
+            + "; right, the share of stimuli nearer than that spacing against one half; "
+              "black bars: 95% intervals.")]
+    attackers = attacker_results(privacy)
+    ran = [(name, reid) for _, name, reid in attackers if "skipped" not in reid]
+    if not ran:
+        reasons = list(dict.fromkeys(reid["skipped"] for _, _, reid in attackers))
+        parts += ["", "**Re-identification.** Skipped: " + "; ".join(map(_text, reasons)) + "."]
+    else:
+        parts += ["", *_reidentification_text(attackers, ran), "", _reidentification_rows(ran)]
+    if "worst_case" in privacy or ran:
+        parts += ["", _worst_case_sentence(privacy)]
+    if figures and ran:
+        worst = ATTACKER_NAMES.get((privacy.get("worst_case") or {}).get("attacker"))
         parts += ["", writer.figure(
-            "privacy_reidentification.png", _reidentification_figure(reid),
-            "re-identification: the attacker's power on held-back real rows, how sure it is "
-            "of one person on the stimuli and on real rows, and how much the stimuli "
-            "concentrate on one person; chance and the largest subject's share are marked.")]
+            "privacy_reidentification.png", _reidentification_figure(ran, worst),
+            "re-identification, per attacker: its power on held-back real rows, how sure it "
+            "is of one person on the stimuli and on real rows, how much the stimuli "
+            "concentrate on one person, and the share of its power the stimuli carry; chance "
+            "and the largest subject's share are marked; black bars: 95% intervals.")]
     return "\n".join(parts)
 
 
@@ -355,11 +412,19 @@ _CAVEATS_COMMON = [
     "standardizing each feature with the real rows. It compares the stimuli with the real "
     "rows' own spacing; a ratio near 1 or more means the stimuli are no nearer to real rows "
     "than real rows are to each other.",
-    "**Re-identification** uses a random forest on per-channel summary features, trained on "
-    "a random half of each subject's real rows; its accuracy on the other half is its "
-    "power. Its posterior on a stimulus says how much that stimulus resembles one person "
+    "**Re-identification** uses two attackers, trained on the same random half of each "
+    "subject's real rows: a random forest on per-channel summary features, and one on the "
+    "heart-rate-variability measures of each channel (read as an RR series; where the data "
+    "record no sampling rate, 1 Hz is assumed). An attacker's accuracy on the other half is "
+    "its power. Its posterior on a stimulus says how much that stimulus resembles one person "
     "in this attacker's eyes: to compare with chance (one over the number of people) and "
-    "with the posterior on real rows.",
+    "with the posterior on real rows. The worst attack is the attacker, among those with "
+    "power (the lower end of the interval of its accuracy above chance), whose posteriors "
+    "on the stimuli stand furthest above chance as a share of its posteriors on real rows. "
+    "No worst attack means no attacker had power here, not that the stimuli are safe.",
+    "**Intervals** are 95% intervals: Wilson intervals for shares and accuracies, "
+    "percentile bootstraps over rows for medians, mean posteriors and ratios. Rows of one "
+    "person are not independent, so they are too narrow where people differ.",
     "**Utility claims need subject-disjoint splits.** Windows of one person resemble each "
     "other; a score on rows of people the teacher (or a student) was trained on is "
     "optimistic. Only a score on people absent from the private data says how well the "
