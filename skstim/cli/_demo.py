@@ -10,7 +10,14 @@ from tqdm.auto import tqdm
 
 from .. import IdentityInhibitor, StimulusSynthesizer
 from ..datasets import make_sleep_apnea
-from ..evaluation import evaluate_privacy, evaluate_utility, noise_set, student_families
+from ..evaluation import (
+    ATTACK_LABELS,
+    evaluate_privacy,
+    evaluate_utility,
+    noise_set,
+    student_families,
+    worst_case_attack,
+)
 from ..nets import make_network, make_teacher
 
 
@@ -61,7 +68,9 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     -------
     result : dict
         ``rows`` (see :func:`skstim.evaluation.evaluate_utility`), ``privacy`` (released
-        set name to the figures of :func:`~skstim.evaluation.evaluate_privacy`),
+        set name to the figures of :func:`~skstim.evaluation.evaluate_privacy`, with
+        ``worst_case`` from :func:`~skstim.evaluation.worst_case_attack` against the real
+        windows),
         ``teacher_accuracy``, ``majority_accuracy``, ``n_train``, ``n_test``,
         ``n_stimuli``, ``inhibition_weight``, ``seconds``.
     """
@@ -95,7 +104,9 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         bar.update()
         bar.set_postfix_str("students")
         rows = evaluate_utility(students, X_train, y_train, X_stimuli, proba,
-                                synthesizer.classes_, X_test, y_test, callback=bar.update)
+                                synthesizer.classes_, X_test, y_test,
+                                groups_test=data.groups[test], random_state=random_state,
+                                callback=bar.update)
 
         bar.set_postfix_str("inhibited stimuli")
         inhibitor = IdentityInhibitor(
@@ -123,10 +134,13 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
                 groups_private=data.groups[train], X_attacker=data.X[attacker],
                 groups_attacker=data.groups[attacker], X_outside=X_test, y_outside=y_test,
                 groups_outside=data.groups[test], input_shape=data.input_shape,
-                student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
+                sampling_rate=data.sampling_rate, student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
                                      device=device, random_state=random_state),
                 random_state=random_state)
             bar.update()
+    real = privacy[released[0]]
+    for figures in privacy.values():
+        figures["worst_case"] = worst_case_attack(figures, real)
     majority = np.mean(y_test == np.bincount(y_train).argmax())
     return {
         "rows": rows,
@@ -142,8 +156,20 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     }
 
 
+def _cell(value, interval, digits=3):
+    low, high = interval
+    return f"{value:.{digits}f} [{low:.2f}, {high:.2f}]"
+
+
+_SHORT_NAMES = {"real windows (upper bound)": "real (upper)", "noise (floor)": "noise (floor)"}
+
+
 def format_table(result):
     """The demo's result as the plain-text tables ``skstim demo`` prints.
+
+    Every figure carries its 95 % interval: over held-out people for accuracy and kappa,
+    over people (members and non-members resampled apart) for each attack's AUC, over
+    released rows for the distance ratio.
 
     Parameters
     ----------
@@ -154,7 +180,7 @@ def format_table(result):
     -------
     text : str
         The data set, the teacher's accuracy, one utility row per student family, one
-        privacy row per released set and the wall time.
+        privacy row per attack, the worst case per released set, and the wall time.
     """
     lines = [
         f"Simulated sleep-apnea windows: {result['n_train']} training windows "
@@ -162,35 +188,46 @@ def format_table(result):
         f"({result['n_subjects'][1]} other subjects), {result['n_stimuli']} stimuli.",
         f"Teacher accuracy on held-out subjects: {result['teacher_accuracy']:.3f}; "
         f"always answering the majority class: {result['majority_accuracy']:.3f}.",
-        "",
-        f"{'student':<22}{'acc real':>10}{'acc stim':>10}{'gap':>8}"
-        f"{'kappa real':>12}{'kappa stim':>12}{'gap':>8}",
+        "Every figure: value [95 % interval].",
     ]
-    for row in result["rows"]:
-        lines.append(
-            f"{row['family']:<22}{row['real_accuracy']:>10.3f}{row['stimuli_accuracy']:>10.3f}"
-            f"{row['gap_accuracy']:>+8.3f}{row['real_kappa']:>12.3f}{row['stimuli_kappa']:>12.3f}"
-            f"{row['gap_kappa']:>+8.3f}"
-        )
+    for metric, title in (("accuracy", "Accuracy"), ("kappa", "Cohen's kappa")):
+        lines += ["", f"{title} on held-out subjects:",
+                  f"{'student':<22}{'trained on real':>22}{'trained on stimuli':>22}"
+                  f"{'gap':>23}"]
+        for row in result["rows"]:
+            lines.append(
+                f"{row['family']:<22}"
+                f"{_cell(row[f'real_{metric}'], row[f'real_{metric}_ci']):>22}"
+                f"{_cell(row[f'stimuli_{metric}'], row[f'stimuli_{metric}_ci']):>22}"
+                f"{row[f'gap_{metric}']:>+9.3f} [{row[f'gap_{metric}_ci'][0]:+.2f}, "
+                f"{row[f'gap_{metric}_ci'][1]:+.2f}]")
+    privacy = result["privacy"]
+    names = list(privacy)
+    attacks = [a for a in ATTACK_LABELS if f"{a}_auc" in privacy[names[0]]]
+    width = 22
     lines += [
         "",
         "Privacy: an attacker holds a second night of every simulated person (training and "
-        "held-out).",
-        "linkage: share of released rows its subject classifier links to a training subject, "
-        "over chance;",
-        "membership: AUC of telling training subjects from held-out ones by the loss of a "
-        "student trained on the released set;",
-        "DCR: median distance of released rows to the private rows over that to held-out rows "
-        "(near 0: copies).",
+        "held-out)",
+        "and tells training subjects (members) from held-out ones: AUC, 0.5 is chance.",
         "",
-        f"{'released set':<28}{'linkage/chance':>15}{'membership AUC':>16}{'DCR ratio':>11}"
-        f"{'student acc':>13}",
+        f"{'attack':<36}" + "".join(f"{_SHORT_NAMES.get(n, n):>{width}}" for n in names),
     ]
-    for name, row in result["privacy"].items():
-        lines.append(
-            f"{name:<28}{row['summary_rf_ratio']:>15.2f}{row['mia_auc']:>16.2f}"
-            f"{row['dcr_ratio']:>11.2f}{row['utility_accuracy']:>13.3f}"
-        )
-    lines.append("")
-    lines.append(f"Wall time: {result['seconds']:.1f} s")
+    for attack in attacks:
+        lines.append(f"{ATTACK_LABELS[attack]:<36}" + "".join(
+            f"{_cell(privacy[n][f'{attack}_auc'], (privacy[n][f'{attack}_auc_low'], privacy[n][f'{attack}_auc_high']), 2):>{width}}"
+            for n in names))
+    lines.append(f"{'distance ratio (0: copies, 1: none)':<36}" + "".join(
+        f"{_cell(privacy[n]['dcr_ratio'], (privacy[n]['dcr_ratio_low'], privacy[n]['dcr_ratio_high']), 2):>{width}}"
+        for n in names))
+    lines += ["", "Worst case, over the attacks whose interval on the real windows lies above "
+                  "0.5:"]
+    for name in names:
+        worst = privacy[name]["worst_case"]
+        if worst["attack"] is None:
+            lines.append(f"  {name}: none of the attacks has power on the real windows")
+        else:
+            lines.append(f"  {name}: {_cell(worst['auc'], (worst['auc_low'], worst['auc_high']), 2)}"
+                         f" ({worst['label']})")
+    lines += ["", f"Wall time: {result['seconds']:.1f} s"]
     return "\n".join(lines)

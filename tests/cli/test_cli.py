@@ -67,27 +67,51 @@ def test_no_command_is_a_usage_error(capsys):
     assert "usage" in capsys.readouterr().err
 
 
-def test_quick_demo_prints_the_table(capsys):
+def _numbers(text):
+    """The numbers of a table row, brackets and commas dropped."""
+    return [float(v) for v in text.replace("[", " ").replace("]", " ").replace(",", " ").split()]
+
+
+def _check_triples(numbers):
+    """``value [low, high]`` triples: ordered, finite."""
+    assert len(numbers) % 3 == 0
+    for value, low, high in zip(numbers[::3], numbers[1::3], numbers[2::3]):
+        assert np.isfinite([value, low, high]).all() and low <= value + 1e-9 <= high + 2e-9
+
+
+def test_quick_demo_prints_every_figure_with_its_interval(capsys):
+    from skstim.evaluation import ATTACK_LABELS
+
     assert main(["demo", "--quick", "--no-progress"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     for family in QUICK.families:
         rows = [line for line in lines if line.startswith(family)]
-        assert len(rows) == 1, family
-        numbers = [float(v) for v in rows[0][len(family):].split()]
-        assert len(numbers) == 6
-        accuracies = numbers[0], numbers[1]
-        assert all(0 <= a <= 1 for a in accuracies)
-        assert numbers[2] == pytest.approx(accuracies[1] - accuracies[0], abs=2e-3)
+        assert len(rows) == 2, family  # accuracy, then kappa
+        for row in rows:
+            numbers = _numbers(row[len(family):])
+            assert len(numbers) == 9
+            _check_triples(numbers[:6])
+            real, stimuli, gap = numbers[0], numbers[3], numbers[6]
+            assert gap == pytest.approx(stimuli - real, abs=2e-3)
+            assert numbers[7] <= numbers[8]
+        accuracy = _numbers(rows[0][len(family):])
+        assert 0 <= accuracy[0] <= 1 and 0 <= accuracy[3] <= 1
     assert "Teacher accuracy on held-out subjects" in captured.out
     assert "skstim demo" not in captured.err  # --no-progress hides the bar
-    released = ["real windows (upper bound)", "stimuli", "stimuli, inhibition", "noise (floor)"]
-    privacy = {name: [line for line in lines if line.startswith(name)] for name in released}
-    for name in released:
-        numbers = [float(v) for v in privacy[name][-1].split()[-4:]]
-        assert len(numbers) == 4 and all(np.isfinite(numbers)), name
-        linkage, auc, dcr, accuracy = numbers
-        assert linkage >= 0 and 0 <= auc <= 1 and dcr >= 0 and 0 <= accuracy <= 1
-    real_dcr = float(privacy["real windows (upper bound)"][0].split()[-2])
-    stimuli_dcr = float(privacy["stimuli"][0].split()[-2])
+    for label in ("linkage, summary-feature forest", "membership, loss of a student",
+                  "membership, density ratio (DOMIAS)"):
+        assert label in ATTACK_LABELS.values()
+        row, = [line for line in lines if line.startswith(label)]
+        numbers = _numbers(row[len(label):])
+        assert len(numbers) == 12  # real, stimuli, inhibited stimuli, noise
+        _check_triples(numbers)
+        assert all(0 <= v <= 1 for v in numbers)
+    distance = "distance ratio (0: copies, 1: none)"
+    row, = [line for line in lines if line.startswith(distance)]
+    real_dcr, stimuli_dcr = _numbers(row[len(distance):])[0:4:3]
     assert real_dcr < stimuli_dcr  # real rows sit on the private rows, stimuli do not
+    worst = lines[lines.index("Worst case, over the attacks whose interval on the real windows "
+                              "lies above 0.5:") + 1:]
+    for name in ["real windows (upper bound)", "stimuli", "stimuli, inhibition", "noise (floor)"]:
+        assert any(line.strip().startswith(name) for line in worst), name
