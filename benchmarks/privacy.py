@@ -414,6 +414,8 @@ def main(argv=None):
     parser.add_argument("--weights", default=None,
                         help="comma-separated inhibition weights (default: the setting's)")
     parser.add_argument("--no-peers", action="store_true", help="leave out SMOTE and the VAE")
+    parser.add_argument("--shadows", type=int, default=None,
+                        help="override the number of shadow releases (even)")
     args = parser.parse_args(argv)
     results = ROOT / "benchmarks" / "results"
     figure = args.docs.with_name("privacy_tradeoff.png")
@@ -422,6 +424,8 @@ def main(argv=None):
         return 0
     if args.splits is not None:
         SETTINGS[args.setting] = replace(SETTINGS[args.setting], n_splits=args.splits)
+    if args.shadows is not None:
+        SETTINGS[args.setting] = replace(SETTINGS[args.setting], n_shadows=args.shadows)
     if args.weights is not None:
         SETTINGS[args.setting] = replace(SETTINGS[args.setting], weights=tuple(
             float(w) for w in args.weights.split(",")))
