@@ -101,8 +101,8 @@ def summarize_splits(records):
     summary : dict
         ``{key}`` (mean over splits) for every numeric key, and for every attack
         ``{attack}_auc_low`` and ``{attack}_auc_high`` from the spread of its AUC over
-        the splits (replacing the per-split intervals; one split keeps its own
-        interval), and ``n_splits``.
+        the splits (replacing the per-split intervals, clipped to [0, 1] where an AUC
+        lies; one split keeps its own interval), and ``n_splits``.
 
     Examples
     --------
@@ -119,7 +119,7 @@ def summarize_splits(records):
         summary[key] = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
     for attack in attack_figures(records[0]) if len(records) > 1 else ():
         mean, (low, high) = split_interval([r[f"{attack}_auc"] for r in records])
-        summary.update({f"{attack}_auc": mean, f"{attack}_auc_low": low,
-                        f"{attack}_auc_high": high})
+        summary.update({f"{attack}_auc": mean, f"{attack}_auc_low": max(low, 0.0),
+                        f"{attack}_auc_high": min(high, 1.0)})
     summary["n_splits"] = len(records)
     return summary

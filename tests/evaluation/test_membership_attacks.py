@@ -151,6 +151,8 @@ def test_summarize_splits_gives_intervals_over_splits():
     mean, low, high = attack_figures(summary)["mia"]
     assert mean == pytest.approx(0.65) and 0.4 < low < mean < high < 0.9
     assert summary["dcr_ratio"] == 1.0 and summary["n_splits"] == 4
+    wide = summarize_splits([dict(records[0], mia_auc=v) for v in (0.1, 0.95)])
+    assert (wide["mia_auc_low"], wide["mia_auc_high"]) == (0.0, 1.0)
     one = summarize_splits(records[:1])
     assert (one["mia_auc_low"], one["mia_auc_high"]) == (0.0, 1.0)
 
