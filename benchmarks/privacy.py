@@ -302,8 +302,11 @@ def _setting_tables(name, records):
              f"{first['n_members_known']} are members. Shadow-model attack: "
              f"{first['n_shadows']} shadow releases per released set, shadow stimuli with "
              f"{first['shadow_iter']} steps and {first['shadow_stimuli_per_sample']:g} "
-             f"per row. AUC of members against non-members, mean over splits [95 % "
-             f"Student-t interval over splits]. Machine and versions: "
+             f"per row. AUC of members against non-members, "
+             + ("mean over splits [95 % Student-t interval over splits]"
+                if len({r['split'] for r in records}) > 1 else
+                "one split [95 % bootstrap interval over its people]")
+             + f". Machine and versions: "
              f"{json.dumps(first['machine'])}.", "",
              "| released set | " + " | ".join(ATTACK_LABELS[a] for a in attacks)
              + " | worst case (attack with power on the real rows) | DCR private / outside "
