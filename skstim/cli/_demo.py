@@ -33,7 +33,7 @@ class DemoConfig:
     inhibition_weight: float = 1.0
 
 
-QUICK = DemoConfig(n_subjects=20, n_windows=60, teacher_epochs=15, n_iter=20,
+QUICK = DemoConfig(n_subjects=40, n_windows=30, teacher_epochs=15, n_iter=20,
                    families=("teacher architecture", "mlp", "random forest", "logistic regression"))
 FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                   families=("teacher architecture", "mlp", "gru", "random forest",
