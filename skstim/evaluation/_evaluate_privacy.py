@@ -4,10 +4,9 @@ import numpy as np
 from sklearn.base import clone
 
 from ..nets import make_network
-from ..utils import bootstrap_interval, fit_on_stimuli, numpy_generator
+from ..utils import bootstrap_interval, fit_on_stimuli, numpy_generator, people_bootstrap
 from ._density_ratio import density_ratio_membership
 from ._hrv import make_hrv_attacker
-from ._people_bootstrap import people_bootstrap
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,

@@ -10,8 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from ..nets import make_network
-from ..utils import fit_on_stimuli, predict_labels
-from ._people_bootstrap import people_bootstrap
+from ..utils import fit_on_stimuli, people_bootstrap, predict_labels
 
 __all__ = ["FAMILY_NAMES", "student_families", "utility_scores", "score_real", "score_synthetic",
            "evaluate_utility"]
@@ -145,7 +144,7 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
         Passed to :func:`~skstim.StimulusStudent`.
     groups_test : array-like of shape (n_test,) or None, default=None
         Person of each test row; adds 95 % intervals over held-out people
-        (:func:`people_bootstrap`).
+        (a cluster bootstrap: the held-out people are resampled).
     random_state : int, Generator or None, default=None
         Seed of that bootstrap.
     callback : callable or None

@@ -10,6 +10,7 @@ from ._json import NotJSON, describe, json_or_description, to_json
 from ._docstring import Substitution
 from ._intervals import auc_with_interval, bootstrap_interval, proportion_interval
 from ._intervals import split_interval
+from ._people_bootstrap import people_bootstrap
 from ._io import check_output_path, read_npz, write_atomic
 from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
 from ._seeding import sklearn_seed, torch_seed
@@ -35,6 +36,7 @@ __all__ = [
     "int_seed",
     "nearest_distances",
     "numpy_generator",
+    "people_bootstrap",
     "predict_labels",
     "proportion_interval",
     "read_npz",

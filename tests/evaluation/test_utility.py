@@ -260,7 +260,7 @@ def test_reference_sets_with_integer_labels(apnea):
 
 
 def test_people_bootstrap_matches_sklearn_on_each_resample():
-    from skstim.evaluation._people_bootstrap import people_bootstrap
+    from skstim.utils import people_bootstrap
 
     rng = np.random.default_rng(0)
     groups = np.repeat(np.arange(6), 10)

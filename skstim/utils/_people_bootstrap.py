@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..utils import numpy_generator
+from ._seeding import numpy_generator
 
 __all__ = ["people_bootstrap"]
 
