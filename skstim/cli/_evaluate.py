@@ -10,13 +10,18 @@ from sklearn.model_selection import GroupKFold
 from skorch import NeuralNet
 from tqdm.auto import tqdm
 
+from ..utils import fit_on_stimuli, people_bootstrap, predict_labels, proportion_interval
 from ._device import check_device
 from ._errors import CommandFailed, InputError
 from ._outputs import check_report, report_options, write_report
-from ._privacy_text import format_privacy
+from ._privacy_text import format_privacy, with_interval
 from ._tables import read_table, resolve_input_shape
 
-__all__ = ["run_evaluate"]
+__all__ = ["run_evaluate", "score_text", "utility_intervals", "utility_intervals_text"]
+
+# the utility figures, by score key, as the summary's blocks name them
+METRICS = {"accuracy": "Accuracy", "kappa": "Cohen's kappa", "macro_f1": "Macro F1"}
+N_RESAMPLES = 1000  # of the bootstrap of the utility intervals
 
 
 # ----------------------------------------------------------------------- evaluate
@@ -64,13 +69,123 @@ def _real_baseline(student, X, y, groups, n_splits):
     return np.array(predicted.tolist())
 
 
+def _resamples_people(groups):
+    """Whether the utility intervals resample people: the real file names two or more."""
+    return groups is not None and len(np.unique(groups)) >= 2
+
+
+def utility_intervals(y_true, predictions, groups, random_state):
+    """95 % intervals of the accuracy, kappa and macro F1 of predictions of the real rows.
+
+    Where ``groups`` names at least two people, the people are resampled (a cluster
+    bootstrap, :func:`skstim.utils.people_bootstrap`), the same resamples for every
+    prediction (and, given the same ``random_state``, every call). Otherwise the rows
+    are: a Wilson interval for accuracy, a bootstrap over rows for kappa and macro F1.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n,)
+        True labels of the real rows.
+    predictions : dict of str to ndarray of shape (n,)
+        Predicted labels, by name.
+    groups : ndarray of shape (n,) or None
+        Subject of each row.
+    random_state : int, Generator or None
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    intervals : dict of str to dict
+        Per prediction, ``{metric: [low, high]}`` for ``accuracy``, ``kappa`` and
+        ``macro_f1``.
+
+    Examples
+    --------
+    >>> y = np.array([0, 1] * 10)
+    >>> utility_intervals(y, {"stimuli": y}, None, 0)["stimuli"]["kappa"]
+    [1.0, 1.0]
+    """
+    by_people = _resamples_people(groups)
+    ci = people_bootstrap(y_true, predictions, groups if by_people else None,
+                          metrics=tuple(METRICS), n_resamples=N_RESAMPLES,
+                          random_state=random_state)
+    intervals = {name: {metric: list(ci[f"{name}_{metric}_ci"]) for metric in METRICS}
+                 for name in predictions}
+    if not by_people:
+        for name, predicted in predictions.items():
+            hits = np.sum(np.asarray(predicted) == np.asarray(y_true))
+            intervals[name]["accuracy"] = list(proportion_interval(hits, len(y_true)))
+    return intervals
+
+
+def utility_intervals_text(groups):
+    """How :func:`utility_intervals` resamples the real rows, in one sentence."""
+    if _resamples_people(groups):
+        return (f"95% intervals in brackets: the {len(np.unique(groups))} subjects of the real "
+                f"file are resampled (a cluster bootstrap over people, {N_RESAMPLES} resamples).")
+    why = ("no subject ids were given" if groups is None
+           else "the real file names one subject only")
+    return (f"95% intervals in brackets: rows are resampled because {why} (Wilson interval "
+            "for accuracy, a bootstrap over rows for kappa and macro F1); windows of one "
+            "person are not independent, so these intervals are likely too narrow.")
+
+
+def score_text(scores, intervals, metric):
+    """One utility figure and its interval, ``0.912 [0.870, 0.950]``.
+
+    The figure alone where ``intervals`` is None (rows written before the intervals),
+    ``n/a`` where ``scores`` is None.
+
+    Examples
+    --------
+    >>> score_text({"kappa": 0.5}, {"kappa": [0.25, 0.75]}, "kappa")
+    '0.500 [0.250, 0.750]'
+    >>> score_text({"kappa": 0.5}, None, "kappa"), score_text(None, None, "kappa")
+    ('0.500', 'n/a')
+    """
+    if scores is None:
+        return "n/a"
+    record = {metric: scores[metric]}
+    if intervals is not None and metric in intervals:
+        record[f"{metric}_ci"] = intervals[metric]
+    return with_interval(record, metric)
+
+
+def _score_family(name, student, stimuli, table, y_real, n_splits, random_state, bar):
+    """One utility row: ``student`` trained on the stimuli and (given ``n_splits``) on real
+    rows of other subjects, both scored on the real rows, with their 95 % intervals."""
+    from sklearn.base import clone
+
+    from ..evaluation import utility_scores
+
+    X_s, proba, classes = stimuli
+    fitted = fit_on_stimuli(clone(student), X_s, proba, classes)
+    predictions = {"stimuli": predict_labels(fitted, table.X, classes)}
+    row = {"family": name, "stimuli": utility_scores(y_real, predictions["stimuli"])}
+    bar.update()
+    if n_splits:
+        try:
+            predictions["real"] = _real_baseline(student, table.X, y_real, table.groups,
+                                                 n_splits)
+            row["real"] = utility_scores(y_real, predictions["real"])
+        except Exception as exc:  # noqa: BLE001 - a fold may lack a class
+            predictions.pop("real", None)
+            row["real"] = None
+            row["real_error"] = f"{type(exc).__name__}: {exc}"
+        bar.update()
+    intervals = utility_intervals(y_real, predictions, table.groups, random_state)
+    row.update({f"{kind}_ci": intervals[kind] for kind in predictions})
+    return row
+
+
 def run_evaluate(args, written=None):
     """``skstim evaluate``: utility and privacy of a stimuli file against real data.
 
     ``args`` are the parsed options. Each family of ``--families`` is trained on the
     stimuli of ``--stimuli`` and scored on the rows of ``--real``, beside the same family
-    trained on real rows of other subjects where the real file has subject ids; then the
-    privacy checks compare the stimuli with the real rows. The summary is printed, the
+    trained on real rows of other subjects where the real file has subject ids; every
+    score gets a 95 % interval (:func:`utility_intervals`, seeded by ``--random-state``).
+    Then the privacy checks compare the stimuli with the real rows. The summary is printed, the
     report written with ``--report``; what is written is added to ``written`` (a list of
     str). Returns 0.
 
@@ -81,8 +196,7 @@ def run_evaluate(args, written=None):
     CommandFailed
         A failure while training or scoring, or while writing the report.
     """
-    from ..evaluation import quick_privacy_checks, score_synthetic, student_families
-    from ..evaluation import utility_scores
+    from ..evaluation import quick_privacy_checks, student_families
     from ..release import load_stimuli
 
     written = [] if written is None else written
@@ -129,19 +243,9 @@ def run_evaluate(args, written=None):
         with tqdm(total=len(students) * (1 + bool(n_splits)) + 1, desc="skstim evaluate",
                   disable=args.no_progress) as bar:
             for name, student in students.items():
-                student = _sized(student, len(classes))
-                row = {"family": name,
-                       "stimuli": score_synthetic(student, X_s, proba, classes, table.X, y_real)}
-                bar.update()
-                if n_splits:
-                    try:
-                        predicted = _real_baseline(student, table.X, y_real, groups, n_splits)
-                        row["real"] = utility_scores(y_real, predicted)
-                    except Exception as exc:  # noqa: BLE001 - a fold may lack a class
-                        row["real"] = None
-                        row["real_error"] = f"{type(exc).__name__}: {exc}"
-                    bar.update()
-                rows.append(row)
+                rows.append(_score_family(name, _sized(student, len(classes)),
+                                          (X_s, proba, classes), table, y_real, n_splits,
+                                          args.random_state, bar))
             bar.set_postfix_str("privacy")
             privacy = quick_privacy_checks(X_s, table.X, groups, input_shape, args.random_state)
             bar.update()
@@ -162,14 +266,24 @@ def run_evaluate(args, written=None):
     return 0
 
 
-def _cell(scores, key):
-    """One score of a summary row, right-aligned; ``n/a`` without scores."""
-    return f"{'n/a':>8}" if scores is None else f"{scores[key]:>8.3f}"
+def _utility_blocks(rows):
+    """One block per utility metric: a line per family, stimuli and real reference."""
+    lines = []
+    for metric, title in METRICS.items():
+        lines += ["", f"{title}:", f"{'student':<22}{'stim':>24}{'real':>24}"]
+        lines += [f"{row['family']:<22}"
+                  f"{score_text(row['stimuli'], row.get('stimuli_ci'), metric):>24}"
+                  f"{score_text(row.get('real'), row.get('real_ci'), metric):>24}"
+                  for row in rows]
+    lines += [f"  ({row['family']}: no real reference: {row['real_error'][:120]})"
+              for row in rows if row.get("real_error")]
+    return lines
 
 
 def _format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows, n_subjects,
                        n_splits, privacy):
-    """The summary ``skstim evaluate`` prints: the files, one utility row per family, privacy."""
+    """The summary ``skstim evaluate`` prints: the files, one utility row per family and
+    metric with its 95 % interval, privacy."""
     lines = [
         f"Stimuli: {args.stimuli}: {len(stimuli.X)} stimuli, classes {classes.tolist()}, "
         f"input shape {tuple(input_shape)}.",
@@ -193,16 +307,8 @@ def _format_evaluation(args, stimuli, table, input_shape, classes, unknown, rows
     else:
         lines.append("  real: no reference (the real file has no subject ids: a row-level "
                      "split would put one person's windows on both sides; pass --group-column).")
-    lines.append(f"{'student':<22}{'acc stim':>9}{'acc real':>9}{'kappa stim':>11}"
-                 f"{'kappa real':>11}{'F1 stim':>9}{'F1 real':>9}")
-    for row in rows:
-        real = row.get("real")
-        lines.append(f"{row['family']:<22}{_cell(row['stimuli'], 'accuracy'):>9}"
-                     f"{_cell(real, 'accuracy'):>9}{_cell(row['stimuli'], 'kappa'):>11}"
-                     f"{_cell(real, 'kappa'):>11}{_cell(row['stimuli'], 'macro_f1'):>9}"
-                     f"{_cell(real, 'macro_f1'):>9}")
-        if row.get("real_error"):
-            lines.append(f"  ({row['family']}: no real reference: {row['real_error'][:120]})")
+    lines.append(f"  {utility_intervals_text(table.groups)}")
+    lines += _utility_blocks(rows)
     lines += [
         "",
         "Privacy: the stimuli against the rows of the real file. If the real file holds other "

@@ -12,10 +12,11 @@ import warnings
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..utils import proportion_interval
 from ._device import check_device
 from ._errors import CommandFailed, InputError
 from ._outputs import check_output, check_report, report_options, write_report
-from ._privacy_text import format_privacy
+from ._privacy_text import format_privacy, with_interval
 from ._tables import read_table
 
 __all__ = ["run_synthesize"]
@@ -64,6 +65,18 @@ def _warn_weak_teacher(privacy):
               f"({accuracy:.3f}) is no better than always answering the majority class "
               f"({majority:.3f}): its stimuli carry little about the classes. Train it longer "
               "(--teacher-epochs) or check --label-column.", file=sys.stderr)
+
+
+def _training_shares(teacher_labels, y):
+    """The teacher's accuracy on its training rows and the majority class's share of them,
+    each beside its Wilson 95 % interval (``<key>_ci``)."""
+    _, counts = np.unique(y, return_counts=True)
+    shares = {}
+    for key, successes in (("teacher_accuracy_on_its_training_rows", np.sum(teacher_labels == y)),
+                           ("majority_class_share", counts.max())):
+        shares[key] = float(int(successes) / len(y))
+        shares[f"{key}_ci"] = list(proportion_interval(int(successes), len(y)))
+    return shares
 
 
 def _save(output, X_s, y_s, proba, classes, metadata, X, args, written):
@@ -166,12 +179,10 @@ def run_synthesize(args, written=None):
         classes = synthesizer.classes_
         teacher_labels = classes[synthesizer.teacher_.predict_proba(
             X.astype(np.float32)).argmax(axis=1)]
-        _, counts = np.unique(y, return_counts=True)
         privacy = {
             "measured_on": "the input rows the teacher was fitted on (no held-out subjects: "
                            "run 'skstim evaluate' on held-out subjects for utility)",
-            "teacher_accuracy_on_its_training_rows": float(np.mean(teacher_labels == y)),
-            "majority_class_share": float(counts.max() / counts.sum()),
+            **_training_shares(teacher_labels, y),
             "identity_inhibition": bool(args.inhibit_identity),
         }
         privacy.update(quick_privacy_checks(X_s, X, groups, table.input_shape, args.random_state))
@@ -219,8 +230,9 @@ def _format_synthesis(output, y_saved, classes, n_made, report, privacy):
         "Checks on the input rows (the teacher's own training rows: no held-out subjects here, "
         "so no generalization figure):",
         "  teacher accuracy on its training rows "
-        f"{privacy['teacher_accuracy_on_its_training_rows']:.3f} (always answering the "
-        f"majority class: {privacy['majority_class_share']:.3f})",
+        f"{with_interval(privacy, 'teacher_accuracy_on_its_training_rows')} (always answering "
+        f"the majority class: {with_interval(privacy, 'majority_class_share')}; 95% Wilson "
+        "intervals over the rows in brackets)",
     ]
     lines += format_privacy(privacy)
     lines += [

@@ -3,6 +3,7 @@
 import contextlib
 import csv
 import io
+import re
 
 import pytest
 
@@ -35,3 +36,31 @@ def write_csv(path, data, label="label", labels=None, groups="groups", columns=N
         for x, y, g in zip(data.X, labels, data.groups):
             writer.writerow([f"{v:.6g}" for v in x] + [y] + ([g] if groups else []))
     return str(path)
+
+
+# a printed figure with its 95 % interval, ``0.912 [0.870, 0.950]``, or ``n/a``
+FIGURE = r"n/a|-?\d+\.\d+ \[-?\d+\.\d+, -?\d+\.\d+\]"
+UTILITY_TITLES = ("Accuracy", "Cohen's kappa", "Macro F1")
+
+
+def check_figure(text):
+    """``value [low, high]`` as three floats, after checking the interval holds the value."""
+    match = re.fullmatch(r"(-?\d+\.\d+) \[(-?\d+\.\d+), (-?\d+\.\d+)\]", text)
+    assert match, text
+    value, low, high = map(float, match.groups())
+    assert low <= value <= high, text
+    return value, low, high
+
+
+def utility_cells(out, family):
+    """The two printed cells (stimuli, real) of ``family`` in each utility block of
+    ``skstim evaluate``, in the order of ``UTILITY_TITLES``."""
+    lines = out.split("\n\nPrivacy:")[0].splitlines()
+    cells = []
+    for title in UTILITY_TITLES:
+        block = lines[lines.index(f"{title}:"):]
+        row = next(line for line in block if line.startswith(family))
+        found = re.findall(FIGURE, row[len(family):])
+        assert len(found) == 2, row
+        cells.append(found)
+    return cells

@@ -1,6 +1,7 @@
 """``skstim synthesize`` and ``skstim evaluate``: a data holder's workflow on the command line."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -10,10 +11,11 @@ from skstim import StimulusSynthesizer
 from skstim.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, main
 from skstim.cli._parser import build_parser
 from skstim.release import load_stimuli
+from skstim.utils import proportion_interval
 
 from ..helpers import CLI_FAST, cli_data, write_npz
+from ._cli import UTILITY_TITLES, check_figure, run_refused_by_argparse, utility_cells
 from ._cli import run as _run
-from ._cli import run_refused_by_argparse
 from ._cli import write_csv as _write_csv
 
 
@@ -41,6 +43,9 @@ def test_synthesize_npz_writes_a_stimuli_file(synthesized):
     privacy = meta["privacy"]
     json.dumps(privacy, allow_nan=False)
     assert 0 <= privacy["teacher_accuracy_on_its_training_rows"] <= 1
+    for key in ("teacher_accuracy_on_its_training_rows", "majority_class_share"):
+        low, high = privacy[f"{key}_ci"]  # beside the figure, whose key is unchanged
+        assert 0 <= low <= privacy[key] <= high <= 1 and low < high
     assert privacy["distance_to_closest_record"]["ratio"] > 0
     reid = privacy["reidentification"]
     assert reid["n_subjects"] == 6 and reid["chance"] == pytest.approx(1 / 6)
@@ -56,7 +61,16 @@ def test_synthesize_prints_a_labelled_summary_and_a_progress_bar(synthesized):
     out = synthesized["out"]
     assert "per class: 0:" in out and "1:" in out
     assert "Export guard" in out and "0 dropped" in out
-    assert "teacher accuracy on its training rows" in out
+    privacy = load_stimuli(synthesized["output"]).metadata["privacy"]
+    line = next(line for line in out.splitlines() if "teacher accuracy on its training rows"
+                in line)
+    printed = re.findall(r"-?\d+\.\d+ \[-?\d+\.\d+, -?\d+\.\d+\]", line)
+    assert len(printed) == 2 and "Wilson" in line
+    for text, key in zip(printed, ("teacher_accuracy_on_its_training_rows",
+                                   "majority_class_share")):
+        value, low, high = check_figure(text)
+        assert value == pytest.approx(privacy[key], abs=5e-4)
+        assert (low, high) == pytest.approx(privacy[f"{key}_ci"], abs=5e-4)
     assert "distance to closest record" in out and "re-identification" in out
     assert "chance 0.167" in out
     assert "synthesizing" in synthesized["err"]  # tqdm bar on stderr
@@ -172,10 +186,12 @@ def test_evaluate_prints_utility_and_privacy_tables(synthesized):
     assert code == EXIT_OK, err
     lines = out.splitlines()
     for family in ("teacher architecture", "random forest", "logistic regression"):
-        row = [line for line in lines if line.startswith(family)]
-        assert len(row) == 1, family
-        numbers = [float(v) for v in row[0][len(family):].split()]
-        assert len(numbers) == 6 and all(-1 <= v <= 1 for v in numbers)
+        assert len([line for line in lines if line.startswith(family)]) == len(UTILITY_TITLES)
+        for cells in utility_cells(out, family):  # stimuli, real: both with intervals
+            for cell in cells:
+                assert all(-1 <= v <= 1 for v in check_figure(cell)), cell
+    assert "the 6 subjects of the real file are resampled (a cluster bootstrap" in out
+    assert "rows are resampled" not in out
     assert "GroupKFold" in out and "trained on the stimuli" in out
     assert "distance to closest record" in out and "re-identification" in out
 
@@ -185,8 +201,16 @@ def test_evaluate_without_groups_has_no_real_reference(synthesized, tmp_path):
     code, out, err = _run(["evaluate", "--stimuli", synthesized["output"], "--real", real,
                            "--families", "logistic regression", "--no-progress"])
     assert code == EXIT_OK, err
-    row = next(line for line in out.splitlines() if line.startswith("logistic regression"))
-    assert row.split()[3] == "n/a"  # acc real
+    (accuracy, real), *others = utility_cells(out, "logistic regression")
+    assert real == "n/a" and all(cells[1] == "n/a" for cells in others)
+    assert "rows are resampled because no subject ids were given" in out
+    assert "cluster bootstrap" not in out
+    # accuracy: the Wilson interval of the rows predicted right
+    value, low, high = check_figure(accuracy)
+    hits = round(value * 72)
+    assert (low, high) == pytest.approx(proportion_interval(hits, 72), abs=5e-4)
+    for cells in others:  # kappa, macro F1: a bootstrap over rows
+        check_figure(cells[0])
     for attacker in ("summary-feature attacker", "HRV attacker"):
         assert f"re-identification ({attacker}): skipped (no subject ids" in out
     assert "worst attack: none (no attacker ran: no subject ids" in out

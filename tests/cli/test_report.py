@@ -7,10 +7,11 @@ import pytest
 
 from skstim.cli import EXIT_BAD_INPUT, EXIT_OK
 from skstim.cli._tables import read_table
-from skstim.cli.report import synthesis_report
+from skstim.cli.report import evaluation_report, synthesis_report
 from skstim.release import load_stimuli
 
 from ..helpers import CLI_FAST, cli_data, write_npz
+from ._cli import check_figure, utility_cells
 from ._cli import run as _run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -77,8 +78,16 @@ def test_synthesize_report(synthesized):
     # the numbers printed on stdout, in the tables
     for number in _privacy_numbers(synthesized["out"]):
         assert number in body, number
-    accuracy = meta["privacy"]["teacher_accuracy_on_its_training_rows"]
-    assert f"| teacher accuracy on its training rows | {accuracy:.3f} |" in body
+    privacy = meta["privacy"]
+    for key, measure in (("teacher_accuracy_on_its_training_rows",
+                          "teacher accuracy on its training rows"),
+                         ("majority_class_share",
+                          "always answering the majority class (its share of the rows)")):
+        (low, high), value = privacy[f"{key}_ci"], privacy[key]
+        figure = f"{value:.3f} [{low:.3f}, {high:.3f}]"
+        assert check_figure(figure) and figure in synthesized["out"]
+        assert f"| {measure} | {figure} |" in body
+    assert "Wilson intervals over the rows" in body
 
     # no invented trade-off curve: the run's weight and a pointer to the benchmark
     assert "tradeoff.png" not in links
@@ -100,14 +109,18 @@ def test_evaluate_report(synthesized, tmp_path):
     assert real in body and "| rows | 72 |" in body
     assert "| `n_iter` | 5 |" in body  # the stimuli file's parameters
 
-    # utility: the six numbers of each family's printed row, in the family's table row
+    # utility: the six figures printed for each family, intervals and all, in its table row
     for family in ("teacher architecture", "logistic regression"):
-        printed = next(line for line in out.splitlines() if line.startswith(family))
-        acc_s, acc_r, kappa_s, kappa_r, f1_s, f1_r = printed[len(family):].split()
+        cells = [cell for pair in utility_cells(out, family) for cell in pair]
+        for cell in cells:
+            check_figure(cell)
         row = next(line for line in body.splitlines() if line.startswith(f"| {family} |"))
-        assert row == (f"| {family} | {acc_s} | {acc_r} | {kappa_s} | {kappa_r} | {f1_s} | "
-                       f"{f1_r} |")
-    assert "always the majority class" in body and "GroupKFold" in body
+        assert row == f"| {family} | " + " | ".join(cells) + " |"
+    majority = next(line for line in body.splitlines()
+                    if line.startswith("| always the majority class"))
+    for cell in majority.strip("| ").split(" | ")[1:]:
+        check_figure(cell)
+    assert "GroupKFold" in body and "6 subjects of the real file are resampled" in body
 
     # privacy: every number printed, plus the file's own record from synthesis
     for number in _privacy_numbers(out):
@@ -128,7 +141,31 @@ def test_evaluate_report_without_subject_ids(synthesized, tmp_path):
     body = text.split(APPENDIX)[0]
     assert "unknown: no subject ids" in body
     assert "**Re-identification.** Skipped: no subject ids" in body
-    assert "| logistic regression |" in body and "| n/a |" in body
+    row = next(line for line in body.splitlines() if line.startswith("| logistic regression |"))
+    stim_acc, real_acc, stim_kappa, real_kappa, stim_f1, real_f1 = \
+        row.strip("| ").split(" | ")[1:]
+    assert real_acc == real_kappa == real_f1 == "n/a"
+    printed = [stim for stim, _ in utility_cells(out, "logistic regression")]
+    assert [stim_acc, stim_kappa, stim_f1] == printed
+    assert "rows are resampled because no subject ids were given" in body
+
+
+def test_evaluate_report_of_rows_without_intervals(synthesized, tmp_path):
+    stimuli = load_stimuli(synthesized["output"])
+    table = read_table(synthesized["private"])
+    scores = {"accuracy": 0.75, "kappa": 0.5, "macro_f1": 0.625}
+    rows = [{"family": "k-nn", "stimuli": scores, "real": None},
+            {"family": "mlp", "stimuli": scores, "real": scores,
+             "stimuli_ci": {"accuracy": [0.5, 0.875], "kappa": [0.25, 0.75],
+                            "macro_f1": [0.375, 0.75]}}]
+    evaluation_report(tmp_path / "r", stimuli_path=synthesized["output"],
+                      real_path=synthesized["private"], stimuli=stimuli, table=table,
+                      y_real=table.y, input_shape=(4, 60), rows=rows, n_splits=5,
+                      privacy=stimuli.metadata["privacy"])
+    body = _read_report(tmp_path / "r")[0]
+    assert "| k-nn | 0.750 | n/a | 0.500 | n/a | 0.625 | n/a |" in body
+    assert ("| mlp | 0.750 [0.500, 0.875] | 0.750 | 0.500 [0.250, 0.750] | 0.500 | "
+            "0.625 [0.375, 0.750] | 0.625 |") in body
 
 
 @pytest.mark.parametrize("command", ["synthesize", "evaluate"])

@@ -4,12 +4,30 @@ import warnings
 
 import numpy as np
 
+from .._evaluate import METRICS, score_text, utility_intervals, utility_intervals_text
 from ._figures import _evaluation_utility_figure
-from ._markdown import _code, _counts_text, _inline, _label, _num, _table, _text, _Writer
+from ._markdown import _code, _counts_text, _inline, _label, _table, _text, _Writer
 from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
 from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
 
 __all__ = ["evaluation_report"]
+
+
+def _majority_baseline(y_real, groups, random_state):
+    """Scores of always answering the most common real class, their 95 % intervals (as
+    :func:`~skstim.cli._evaluate.utility_intervals` gives them) and that class."""
+    from ...evaluation import utility_scores
+
+    y_real = np.asarray(y_real)
+    values, counts = np.unique(y_real, return_counts=True)
+    majority = values[np.argmax(counts)]
+    predicted = np.full(len(y_real), majority, dtype=y_real.dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined precision of never-predicted classes
+        scores = utility_scores(y_real, predicted)
+    scores = {k: (v if np.isfinite(v) else None) for k, v in scores.items()}
+    intervals = utility_intervals(y_real, {"majority": predicted}, groups, random_state)
+    return scores, intervals["majority"], majority
 
 
 def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_real,
@@ -34,7 +52,8 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
         ``(C, T)`` of one row.
     rows : list of dict
         Per student family: ``family``, ``stimuli`` (scores), ``real`` (scores or None),
-        optionally ``real_error``.
+        optionally ``real_error``, and the 95 % intervals ``stimuli_ci`` and ``real_ci``
+        (``{metric: [low, high]}``; without them the figures are shown alone).
     n_splits : int
         Folds of the real reference (0: none).
     privacy : dict
@@ -49,8 +68,6 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
     path : str
         Where ``report.md`` was written, in ``directory``.
     """
-    from ...evaluation import utility_scores
-
     writer = _Writer(directory, private=private, overwrite=overwrite)
     drawing = dict(random_state=random_state, min_people=min_people, private=private)
     metadata, classes, parameters = _stimuli_record(stimuli)
@@ -96,24 +113,18 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
                                       (stimuli.X, stimuli.y), classes, input_shape, real_what,
                                       drawing))
 
-    y_real = np.asarray(y_real)
-    values, counts = np.unique(y_real, return_counts=True)
-    majority = values[np.argmax(counts)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # undefined precision of never-predicted classes
-        baseline = utility_scores(y_real, np.full(len(y_real), majority, dtype=y_real.dtype))
-    baseline = {k: (v if np.isfinite(v) else None) for k, v in baseline.items()}
+    baseline, baseline_ci, majority = _majority_baseline(y_real, groups, random_state)
 
-    def cells(scores):
-        keys = ("accuracy", "kappa", "macro_f1")
-        return [_num(None if scores is None else scores[k]) for k in keys]
+    def cells(scores, intervals):
+        return [score_text(scores, intervals, metric) for metric in METRICS]
 
     table_rows = []
     for row in rows:
-        stim, real = cells(row["stimuli"]), cells(row.get("real"))
+        stim = cells(row["stimuli"], row.get("stimuli_ci"))
+        real = cells(row.get("real"), row.get("real_ci"))
         table_rows.append([_inline(row["family"])] + [v for pair in zip(stim, real) for v in pair])
     table_rows.append([f"always the majority class ({_label(majority.item())})"]
-                      + [v for value in cells(baseline) for v in (value, value)])
+                      + [v for value in cells(baseline, baseline_ci) for v in (value, value)])
     utility = [
         "## Utility",
         "",
@@ -123,7 +134,8 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
            "GroupKFold inside the real file, out-of-fold predictions), scored on the same "
            "rows: a reference trained on fewer people than the file holds. "
            if n_splits else "*real*: none (no subject ids in the real file). ")
-        + "The last row answers the most common class of the real file for every row.",
+        + "The last row answers the most common class of the real file for every row. "
+        + utility_intervals_text(groups),
         "",
         _table(["student family", "accuracy (stimuli)", "accuracy (real)", "kappa (stimuli)",
                 "kappa (real)", "macro F1 (stimuli)", "macro F1 (real)"], table_rows),
@@ -133,10 +145,10 @@ def evaluation_report(directory, *, stimuli_path, real_path, stimuli, table, y_r
         utility.append(f"\n{_inline(row['family'])}: no real reference "
                        f"({_inline(row['real_error'][:200])}).")
     utility += ["", writer.figure(
-        "utility.png", _evaluation_utility_figure(rows, baseline),
+        "utility.png", _evaluation_utility_figure(rows, baseline, baseline_ci),
         "per student family, trained on the stimuli (solid) and on real rows of other people "
-        "(hatched, where available), scored on the real file; dashed: always answering the "
-        "majority class.")]
+        "(hatched, where available), scored on the real file, with their 95% intervals; "
+        "dashed: always answering the majority class (its interval shaded).")]
     sections.append("\n".join(utility))
 
     privacy_parts = [

@@ -154,45 +154,61 @@ def _bars_with_baselines(ax, labels, values, colors, baselines, ylabel, ylim=(0,
         ax.legend(fontsize=7, loc="upper right")
 
 
-def _synthesis_utility_figure(accuracy, majority):
-    """The teacher's accuracy on its training rows against the majority-class share."""
+def _baseline_band(ax, interval):
+    """The 95 % interval of a baseline line, shaded; nothing without one."""
+    if interval is not None and None not in interval and np.all(np.isfinite(interval)):
+        ax.axhspan(*interval, color=_BASE, alpha=0.12, lw=0, zorder=0)
+
+
+def _synthesis_utility_figure(accuracy, majority, accuracy_ci=None, majority_ci=None):
+    """The teacher's accuracy on its training rows against the majority-class share, with
+    their 95 % intervals where given (error bar, shaded band)."""
     figure = _new_figure(5.5, 3.8)
     ax = figure.subplots()
     _bars_with_baselines(ax, ["teacher, on the rows\nit was fitted on"], [accuracy], [_STIM],
-                         [(majority, "always the majority class")], "accuracy")
+                         [(majority, "always the majority class")], "accuracy",
+                         errors=[accuracy_ci])
+    _baseline_band(ax, majority_ci)
     ax.set_title("Teacher accuracy on its own training rows\n(not held-out people: no utility "
                  "claim)", fontsize=9)
     return figure
 
 
-def _evaluation_utility_figure(rows, baseline):
-    """Accuracy, kappa and macro F1 per family: trained on stimuli, on real rows, baseline."""
+def _evaluation_utility_figure(rows, baseline, baseline_ci=None):
+    """Accuracy, kappa and macro F1 per family: trained on stimuli, on real rows, baseline;
+    the 95 % intervals that ``rows`` (``stimuli_ci``, ``real_ci``) and ``baseline_ci`` hold."""
     metrics = (("accuracy", "accuracy"), ("kappa", "Cohen's kappa"), ("macro_f1", "macro F1"))
     families = [row["family"] for row in rows]
     figure = _new_figure(max(9, 1.3 * len(families) * 3), 4.2)
     axes = figure.subplots(1, 3, squeeze=False)[0]
     x = np.arange(len(families))
     for ax, (key, title) in zip(axes, metrics):
-        stim = [row["stimuli"][key] for row in rows]
-        real = [None if row.get("real") is None else row["real"][key] for row in rows]
-        ax.bar(x - 0.2, stim, width=0.4, color=_STIM, label="trained on the stimuli")
-        ax.bar(x + 0.2, [0 if v is None else v for v in real], width=0.4, color=_REAL,
-               hatch="//", label="trained on real rows (GroupKFold)")
-        for xi, v in zip(x, stim):
-            ax.annotate(_num(v), (xi - 0.2, max(v, 0)), textcoords="offset points",
-                        xytext=(0, 2), ha="center", fontsize=7)
-        for xi, v in zip(x, real):
-            ax.annotate(_num(v), (xi + 0.2, 0 if v is None else max(v, 0)),
-                        textcoords="offset points", xytext=(0, 2), ha="center", fontsize=7)
+        bars = {}
+        for kind, shift in (("stimuli", -0.2), ("real", 0.2)):
+            values = [None if row.get(kind) is None else row[kind][key] for row in rows]
+            errors = [(row.get(f"{kind}_ci") or {}).get(key) for row in rows]
+            bars[kind] = (x + shift, values, _error_bars(ax, x + shift, values, errors))
+        ax.bar(x - 0.2, [0 if v is None else v for v in bars["stimuli"][1]], width=0.4,
+               color=_STIM, label="trained on the stimuli")
+        ax.bar(x + 0.2, [0 if v is None else v for v in bars["real"][1]], width=0.4,
+               color=_REAL, hatch="//", label="trained on real rows (GroupKFold)")
+        for positions, values, tops in bars.values():
+            for xi, v, top in zip(positions, values, tops):
+                ax.annotate(_num(v), (xi, max(top, 0)), textcoords="offset points",
+                            xytext=(0, 2), ha="center", fontsize=7)
         if baseline.get(key) is not None:
             ax.axhline(baseline[key], color=_BASE, ls="--", lw=1.2,
                        label=f"always the majority class ({_num(baseline[key])})")
+            _baseline_band(ax, (baseline_ci or {}).get(key))
         ax.axhline(0, color="black", lw=0.6)
         ax.set_xticks(x)
         ax.set_xticklabels(families, rotation=20, ha="right", fontsize=8)
         ax.set_title(title, fontsize=10)
-        low = min([0.0] + stim + [v for v in real if v is not None])
-        ax.set_ylim(min(low * 1.2, 0), 1.12)
+        ends = [v for _, values, tops in bars.values() for v in values + tops
+                if v is not None and np.isfinite(v)]
+        low, high = min(min([0.0] + ends) * 1.2, 0), max([1.0] + ends)
+        ax.set_ylim(low, high + 0.4)  # room for the legend above the bars
+        ax.set_yticks([t for t in ax.get_yticks() if low - 1e-9 <= t <= high + 1e-9])
         ax.legend(fontsize=7, loc="upper left")
     figure.suptitle("Students scored on the rows of the real file", fontsize=10)
     return figure

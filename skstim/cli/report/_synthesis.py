@@ -1,7 +1,8 @@
 """The report of ``skstim synthesize --report DIR``."""
 
+from .._privacy_text import with_interval
 from ._figures import _synthesis_utility_figure
-from ._markdown import _code, _counts_text, _num, _table, _Writer
+from ._markdown import _code, _counts_text, _table, _Writer
 from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
 from ._sections import _stimuli_record, _tradeoff_section, _what_was_done
 
@@ -102,18 +103,23 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         "answering the majority class. For utility on new people run "
         f"{_code(f'skstim evaluate --stimuli {output_path} --real HELD_OUT_FILE')} on people "
         "absent from "
-        f"{_code(input_path)}.",
+        f"{_code(input_path)}. The intervals are Wilson intervals over the rows (95%): the "
+        "rows of one person are not independent, so they are likely too narrow.",
         "",
-        _table(["measure", "value"], [
-            ("teacher accuracy on its training rows", _num(accuracy)),
-            ("always answering the majority class (its share of the rows)", _num(majority)),
+        _table(["measure", "value [95% interval]"], [
+            ("teacher accuracy on its training rows",
+             with_interval(privacy, "teacher_accuracy_on_its_training_rows")),
+            ("always answering the majority class (its share of the rows)",
+             with_interval(privacy, "majority_class_share")),
         ]),
     ]
     if accuracy is not None and majority is not None:
         utility += ["", writer.figure(
-            "utility.png", _synthesis_utility_figure(accuracy, majority),
+            "utility.png", _synthesis_utility_figure(
+                accuracy, majority, privacy.get("teacher_accuracy_on_its_training_rows_ci"),
+                privacy.get("majority_class_share_ci")),
             "the teacher's accuracy on its own training rows (not held-out people) against "
-            "always answering the majority class (dashed).")]
+            "always answering the majority class (dashed), with their 95% intervals.")]
     sections.append("\n".join(utility))
 
     sections.append("\n".join([
