@@ -85,22 +85,29 @@ released = {"real private windows": (X[private], one_hot[y[private]]),
             "noise": (X_noise, one_hot[y_noise]), **released}
 
 # %%
-# Every figure of every released set
+# Every attack on every released set
 # ----------------------------------
-# :func:`~skstim.evaluation.evaluate_privacy` runs, on one released set:
+# :func:`~skstim.evaluation.evaluate_privacy` runs, on one released set, attacks that
+# each give an AUC of telling the members from the non-members the attacker knows
+# (0.5: no better than chance), with a 95 % interval over people:
 #
-# - **re-identification**: a subject classifier on window summaries
-#   (:func:`~skstim.evaluation.make_subject_attacker`), trained on the attacker's
-#   recordings, names the person of each released row; ``summary_rf_linkage_auc`` is
-#   the AUC of telling members from known non-members by the mean posterior each person
-#   gets over the released rows (0.5: no better than chance);
-# - **membership inference** against a student (here the teacher's architecture)
-#   trained on the released set: can the loss of each person's private windows tell
-#   members from outside people? (``mia_auc``);
-# - **distance to closest record**: median distance of released rows to the private
-#   rows over that to as many outside rows (``dcr_ratio``; near 1: no nearer to the
-#   members than to strangers, 0: copies);
-# - **utility**: the accuracy of the same student on the outside people.
+# - **linkage** (``summary_rf_linkage``, ``hrv_linkage``): subject classifiers on window
+#   summaries (:func:`~skstim.evaluation.make_subject_attacker`) and on
+#   heart-rate-variability measures (:func:`~skstim.evaluation.make_hrv_attacker`),
+#   trained on the attacker's recordings; a person's score is the mean posterior they
+#   get over the released rows;
+# - **membership by loss** (``mia``): a student (here the teacher's architecture) trained
+#   on the released set; a person's score is its loss on their private windows;
+# - **membership by density ratio** (``domias``,
+#   :func:`~skstim.evaluation.density_ratio_membership`): is the released set denser
+#   than the population at the attacker's windows of the person?
+#
+# and the **distance to closest record** (``dcr_ratio``; near 1: no nearer to the
+# members than to strangers, 0: copies) and the **utility** of the student on the
+# outside people. (:func:`~skstim.evaluation.shadow_membership`, which reruns the whole
+# method many times, is left to the privacy benchmark.)
+from skstim.evaluation import ATTACK_LABELS, attack_figures, worst_case_attack
+
 records = {}
 for name, (X_released, proba) in released.items():
     records[name] = evaluate_privacy(
@@ -108,49 +115,48 @@ for name, (X_released, proba) in released.items():
         X_private=X[private], y_private=y[private], groups_private=groups[private],
         X_attacker=X[attacker], groups_attacker=groups[attacker],
         X_outside=X[outside], y_outside=y[outside], groups_outside=groups[outside],
-        input_shape=data.input_shape,
+        input_shape=data.input_shape, sampling_rate=data.sampling_rate,
         student=make_network(data.input_shape, max_epochs=epochs, random_state=0),
         random_state=0)
 
-print(f"{'released set':<22}{'linkage AUC':>12}{'MIA AUC':>9}{'DCR ratio':>11}{'accuracy':>10}")
 for name, r in records.items():
-    print(f"{name:<22}{r['summary_rf_linkage_auc']:>12.2f}{r['mia_auc']:>9.2f}"
-          f"{r['dcr_ratio']:>11.2f}{r['utility_accuracy']:>10.3f}")
+    print(f"{name}  (DCR ratio {r['dcr_ratio']:.2f}, accuracy {r['utility_accuracy']:.3f})")
+    for attack, (auc, low, high) in attack_figures(r).items():
+        print(f"    {ATTACK_LABELS[attack]:<36}{auc:.2f} [{low:.2f}, {high:.2f}]")
 
 # %%
-# The trade-off
-# -------------
-# Each point is a released set: how well the attacker links it to the members (left:
-# re-identification; right: membership inference against the student), against the
-# accuracy of a student trained on it. Better anonymization moves a point left, towards
-# the noise floor; it costs something if it also moves down.
+# The worst case, and the trade-off
+# ---------------------------------
+# A release is as private as its strongest attack says, among the attacks that show
+# power on the real private windows (their interval there lies above 0.5):
+# :func:`~skstim.evaluation.worst_case_attack`. Each point below is a released set: its
+# worst-case AUC (with its interval) against the accuracy of a student trained on it.
+# Better anonymization moves a point left, towards the noise floor; it costs something
+# if it also moves down.
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-for ax, key, label in ((axes[0], "summary_rf_linkage_auc", "re-identification: linkage AUC"),
-                       (axes[1], "mia_auc", "membership inference AUC")):
-    for name, marker in (("real private windows", "s"), ("noise", "x")):
-        ax.plot(records[name][key], records[name]["utility_accuracy"], marker, ms=9,
-                color="k" if name == "noise" else "C3", label=name)
-    curve = [(w, records[f"stimuli, weight {w:g}"]) for w in weights]
-    ax.plot([r[key] for _, r in curve], [r["utility_accuracy"] for _, r in curve], "o-",
-            color="C0", label="stimuli")
-    for w, r in curve:
-        ax.annotate(f"{w:g}", (r[key], r["utility_accuracy"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8)
-    ax.axvline(0.5, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel(label)
-axes[0].set_ylabel("accuracy on outside people")
-axes[1].legend(fontsize=8, loc="lower right")
-fig.suptitle("Utility against privacy; labels are inhibition weights")
+worst = {name: worst_case_attack(r, records["real private windows"])
+         for name, r in records.items()}
+for name, w in worst.items():
+    print(f"{name:<22} worst case {w['auc']:.2f} [{w['auc_low']:.2f}, {w['auc_high']:.2f}]"
+          f"  ({w['label']})")
+
+fig, ax = plt.subplots(figsize=(6, 4))
+for i, (name, w) in enumerate(worst.items()):
+    accuracy = records[name]["utility_accuracy"]
+    ax.errorbar(w["auc"], accuracy, xerr=[[w["auc"] - w["auc_low"]], [w["auc_high"] - w["auc"]]],
+                fmt="o", color=f"C{i}", capsize=3, label=name)
+ax.axvline(0.5, color="grey", lw=0.8, ls="--")
+ax.set_xlabel("worst-case AUC over attacks with power (0.5: chance)")
+ax.set_ylabel("accuracy on outside people")
+ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
 # %%
 # Read the stimuli against the two baselines, never alone. On the real private windows
-# the re-identification attacker tells the members from the other people it knows
-# (linkage AUC near 1): the attack has power here, so a low figure on stimuli means
-# something. A figure near the noise floor is the best a released set can do; the
+# the linkage attackers tell the members from the other people they know (AUC near 1):
+# those attacks have power here, so a low figure on stimuli means something. A figure near the noise floor is the best a released set can do; the
 # weight is worth raising as long as it moves the stimuli left without moving them
 # down. Membership inference needs the same check: where it is weak on the real
 # windows, it proves nothing about the stimuli. With so few people (a handful of
