@@ -47,6 +47,9 @@ input_shape : tuple of int or None, default=None
         class's spread of window amplitudes
         (:class:`~skstim.synthesis.ClassScaleMixture`); the same Gaussian without the
         random amplitude (:class:`~skstim.synthesis.ClassGaussian`); or white noise.
+        The class starts hold the private rows of a class that has at most
+        ``init_rank + 1`` of them (every start is a linear combination of those rows;
+        one row: that row plus noise): use ``"noise"`` where a class has few rows.
     init_rank : int, default=64
         Principal directions of each class kept by the class-conditional starts (at
         most the class size minus one and the number of features).

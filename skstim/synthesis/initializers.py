@@ -31,7 +31,15 @@ class ClassGaussian:
 
     The class-conditional mean plus the leading principal directions of the class,
     with isotropic noise for the rest (probabilistic PCA): noise that already has the
-    class's average shape and its main modes of variation, but no individual sample.
+    class's average shape and its main modes of variation.
+
+    It is not anonymous where a class has few rows. A class of ``n`` rows has at most
+    ``n - 1`` directions of variation: with ``n <= rank + 1`` the mean and the kept
+    directions span the class's rows, the isotropic rest is near zero (about 3e-8 for
+    40 rows of 300 features at rank 64), and every start is a linear combination of
+    those private rows; a class of one row has that row as its mean (held in
+    ``means``) and every start is the row plus unit noise. Use ``init="noise"`` where
+    a class has few rows or people.
 
     Parameters
     ----------
@@ -103,8 +111,9 @@ class ClassScaleMixture(ClassGaussian):
     probabilistic PCA is fitted to these normalized deviations, and a log-normal is
     fitted to the amplitudes. A draw is the class mean plus a PCA sample scaled by
     an amplitude drawn from the log-normal, rescaled so that the class's total
-    variance is kept. Every parameter is a class aggregate: two numbers per class
-    beyond :class:`ClassGaussian`'s.
+    variance is kept. Every parameter is a class aggregate, two numbers per class
+    beyond :class:`ClassGaussian`'s, and holds as much of the private rows as
+    :class:`ClassGaussian`'s do where a class has few rows (see there).
 
     Parameters
     ----------

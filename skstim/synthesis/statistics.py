@@ -53,7 +53,9 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
 
     Statistics are pooled over samples and time, per channel, like the layer's own
     running statistics but for each class separately. They are aggregates over all
-    samples of a class: no individual sample can be read back from them. With
+    samples of a class, one mean and one variance per channel (and segment): with many
+    samples no single one can be read back from them, but a class of one sample gives
+    that sample's per-channel means and variances at every layer. With
     ``n_segments > 1`` they are kept per time segment as well (see
     :func:`segment_time`), so that where in the window a pattern sits is part of
     what the prior asks of the stimuli.
