@@ -17,7 +17,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_array
 
 from ..utils import auc_with_interval, check_same_length
-from ._privacy import summary_features
+from ._privacy import both_sides_mask, summary_features
 
 __all__ = ["density_ratio_membership"]
 
@@ -62,20 +62,6 @@ def per_person_mean(values, groups, people):
     index = np.searchsorted(people, groups)
     return np.bincount(index, weights=values, minlength=len(people)) / np.bincount(
         index, minlength=len(people))
-
-
-def member_mask(people, members):
-    """Which of ``people`` are members; raises unless both sides are present."""
-    is_member = np.isin(people, np.asarray(members).ravel())
-    n_members = int(is_member.sum())
-    if n_members == 0 or n_members == len(people):
-        side = "member" if n_members == 0 else "non-member"
-        raise ValueError(
-            f"the candidates hold no {side} (members: {n_members} of {len(people)} people); "
-            "the attack needs windows of both members and non-members. Check that members "
-            "and groups use the same ids and type."
-        )
-    return is_member
 
 
 def check_n_bootstrap(n_bootstrap):
@@ -162,7 +148,7 @@ def density_ratio_membership(X_released, X_reference, X_probe, groups_probe, mem
         raise ValueError(f"X_released, X_reference and X_probe must be windows of the same "
                          f"shape; got features {widths}.")
     people = np.unique(groups_probe)
-    is_member = member_mask(people, members)
+    is_member = both_sides_mask(people, members, "groups_probe")
 
     space = attack_space(X_reference, input_shape, n_components)
     Z_probe = space.transform(X_probe)

@@ -169,6 +169,20 @@ def _member_mask(people, members):
     return np.isin(people, members)
 
 
+def both_sides_mask(people, members, name):
+    """Which of ``people`` are members; raises unless both members and non-members are there."""
+    is_member = _member_mask(people, members)
+    n_members = int(is_member.sum())
+    if n_members == 0 or n_members == len(people):
+        side = "member" if n_members == 0 else "non-member"
+        raise ValueError(
+            f"{name} holds no {side} subject (members: {n_members} of {len(people)} "
+            "subjects); the attack needs rows of both members and non-members. Check that "
+            f"members and {name} use the same ids and type."
+        )
+    return is_member
+
+
 def reidentification(X_released, X_attacker, groups_attacker, members, *, groups_released=None,
                      input_shape=None, attacker=None, n_bootstrap=1000, random_state=None):
     """Link each released row to a person with a subject classifier trained on other recordings.
@@ -402,15 +416,8 @@ def membership_inference(model, X, y, groups, members, *, reference_models=None,
     groups = np.asarray(groups).ravel()
     check_same_length(X=X, y=y, groups=groups)
     people = np.unique(groups)
-    is_member = _member_mask(people, members)
+    is_member = both_sides_mask(people, members, "groups")
     n_members = int(is_member.sum())
-    if n_members == 0 or n_members == len(people):
-        side = "member" if n_members == 0 else "non-member"
-        raise ValueError(
-            f"groups holds no {side} subject (members: {n_members} of {len(people)} subjects); "
-            "the attack needs rows of both members and non-members. Check that members and "
-            "groups use the same ids and type."
-        )
 
     scores = _subject_scores(model, X, y, groups, people)
     if reference_models:

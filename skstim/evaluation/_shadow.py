@@ -14,13 +14,8 @@ from scipy.stats import norm
 from sklearn.utils import check_array
 
 from ..utils import auc_with_interval, check_same_length, numpy_generator
-from ._density_ratio import (
-    attack_space,
-    check_n_bootstrap,
-    log_density,
-    member_mask,
-    per_person_mean,
-)
+from ._density_ratio import attack_space, check_n_bootstrap, log_density, per_person_mean
+from ._privacy import both_sides_mask
 
 __all__ = ["shadow_membership"]
 
@@ -161,7 +156,7 @@ def shadow_membership(release, X_released, X_attacker, y_attacker, groups_attack
     if counts.min() < 2:
         raise ValueError(f"person {people[counts.argmin()]!r} has one row in X_attacker; the "
                          "attack needs two or more rows per person (shadow data and probes).")
-    is_member = member_mask(people, members)
+    is_member = both_sides_mask(people, members, "groups_attacker")
 
     rng = numpy_generator(random_state)
     train, probe = _halves(groups_attacker, people)

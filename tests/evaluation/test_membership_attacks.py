@@ -167,15 +167,17 @@ def test_evaluate_privacy_runs_every_attack_with_intervals(study):
         calls.append(random_state)
         return X
 
-    record = evaluate_privacy(
-        study["X_private"], labels, np.array([0, 1]), X_private=study["X_private"],
-        y_private=study["y_private"], groups_private=np.repeat(np.arange(20), 12),
-        X_attacker=study["X_attacker"], groups_attacker=study["g_attacker"],
-        X_outside=outside, y_outside=study["y_private"][: len(outside)],
+    common = dict(
+        X_private=study["X_private"], y_private=study["y_private"],
+        groups_private=np.repeat(np.arange(20), 12), X_attacker=study["X_attacker"],
+        groups_attacker=study["g_attacker"], X_outside=outside,
+        y_outside=study["y_private"][: len(outside)],
         groups_outside=np.repeat(np.arange(40, 60), 12)[: len(outside)],
         input_shape=study["input_shape"], student=LogisticRegression(max_iter=300),
-        y_attacker=study["y_attacker"], shadow_release=copying, n_shadows=2,
-        n_bootstrap=200, random_state=0)
+        shadow_release=copying, random_state=0)
+    record = evaluate_privacy(study["X_private"], labels, np.array([0, 1]),
+                              y_attacker=study["y_attacker"], n_shadows=2, n_bootstrap=200,
+                              **common)
     figures = attack_figures(record)
     assert set(figures) == {"summary_rf_linkage", "hrv_linkage", "mia", "domias", "shadow"}
     for auc, low, high in figures.values():
@@ -188,11 +190,5 @@ def test_evaluate_privacy_runs_every_attack_with_intervals(study):
     assert worst_case_attack(record, record)["auc"] == max(
         auc for auc, low, _ in figures.values() if low > 0.5)
     with pytest.raises(ValueError, match="y_attacker"):
-        evaluate_privacy(
-            study["X_private"], labels, np.array([0, 1]), X_private=study["X_private"],
-            y_private=study["y_private"], groups_private=np.repeat(np.arange(20), 12),
-            X_attacker=study["X_attacker"], groups_attacker=study["g_attacker"],
-            X_outside=outside, y_outside=study["y_private"][: len(outside)],
-            groups_outside=np.repeat(np.arange(40, 60), 12)[: len(outside)],
-            input_shape=study["input_shape"], student=LogisticRegression(max_iter=300),
-            shadow_release=copying, n_bootstrap=0, random_state=0)
+        evaluate_privacy(study["X_private"], labels, np.array([0, 1]), n_bootstrap=0,
+                         **common)
