@@ -160,3 +160,33 @@ def test_random_subject_ids_leave_no_attacker_with_power(people):
 def test_a_sampling_rate_that_is_no_rate_is_refused(people, rate):
     with pytest.raises(ValueError, match="sampling_rate"):
         _checks(people.X[:5], people, sampling_rate=rate)
+
+
+def test_the_summary_that_goes_into_the_file_holds_no_private_row():
+    """The summary is written into the stimuli file's metadata: figures and [low, high]
+    pairs only, and none of a planted row's values."""
+    import json
+
+    from skstim.evaluation import quick_privacy_checks
+
+    rng = np.random.default_rng(3)
+    X_real = rng.normal(size=(60, 16))
+    secret = np.linspace(101.5, 117.25, 16)  # values no figure can take by chance
+    X_real[7] = secret
+    groups = np.repeat([0, 1, 2], 20)
+    summary = quick_privacy_checks(X_real[:10] + 0.01, X_real, groups, (1, 16), random_state=0)
+
+    def leaves(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from leaves(item)
+        elif isinstance(value, (list, tuple)):
+            assert len(value) <= 2, value  # an interval at most, never a row
+            for item in value:
+                yield from leaves(item)
+        else:
+            yield value
+
+    numbers = [v for v in leaves(summary) if isinstance(v, float)]
+    assert numbers and not np.isin(np.round(numbers, 6), np.round(secret, 6)).any()
+    json.dumps(summary)  # JSON-ready
