@@ -1,8 +1,9 @@
 """Utility benchmark: students trained on stimuli vs on real data, Apnea-ECG, subject-disjoint.
 
 For each fold of ``GroupKFold`` by subject over the 35 learning records, a teacher is
-fitted on the training subjects; each synthesis variant makes one stimulus per training
-window; every student family is trained on the real training windows, on each variant's
+fitted on the training subjects; each synthesis variant makes its stimuli from the
+training windows and their subject ids (so that each person weighs the same in the class
+aggregates and the people floor applies); every student family is trained on the real training windows, on each variant's
 stimuli and on each reference synthetic set (SMOTE interpolation, class-conditional
 Gaussian, conditional VAE), and scored on the held-out subjects.
 
@@ -75,6 +76,13 @@ VARIANTS = {
                           "of them competing with a student",
                           dict(init="class_scale_mixture", init_rank=64, n_iter=20,
                                stimuli_per_sample=4.0, competition_weight=1.0)),
+    "floors-gsm-64-x4": ("class scale-mixture start of rank 64 with support floors (5 people, "
+                         "20 rows; each person weighs the same), 20 steps, 4x stimuli",
+                         dict(init="class_scale_mixture", init_rank=64, n_iter=20,
+                              stimuli_per_sample=4.0)),
+    "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
+                    "weighs the same), 20 steps, 4x stimuli",
+                    dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),
     "rank-64": ("default, class-Gaussian start of rank 64", dict(init_rank=64)),
     "rank-128": ("default, class-Gaussian start of rank 128", dict(init_rank=128)),
     "bn-strong": ("default, BN prior weight 10", dict(bn_weight=10.0)),
@@ -124,6 +132,7 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
     for fold, (train, test) in enumerate(folds):
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+        g_train = groups[train]
         # Seed s of a family is fold + 100 s, so one seed reproduces the single-seed runs.
         seeded = [student_families(input_shape, families=families,
                                    max_epochs=config["student_epochs"], random_state=fold + 100 * s)
@@ -164,7 +173,7 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             name, params = VARIANTS[key][0], dict(VARIANTS[key][1])
             soft_labels = params.pop("soft_labels", "auto")
             sets[name] = (lambda params=params, soft_labels=soft_labels: _stimuli(
-                base, params, soft_labels, config, input_shape, fold, X_train, y_train))
+                base, params, soft_labels, config, input_shape, fold, X_train, y_train, g_train))
         for name in references:
             make = REFERENCE_SETS[name]
             sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
@@ -195,11 +204,12 @@ def _over_seeds(runs):
     return scores
 
 
-def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train):
+def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train, g_train):
     if "n_iter" not in params:
         params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
-                                      random_state=fold, **params).fit(X_train, y_train)
+                                      random_state=fold, **params).fit(X_train, y_train,
+                                                                       groups=g_train)
     X_s, _, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
     return X_s, proba, synthesizer.classes_, soft_labels
 

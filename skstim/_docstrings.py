@@ -41,18 +41,30 @@ input_shape : tuple of int or None, default=None
         the window is cut into this many equal segments at every layer (at most the
         layer's length), so that the stimuli of a class must move each layer as that
         class does at each position, not only on average over the window.
-    init : {"class_scale_mixture", "class_gaussian", "noise"}, default="class_scale_mixture"
+    init : {"class_scale_mixture", "class_spectrum", "class_gaussian", "noise"}, \
+default="class_scale_mixture"
         Where stimuli start: a sample of a low-rank Gaussian fitted to the real
         samples of their class, with a random amplitude per stimulus drawn from the
         class's spread of window amplitudes
-        (:class:`~skstim.synthesis.ClassScaleMixture`); the same Gaussian without the
-        random amplitude (:class:`~skstim.synthesis.ClassGaussian`); or white noise.
-        The class starts hold the private rows of a class that has at most
-        ``init_rank + 1`` of them (every start is a linear combination of those rows;
-        one row: that row plus noise): use ``"noise"`` where a class has few rows.
+        (:class:`~skstim.synthesis.ClassScaleMixture`); a stationary Gaussian process
+        with the class's power spectrum per channel and the same amplitude law
+        (:class:`~skstim.synthesis.ClassSpectrum`: no window's shape, only how the
+        class oscillates); the Gaussian without the random amplitude
+        (:class:`~skstim.synthesis.ClassGaussian`); or white noise. Every class start
+        weighs each person the same and obeys the support floors below.
     init_rank : int, default=64
-        Principal directions of each class kept by the class-conditional starts (at
-        most the class size minus one and the number of features).
+        Principal directions of each class kept by the Gaussian starts (at most the
+        class's people minus one, and the number of features); the rest of the
+        variance is isotropic noise of at least a tenth of the class's average
+        variance per feature.
+    min_class_people : int, default=5
+        Fewest people (``groups`` passed to ``fit``; without them, rows) behind any
+        class aggregate: the class start and the class activation statistics. A class
+        below this or ``min_class_rows`` uses the pooled aggregates of all classes (if
+        the pool meets both floors; white noise and the teacher's running statistics
+        otherwise), with a :class:`~skstim.synthesis.SupportFloorWarning`.
+    min_class_rows : int, default=20
+        Fewest rows behind any class aggregate (see ``min_class_people``).
     tv_weight : float, default=0.0
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0
@@ -115,8 +127,12 @@ teacher_ : skorch NeuralNetClassifier
     class_statistics_ : list of (torch.Tensor, torch.Tensor) or None
         Per-class mean and variance of the input of each teacher BatchNorm layer on
         the training data (``bn_statistics="class"``).
-    init_ : ClassGaussian, ClassScaleMixture or None
+    init_ : ClassScaleMixture, ClassSpectrum, ClassGaussian or None
         The class-conditional starting distribution (``None`` for ``init="noise"``).
+    class_support_ : ClassSupport
+        People and rows behind each class, the weight of each row in the class
+        aggregates (each person weighs the same), and which classes met the support
+        floors (:class:`~skstim.synthesis.ClassSupport`).
     y_proba_ : ndarray of shape (n_stimuli, n_classes)
         The teacher's soft labels for the stimuli of the last ``fit_resample``.
     n_stimuli_ : int
@@ -138,7 +154,8 @@ X : array-like of shape (n_samples, n_channels * n_times)
         y : array-like of shape (n_samples,)
             Class labels.
         **params : dict
-            What the estimator's fit needs besides the data: ``groups`` (array-like of
-            shape (n_samples,), the subject of each sample) for
-            :class:`~skstim.IdentityInhibitor`; nothing for
-            :class:`~skstim.StimulusSynthesizer`."""
+            ``groups`` (array-like of shape (n_samples,), the subject of each sample):
+            required by :class:`~skstim.IdentityInhibitor`; optional for
+            :class:`~skstim.StimulusSynthesizer`, where it makes each person weigh the
+            same in the class aggregates and sets the people floor
+            (``min_class_people``). Requested through metadata routing by both."""

@@ -3,18 +3,19 @@
 from numbers import Real
 
 import numpy as np
+import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from ._docstrings import FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
 from ._synthesizer import StimulusSynthesizer
-from .synthesis import IdentityInhibition
-from .utils import Substitution, child_seed, torch_seed
+from .synthesis import IdentityInhibition, person_activation_profiles
+from .utils import Substitution, check_groups, child_seed, torch_seed
 
 __all__ = ["IdentityInhibitor"]
 
-_IDENTITY_SEED = 2
+_IDENTITY_SEED, _ENSEMBLE_SEED = 2, 10
 
 _MISSING_GROUPS = (
     "IdentityInhibitor needs the subject of every sample: call fit(X, y, groups=subject_ids) "
@@ -44,11 +45,19 @@ class IdentityInhibitor(StimulusSynthesizer):
     Parameters
     ----------
     {teacher}
-    identity_model : skorch NeuralNetClassifier or None, default=None
+    identity_model : skorch NeuralNetClassifier, list of them, or None, default=None
         Unfitted subject model that outputs logits, cloned and fitted on ``(X, groups)``;
-        ``None`` uses :func:`~skstim.nets.make_network` (the BatchNorm CNN).
+        ``None`` uses :func:`~skstim.nets.make_network` (the BatchNorm CNN). A list is
+        an ensemble (for instance the CNN, a GRU and a
+        :class:`~skstim.nets.SummaryNet`): each is fitted, and the inhibition term is
+        the mean of theirs, so that every one of them must fail to name anyone.
     inhibition_weight : float, default=1.0
         Weight of the inhibition term against the class excitation (weight 1).
+    profile_weight : float, default=0.0
+        Weight of the activation-profile inhibition
+        (:class:`~skstim.synthesis.ProfileInhibition`): each person's mean activation
+        in the teacher is recorded in ``fit``, and each stimulus is kept equally like
+        all of them. Holds one profile per person in ``activation_profiles_``.
     inhibition : {"uniform", "top"}, default="uniform"
         ``"uniform"`` pushes the subject posterior towards uniform; ``"top"`` only
         suppresses the most likely subject.
@@ -56,8 +65,11 @@ class IdentityInhibitor(StimulusSynthesizer):
 
     Attributes
     ----------
-    identity_model_ : skorch NeuralNetClassifier
-        The fitted subject model.
+    identity_model_ : skorch NeuralNetClassifier or list of them
+        The fitted subject model (a list for an ensemble).
+    activation_profiles_ : (torch.Tensor, torch.Tensor) or None
+        Each person's activation profile in the teacher and the within-person spread
+        (``profile_weight > 0``); private data like the rest of the fitted estimator.
     subjects_ : ndarray of shape (n_subjects,)
         Subject ids seen in ``fit``.
     {fitted_attributes}
@@ -85,16 +97,18 @@ class IdentityInhibitor(StimulusSynthesizer):
 
     _parameter_constraints = {
         **StimulusSynthesizer._parameter_constraints,
-        "identity_model": [NeuralNet, None],
+        "identity_model": [NeuralNet, list, tuple, None],
+        "profile_weight": [Interval(Real, 0, None, closed="left")],
         "inhibition_weight": [Interval(Real, 0, None, closed="left")],
         "inhibition": [StrOptions(set(IdentityInhibition.KINDS))],
     }
 
     def __init__(self, teacher=None, *, identity_model=None, inhibition_weight=1.0,
-                 inhibition="uniform", input_shape=None, n_stimuli=None,
+                 inhibition="uniform", profile_weight=0.0, input_shape=None, n_stimuli=None,
                  stimuli_per_sample=4.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_scale_mixture", init_rank=64, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 init="class_scale_mixture", init_rank=64, min_class_people=5, min_class_rows=20,
+                 tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         super().__init__(
@@ -102,7 +116,8 @@ class IdentityInhibitor(StimulusSynthesizer):
             stimuli_per_sample=stimuli_per_sample, method=method,
             n_iter=n_iter, lr=lr, bn_weight=bn_weight, bn_statistics=bn_statistics,
             bn_segments=bn_segments, init=init,
-            init_rank=init_rank, tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
+            init_rank=init_rank, min_class_people=min_class_people,
+            min_class_rows=min_class_rows, tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
             confidence=confidence, competition_weight=competition_weight,
             class_prior=class_prior, memory=memory,
             batch_size=batch_size, device=device, n_jobs=n_jobs, random_state=random_state,
@@ -111,31 +126,47 @@ class IdentityInhibitor(StimulusSynthesizer):
         self.identity_model = identity_model
         self.inhibition_weight = inhibition_weight
         self.inhibition = inhibition
+        self.profile_weight = profile_weight
 
     def _fit(self, X, y, groups=None):
         if groups is None:
             raise ValueError(_MISSING_GROUPS)
-        groups = column_or_1d(groups, warn=True)
-        if len(groups) != len(X):
-            raise ValueError(
-                f"groups has {len(groups)} entries but X has {len(X)} rows: pass the subject "
-                "of every sample."
-            )
+        groups = check_groups(groups, len(X))
         subjects, subject_index = np.unique(groups, return_inverse=True)
         if len(subjects) < 2:
             raise ValueError(
                 f"groups holds one subject only ({subjects[0]!r}): identity inhibition "
                 "needs samples of at least two subjects."
             )
-        X32 = super()._fit(X, y)
+        X32 = super()._fit(X, y, groups=groups)
         self.subjects_ = subjects
-        seed = torch_seed(child_seed(self._root_seed, _IDENTITY_SEED))
-        model = self._prepare_net(self.identity_model, len(self.subjects_), seed,
-                                  name="identity_model")
-        self.identity_model_ = self._fit_net(model, X32, subject_index, seed)
+        ensemble = isinstance(self.identity_model, (list, tuple))
+        templates = list(self.identity_model) if ensemble else [self.identity_model]
+        if not templates:
+            raise ValueError("identity_model is an empty list: pass a subject model, a list "
+                             "of them, or None for the default CNN.")
+        fitted = []
+        for i, template in enumerate(templates):
+            # the first model keeps the seed a single subject model has always had
+            seed = torch_seed(child_seed(self._root_seed, _IDENTITY_SEED if i == 0
+                                         else _ENSEMBLE_SEED + i))
+            model = self._prepare_net(template, len(self.subjects_), seed,
+                                      name=f"identity_model[{i}]" if ensemble
+                                      else "identity_model")
+            fitted.append(self._fit_net(model, X32, subject_index, seed))
+        self.identity_model_ = fitted if ensemble else fitted[0]
+        self.activation_profiles_ = None
+        if self.profile_weight > 0:
+            self.activation_profiles_ = person_activation_profiles(
+                self.teacher_.module_, torch.as_tensor(X32, device=torch.device(self.device)),
+                subject_index, batch_size=self.batch_size)
         return X32
 
     def _extra_terms(self):
         check_is_fitted(self, "identity_model_")
-        return {"identity_model": self.identity_model_.module_, "inhibition": self.inhibition,
-                "inhibition_weight": self.inhibition_weight}
+        models = self.identity_model_
+        modules = [m.module_ for m in models] if isinstance(models, list) else models.module_
+        return {"identity_model": modules, "inhibition": self.inhibition,
+                "inhibition_weight": self.inhibition_weight,
+                "activation_profiles": self.activation_profiles_,
+                "profile_weight": self.profile_weight}

@@ -20,7 +20,9 @@ from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
     ClassScaleMixture,
+    ClassSpectrum,
     class_activation_statistics,
+    class_support,
     interpolate,
     make_optimizer,
     synthesize,
@@ -29,6 +31,7 @@ from .utils import (
     Substitution,
     allocate,
     check_fits_in_memory,
+    check_groups,
     check_input_shape,
     child_seed,
     fit_on_stimuli,
@@ -40,7 +43,8 @@ from .utils import (
 __all__ = ["StimulusSynthesizer"]
 
 _TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
-_INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture}
+_INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture,
+                 "class_spectrum": ClassSpectrum}
 
 
 @Substitution(teacher=TEACHER, synthesis_parameters=SYNTHESIS_PARAMETERS,
@@ -88,6 +92,9 @@ class StimulusSynthesizer(BaseSampler):
     ((320, 480), (320, 2))
     """
 
+    __metadata_request__fit = {"groups": True}
+    __metadata_request__fit_resample = {"groups": True}
+
     _sampling_type = "bypass"
     sampling_strategy = "auto"  # imbalanced-learn's; class_prior sets the class shares
 
@@ -104,6 +111,8 @@ class StimulusSynthesizer(BaseSampler):
         "bn_segments": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITIALIZERS) | {"noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
+        "min_class_people": [Interval(Integral, 1, None, closed="left")],
+        "min_class_rows": [Interval(Integral, 1, None, closed="left")],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
         "l2_weight": [Interval(Real, 0, None, closed="left")],
         "mix": [Interval(Real, 0, 1, closed="left")],
@@ -120,7 +129,8 @@ class StimulusSynthesizer(BaseSampler):
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_scale_mixture", init_rank=64, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 init="class_scale_mixture", init_rank=64, min_class_people=5, min_class_rows=20,
+                 tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
@@ -135,6 +145,8 @@ class StimulusSynthesizer(BaseSampler):
         self.bn_segments = bn_segments
         self.init = init
         self.init_rank = init_rank
+        self.min_class_people = min_class_people
+        self.min_class_rows = min_class_rows
         self.tv_weight = tv_weight
         self.l2_weight = l2_weight
         self.mix = mix
@@ -241,6 +253,10 @@ class StimulusSynthesizer(BaseSampler):
     def fit(self, X, y, **params):
         """Fit the teacher on ``(X, y)`` and record the class aggregates the synthesis uses.
 
+        With ``groups`` (the person of each row), each person weighs the same in every
+        class aggregate and the people floor ``min_class_people`` applies; without,
+        each row counts as a person.
+
         Parameters
         ----------
         {fit_data}
@@ -279,8 +295,9 @@ class StimulusSynthesizer(BaseSampler):
         X_s, y_s, self.y_proba_ = self.sample(self.n_stimuli_, return_proba=True)
         return X_s, y_s
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, groups=None):
         """Fit the teacher and the data statistics on validated data; return X as float32."""
+        groups = check_groups(groups, len(X))
         self.n_samples_fit_ = len(X)
         self.n_stimuli_ = self._resolve_n_stimuli(len(X))
         self._confidence = self._resolve_confidence()
@@ -311,25 +328,31 @@ class StimulusSynthesizer(BaseSampler):
         scale = channels.std(axis=(0, 2))[:, None]
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
         self.class_prior_ = self._resolve_class_prior(y_encoded)
-        self._fit_data_statistics(X32, y_encoded)
+        self._fit_data_statistics(X32, y_encoded, groups)
         return X32
 
-    def _fit_data_statistics(self, X32, y_encoded):
+    def _fit_data_statistics(self, X32, y_encoded, groups):
         """Class-level aggregates of the real data that guide the synthesis."""
         n_classes = len(self.classes_)
         device = torch.device(self.device)
         X_t = torch.as_tensor(X32, device=device)
         y_t = torch.as_tensor(y_encoded.astype(np.int64), device=device)
+        uses_classes = (self.bn_weight > 0 and self.bn_statistics == "class") \
+            or self.init in _INITIALIZERS
+        self.class_support_ = class_support(
+            y_encoded, n_classes, groups, min_people=self.min_class_people,
+            min_rows=self.min_class_rows, warn=uses_classes, class_names=self.classes_.tolist())
         self.class_statistics_ = None
         if self.bn_weight > 0 and self.bn_statistics == "class":
             self.class_statistics_ = class_activation_statistics(
                 self.teacher_.module_, X_t, y_t, n_classes, batch_size=self.batch_size,
-                n_segments=self.bn_segments)
+                n_segments=self.bn_segments, support=self.class_support_)
         self.init_ = None
         if self.init in _INITIALIZERS:
             z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
                 / torch.as_tensor(self.scale_, device=device)
-            self.init_ = _INITIALIZERS[self.init].fit(z.flatten(1), y_t, n_classes, rank=self.init_rank)
+            self.init_ = _INITIALIZERS[self.init].fit(z, y_t, n_classes, rank=self.init_rank,
+                                                      support=self.class_support_)
 
     # ---------------------------------------------------------------- sampling
     def _resolve_n_stimuli(self, n_samples):

@@ -4,8 +4,10 @@ seeds are bit-identical to arrays recorded at a known commit.
 A change of where code lives must not change what it computes. The arrays in
 ``tests/golden/outputs.npz`` were recorded (single torch thread, CPU) by running this
 module as a script, ``python -m tests.test_golden``, at commit b988f1b, before the
-package was restructured. Record them again only for a change meant to alter results,
-and say so in its commit message.
+package was restructured, and again when the support floors changed what the class
+aggregates hold (issue 13). Record them again only for a change meant to alter results,
+and say so in its commit message. The ``cnn`` case has the floors off, so that the class
+aggregates of its 40 rows are exercised; the others run at the defaults.
 """
 
 import os
@@ -41,7 +43,7 @@ def golden_outputs():
 
     cnn = StimulusSynthesizer(_teacher("cnn"), input_shape=data.input_shape, n_iter=3,
                               n_stimuli=24, init="class_gaussian", bn_segments=2, mix=0.25,
-                              random_state=1)
+                              min_class_people=1, min_class_rows=1, random_state=1)
     out["cnn_X"], out["cnn_y"] = cnn.fit_resample(data.X, data.y)
     out["cnn_proba"] = cnn.y_proba_
 

@@ -49,7 +49,8 @@ def test_inhibition_lowers_the_subject_models_confidence(apnea, kind):
     before = subject_confidence(plain, plain.sample(n)[0])
     after = subject_confidence(inhibited, inhibited.sample(n)[0])
     # Same seed, same teacher and subject model: only the inhibition term differs.
-    assert after < before - 0.05, (before, after)
+    # "top" suppresses the likeliest subject only and lowers the mean top posterior less.
+    assert after < before - (0.05 if kind == "uniform" else 0.02), (before, after)
     assert after < 2.0 / len(plain.subjects_) + 0.1
 
 
@@ -58,8 +59,8 @@ def test_weight_zero_gives_the_plain_synthesizers_stimuli(apnea):
     inh = inhibitor(inhibition_weight=0.0)
     X_inh, _ = inh.fit_resample(apnea.X, apnea.y, groups=apnea.groups)
     params = {k: v for k, v in inh.get_params(deep=False).items()
-              if k not in ("identity_model", "inhibition_weight", "inhibition")}
-    X_plain, _ = StimulusSynthesizer(**params).fit_resample(apnea.X, apnea.y)
+              if k not in ("identity_model", "inhibition_weight", "inhibition", "profile_weight")}
+    X_plain, _ = StimulusSynthesizer(**params).fit_resample(apnea.X, apnea.y, groups=apnea.groups)
     np.testing.assert_array_equal(X_inh, X_plain)
 
 

@@ -288,8 +288,11 @@ def test_stimuli_labels_match_the_training_prior(apnea, fitted_teacher):
     rows = np.r_[np.flatnonzero(apnea.y == 0), np.flatnonzero(apnea.y == 1)[:15]]
     X, y = apnea.X[rows], apnea.y[rows]  # 35 normal, 15 apnea windows: unbalanced
     share = np.bincount(y) / len(y)
+    # 15 apnea rows are below the default floor of 20: without class aggregates fewer
+    # stimuli reach the class, which test_support_floors measures; here the floors are off.
     syn = StimulusSynthesizer(FrozenEstimator(fitted_teacher), input_shape=apnea.input_shape,
-                              stimuli_per_sample=3.0, n_iter=30, random_state=0)
+                              stimuli_per_sample=3.0, n_iter=30, min_class_rows=1,
+                              random_state=0)
     _, y_s = syn.fit_resample(X, y)
     np.testing.assert_allclose(np.bincount(y_s, minlength=2) / len(y_s), share, atol=0.1)
 

@@ -96,7 +96,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
             make_teacher(max_epochs=config.teacher_epochs, device=device),
             input_shape=data.input_shape, n_iter=config.n_iter, device=device,
             random_state=random_state,
-        ).fit(X_train, y_train)
+        ).fit(X_train, y_train, groups=data.groups[train])
         bar.update()
         bar.set_postfix_str("stimuli")
         n_stimuli = synthesizer.n_stimuli_

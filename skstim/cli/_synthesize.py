@@ -167,7 +167,7 @@ def run_synthesize(args, written=None):
         fit_args = {"groups": groups}
     else:
         synthesizer = StimulusSynthesizer(network(), **common)
-        fit_args = {}
+        fit_args = {} if groups is None else {"groups": groups}
 
     _progress(args, f"skstim synthesize: fitting the teacher on {len(X)} rows "
                     f"({len(np.unique(y))} classes"

@@ -23,8 +23,9 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
     ----------
     input_shape : tuple of int or None, default=None
         ``(n_channels, n_times)`` of one sample.
-    arch : {"cnn", "mlp", "gru"} or torch.nn.Module class, default="cnn"
-        The network: :class:`ConvNet1d`, :class:`MLP` or :class:`GRUNet`.
+    arch : {"cnn", "mlp", "gru", "summary"} or torch.nn.Module class, default="cnn"
+        The network: :class:`ConvNet1d`, :class:`MLP`, :class:`GRUNet` or
+        :class:`SummaryNet` (a perceptron on summaries of each channel).
     n_classes : int, default=2
         Number of classes (logits).
     max_epochs : int, default=20

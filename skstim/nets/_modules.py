@@ -9,11 +9,12 @@ training, so after any number of batches it holds the data's own per-channel mea
 variance (an exponential average would lag far behind a channel such as SpO2 near 95).
 """
 
+import torch
 from torch import nn
 
 from ..utils import check_input_shape
 
-__all__ = ["ConvNet1d", "MLP", "GRUNet", "ARCHITECTURES"]
+__all__ = ["ConvNet1d", "MLP", "GRUNet", "SummaryNet", "summary_statistics", "ARCHITECTURES"]
 
 
 class _BatchNorm1d(nn.BatchNorm1d):
@@ -155,5 +156,73 @@ class GRUNet(nn.Module):
         return self.head(state[-1])
 
 
-ARCHITECTURES = {"cnn": ConvNet1d, "mlp": MLP, "gru": GRUNet}
+def summary_statistics(x):
+    """Thirteen differentiable summaries of each channel of ``x`` (shape ``(B, C, T)``).
+
+    Mean, standard deviation, the 5, 25, 50, 75 and 95 % quantiles, mean absolute and
+    standard deviation of the successive differences, and the relative power in 4
+    equal bands of the frequency axis (periodogram, zero frequency left out): the
+    features of :func:`skstim.evaluation.summary_features`, with a plain periodogram in
+    place of Welch's, so that gradients flow through them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> summary_statistics(torch.randn(5, 2, 40)).shape
+    torch.Size([5, 2, 13])
+    """
+    q = torch.quantile(x, x.new_tensor([0.05, 0.25, 0.5, 0.75, 0.95]), dim=2).permute(1, 2, 0)
+    diff = x[..., 1:] - x[..., :-1]
+    power = torch.fft.rfft(x - x.mean(dim=2, keepdim=True), dim=2).abs().pow(2)[..., 1:]
+    bands = torch.stack([band.sum(dim=2) for band in power.tensor_split(4, dim=2)], dim=2)
+    relative = bands / bands.sum(dim=2, keepdim=True).clamp_min(1e-12)
+    return torch.cat([x.mean(dim=2, keepdim=True), x.std(dim=2, unbiased=False, keepdim=True),
+                      q, diff.abs().mean(dim=2, keepdim=True),
+                      diff.std(dim=2, unbiased=False, keepdim=True), relative], dim=2)
+
+
+class SummaryNet(nn.Module):
+    """Perceptron on thirteen summaries per channel (level, spread, quantiles, band powers).
+
+    Sees what a summary-feature attacker sees (:func:`summary_statistics`), not the
+    time course: as a subject model beside the CNN it makes identity inhibition cover
+    the statistics a random forest on summary features links people by.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(n_channels, n_times)`` of one sample, ``n_times >= 8``.
+    n_classes : int, default=2
+        Number of output logits.
+    hidden_sizes : tuple of int, default=(64,)
+        Width of each hidden layer (Linear, BatchNorm, ReLU).
+
+    Examples
+    --------
+    >>> import torch
+    >>> SummaryNet(input_shape=(2, 30))(torch.randn(5, 60)).shape
+    torch.Size([5, 2])
+    """
+
+    def __init__(self, input_shape=None, n_classes=2, hidden_sizes=(64,)):
+        super().__init__()
+        n_channels, n_times = check_input_shape(input_shape)
+        if n_times < 8:
+            raise ValueError(f"SummaryNet needs windows of at least 8 time steps for its 4 "
+                             f"frequency bands, got input_shape={input_shape!r}.")
+        self.input_shape = (n_channels, n_times)
+        self.feature_norm = _BatchNorm1d(n_channels * 13, momentum=None)
+        layers, width = [], n_channels * 13
+        for size in hidden_sizes:
+            layers += [nn.Linear(width, size, bias=False), _BatchNorm1d(size), nn.ReLU()]
+            width = size
+        layers += [nn.Linear(width, n_classes)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, X):
+        x = X.reshape(-1, *self.input_shape)
+        return self.layers(self.feature_norm(summary_statistics(x).flatten(1)))
+
+
+ARCHITECTURES = {"cnn": ConvNet1d, "mlp": MLP, "gru": GRUNet, "summary": SummaryNet}
 

@@ -1,12 +1,15 @@
 """The synthesis engine, in pure torch: objective terms, optimizers and the chunked driver."""
 
-from . import _engine, initializers, objectives, optimizers, statistics
+from . import _engine, initializers, objectives, optimizers, statistics, support
 from ._engine import OPTIMIZERS, interpolate, make_optimizer, synthesize
-from .initializers import ClassGaussian, ClassScaleMixture, StandardNormal
+from .initializers import ClassGaussian, ClassScaleMixture, ClassSpectrum, StandardNormal
 from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
-from .objectives import L2Penalty, Objective, StudentCompetition, SynthesisState, TotalVariation
+from .objectives import L2Penalty, Objective, ProfileInhibition, StudentCompetition
+from .objectives import SynthesisState, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
-from .statistics import batchnorm_layers, class_activation_statistics, segment_time
+from .statistics import batchnorm_layers, class_activation_statistics, person_activation_profiles
+from .statistics import segment_time
+from .support import ClassSupport, SupportFloorWarning, class_support
 
 __all__ = [*_engine.__all__, *objectives.__all__, *optimizers.__all__, *initializers.__all__,
-           *statistics.__all__]
+           *statistics.__all__, *support.__all__]

@@ -11,7 +11,8 @@ from joblib import Parallel, delayed, effective_n_jobs
 from ..utils._seeding import child_seed, numpy_generator, seed_sequence, torch_seed
 from .initializers import StandardNormal
 from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
-from .objectives import L2Penalty, Objective, StudentCompetition, TotalVariation
+from .objectives import L2Penalty, Objective, ProfileInhibition, StudentCompetition
+from .objectives import TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer
 
 __all__ = ["synthesize", "interpolate", "make_optimizer", "OPTIMIZERS"]
@@ -50,7 +51,8 @@ class _FrozenTeacher:
 def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight=1.0,
                bn_weight=1.0, tv_weight=0.0, l2_weight=0.0, temperature=1.0, confidence=None,
                class_statistics=None, bn_segments=1, init=None, identity_model=None, inhibition="uniform",
-               inhibition_weight=0.0, student_model=None, competition_weight=0.0, loc=0.0,
+               inhibition_weight=0.0, activation_profiles=None, profile_weight=0.0,
+               student_model=None, competition_weight=0.0, loc=0.0,
                scale=1.0, batch_size=256, device="cpu", n_jobs=None, random_state=None,
                callback=None):
     """Synthesize one stimulus per target class from noise.
@@ -85,12 +87,18 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         Time segments the ``class_statistics`` were computed with.
     init : StandardNormal, ClassGaussian or None, default=None
         Where stimuli start (standardized space); ``None`` is white noise.
-    identity_model : torch.nn.Module or None, default=None
-        A subject model (flat input to subject logits), for :class:`IdentityInhibition`.
+    identity_model : torch.nn.Module, list of torch.nn.Module or None, default=None
+        A subject model (flat input to subject logits), or several (an ensemble), for
+        :class:`IdentityInhibition`.
     inhibition : {"uniform", "top"}, default="uniform"
         Kind of identity inhibition (see :class:`IdentityInhibition`).
     inhibition_weight : float, default=0.0
         Weight of the identity inhibition; it needs ``identity_model``.
+    activation_profiles : (torch.Tensor, torch.Tensor) or None, default=None
+        Each person's activation profile in the teacher and the within-person spread
+        (:func:`person_activation_profiles`), for :class:`ProfileInhibition`.
+    profile_weight : float, default=0.0
+        Weight of the profile inhibition; it needs ``activation_profiles``.
     student_model : torch.nn.Module or None, default=None
         A student (flat input to class logits) trained on earlier stimuli, for
         :class:`StudentCompetition`.
@@ -138,6 +146,10 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         confidence = ConfidenceTarget(*confidence)
     if inhibition_weight > 0 and identity_model is None:
         raise ValueError("inhibition_weight > 0 needs an identity_model (subject logits).")
+    if profile_weight > 0 and activation_profiles is None:
+        raise ValueError("profile_weight > 0 needs activation_profiles (person profiles).")
+    if isinstance(identity_model, (list, tuple)):
+        identity_model = _Ensemble(identity_model)
     if competition_weight > 0 and student_model is None:
         raise ValueError("competition_weight > 0 needs a student_model (class logits).")
     device = torch.device(device)
@@ -147,7 +159,9 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         model=model, identity_model=identity_model, student_model=student_model, shape=shape,
         optimizer=DirectOptimizer() if optimizer is None else optimizer,
         weights=dict(excitation=excitation_weight, bn=bn_weight, tv=tv_weight, l2=l2_weight,
-                     inhibition=inhibition_weight, competition=competition_weight),
+                     inhibition=inhibition_weight, profile=profile_weight,
+                     competition=competition_weight),
+        activation_profiles=activation_profiles,
         temperature=temperature, confidence=confidence, class_statistics=class_statistics,
         bn_segments=bn_segments, inhibition=inhibition,
         init=StandardNormal() if init is None else init,
@@ -188,6 +202,7 @@ class _Chunk:
     weights: dict
     temperature: float
     confidence: object
+    activation_profiles: object
     class_statistics: object
     bn_segments: int
     inhibition: str
@@ -234,6 +249,8 @@ class _Chunk:
 
             prior = BatchNormPrior(teacher, class_statistics=self.class_statistics,
                                    n_segments=self.bn_segments) if w["bn"] > 0 else None
+            profile = ProfileInhibition(teacher, *(t.to(device) for t in self.activation_profiles)) \
+                if w["profile"] > 0 else None
             try:
                 objective = Objective([
                     (w["excitation"], ClassExcitation(self.temperature)),
@@ -241,6 +258,7 @@ class _Chunk:
                     (w["tv"], TotalVariation()),
                     (w["l2"], L2Penalty()),
                     (w["inhibition"], IdentityInhibition(identity_forward, self.inhibition)),
+                    (w["profile"], profile),
                     (w["competition"], StudentCompetition(student_forward)),
                 ])
                 thresholds = None if self.confidence is None else \
@@ -251,12 +269,24 @@ class _Chunk:
                     freeze=self.confidence is None or self.confidence.freeze,
                     init=self.init.to(device))
             finally:
-                if prior is not None:
-                    prior.remove()
+                for hooks in (prior, profile):
+                    if hooks is not None:
+                        hooks.remove()
             with torch.inference_mode():
                 x = loc + scale * z
                 proba = teacher(x.flatten(1)).softmax(dim=1)
         return x.flatten(1).cpu().numpy(), proba.cpu().numpy()
+
+
+class _Ensemble(torch.nn.Module):
+    """Several subject models as one: their logits stacked, shape ``(n_models, B, K)``."""
+
+    def __init__(self, models):
+        super().__init__()
+        self.models = torch.nn.ModuleList(models)
+
+    def forward(self, x):
+        return torch.stack([model(x) for model in self.models])
 
 
 def _n_outputs(model, shape, device):

@@ -1,9 +1,48 @@
-"""Where stimuli start: white noise, or noise with the class-conditional spread of the data."""
+"""Where stimuli start: white noise, or noise shaped by aggregates of each class's people."""
 
 
 import torch
 
-__all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture"]
+from .support import without_floors
+
+__all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectrum"]
+
+#: Least variance of a class start's isotropic rest, as a share of the class's average
+#: variance per feature: the start is never (near) a combination of a few private rows.
+NOISE_FLOOR = 0.1
+
+
+def _fit_classes(fit_one, X, targets, n_classes, support):
+    """``fit_one(rows, weights, n_people)`` for each class, by the support's source.
+
+    A class above the floors gets its own fit, a class below them the pooled fit of
+    all rows, and, where the pool is below them too, ``None`` (no data at all).
+    """
+    support = without_floors(targets, n_classes) if support is None else support
+    class_weights = support.class_weights.to(X.device, X.dtype)
+    pool_weights = support.pool_weights.to(X.device, X.dtype)
+    fits, pooled = [], None
+    for c in range(n_classes):
+        source = support.source(c)
+        if source == "class":
+            rows = targets == c
+            fits.append(fit_one(X[rows], class_weights[rows], int(support.n_people[c])))
+        elif source == "pooled":
+            if pooled is None:
+                pooled = fit_one(X, pool_weights, support.pool_people)
+            fits.append(pooled)
+        else:
+            fits.append(None)
+    return fits
+
+
+def _weighted_std(values, weights, n_people):
+    """Standard deviation with each person's share of the weight, corrected for people."""
+    if n_people < 2:
+        return values.new_tensor(0.0)
+    mean = weights @ values
+    variance = weights @ (values - mean).pow(2) * (n_people / (n_people - 1))
+    return variance.sqrt()
 
 
 class StandardNormal:
@@ -33,13 +72,13 @@ class ClassGaussian:
     with isotropic noise for the rest (probabilistic PCA): noise that already has the
     class's average shape and its main modes of variation.
 
-    It is not anonymous where a class has few rows. A class of ``n`` rows has at most
-    ``n - 1`` directions of variation: with ``n <= rank + 1`` the mean and the kept
-    directions span the class's rows, the isotropic rest is near zero (about 3e-8 for
-    40 rows of 300 features at rank 64), and every start is a linear combination of
-    those private rows; a class of one row has that row as its mean (held in
-    ``means``) and every start is the row plus unit noise. Use ``init="noise"`` where
-    a class has few rows or people.
+    Fitted with a :class:`~skstim.synthesis.ClassSupport`, each person weighs the same
+    in a class's mean and directions, the rank is at most the class's people minus
+    one, and a class below the support floors gets the pooled Gaussian of all
+    classes (or white noise). The isotropic rest is at least ``NOISE_FLOOR`` (a tenth)
+    of the class's average variance per feature. Even so the mean and the directions
+    are sums over the class's rows: with few people behind a class they stay close to
+    those people's windows (see the privacy audit in the user guide).
 
     Parameters
     ----------
@@ -62,28 +101,36 @@ class ClassGaussian:
     def __init__(self, means, factors, noise_std):
         self.means, self.factors, self.noise_std = means, factors, noise_std
 
-    @classmethod
-    def fit(cls, X, targets, n_classes, rank=16):
-        """Fit one probabilistic PCA per class on standardized, flat ``X``."""
+    @staticmethod
+    def _fit_one(X, weights, n_people, rank):
+        """Mean, padded factors and rest of one weighted set of flat rows."""
         n_features = X.shape[1]
-        means, factors, noise = [], [], []
-        for c in range(n_classes):
-            Xc = X[targets == c]
-            mean = Xc.mean(dim=0) if len(Xc) else X.new_zeros(n_features)
-            centered = Xc - mean
-            k = min(rank, max(len(Xc) - 1, 0), n_features)
-            if k > 0:
-                _, s, vt = torch.linalg.svd(centered, full_matrices=False)
-                eigen = s.pow(2) / (len(Xc) - 1)
-                rest = eigen[k:].sum() / max(n_features - k, 1)
-                factor = vt[:k].T * (eigen[:k] - rest).clamp(min=0).sqrt()
-            else:
-                rest, factor = X.new_tensor(1.0), X.new_zeros(n_features, 0)
-            padded = X.new_zeros(n_features, rank)
-            padded[:, :factor.shape[1]] = factor
-            means.append(mean)
-            factors.append(padded)
-            noise.append(rest.sqrt())
+        mean = weights @ X
+        k = min(rank, max(n_people - 1, 0), n_features)
+        factor = X.new_zeros(n_features, rank)
+        if n_people < 2:
+            return mean, factor, X.new_tensor(1.0)
+        weighted = weights.sqrt()[:, None] * (X - mean)
+        _, s, vt = torch.linalg.svd(weighted, full_matrices=False)
+        eigen = s.pow(2) * (n_people / (n_people - 1))
+        floor = NOISE_FLOOR * eigen.sum() / n_features
+        rest = (eigen[k:].sum() / max(n_features - k, 1)).clamp(min=floor)
+        factor[:, :k] = vt[:k].T * (eigen[:k] - rest).clamp(min=0).sqrt()
+        return mean, factor, rest.sqrt()
+
+    @classmethod
+    def fit(cls, X, targets, n_classes, rank=16, support=None):
+        """Fit one probabilistic PCA per class on standardized ``X`` (rows of any shape).
+
+        ``support`` (:func:`~skstim.synthesis.class_support`) sets each row's weight and
+        the classes above the floors; ``None`` weighs every row the same and has no
+        floors.
+        """
+        X = X.flatten(1)
+        fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank),
+                            X, targets, n_classes, support)
+        empty = (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0))
+        means, factors, noise = zip(*(empty if f is None else f for f in fits))
         return cls(torch.stack(means), torch.stack(factors), torch.stack(noise))
 
     def to(self, device):
@@ -101,6 +148,26 @@ class ClassGaussian:
         return z.view(n, *shape)
 
 
+def _amplitude_law(deviation, weights, n_people):
+    """Relative amplitude of each row and the moments of its log, weighted by person.
+
+    ``deviation`` holds each row's deviation from its class mean; a row's amplitude is
+    its root-mean-square relative to the class's (weighted) root-mean-square.
+    """
+    amplitude = deviation.flatten(1).pow(2).mean(dim=1).sqrt()
+    amplitude = amplitude / (weights @ amplitude.pow(2)).sqrt().clamp_min(1e-12)
+    log_amplitude = amplitude.clamp_min(1e-3).log()
+    return (amplitude.clamp_min(1e-3), weights @ log_amplitude,
+            _weighted_std(log_amplitude, weights, n_people))
+
+
+def _random_amplitude(log_amplitude_std, targets, generator):
+    """``exp(sigma * N - sigma^2)``: log-normal amplitudes with a mean square of one."""
+    normal = torch.randn(len(targets), generator=generator, device=targets.device)
+    sigma = log_amplitude_std[targets]
+    return torch.exp(sigma * normal - sigma.pow(2))
+
+
 class ClassScaleMixture(ClassGaussian):
     """Start each stimulus from a low-rank Gaussian of its class with a random amplitude.
 
@@ -111,9 +178,8 @@ class ClassScaleMixture(ClassGaussian):
     probabilistic PCA is fitted to these normalized deviations, and a log-normal is
     fitted to the amplitudes. A draw is the class mean plus a PCA sample scaled by
     an amplitude drawn from the log-normal, rescaled so that the class's total
-    variance is kept. Every parameter is a class aggregate, two numbers per class
-    beyond :class:`ClassGaussian`'s, and holds as much of the private rows as
-    :class:`ClassGaussian`'s do where a class has few rows (see there).
+    variance is kept. Weights, floors and what the parameters hold are as in
+    :class:`ClassGaussian`, with two numbers per class more.
 
     Parameters
     ----------
@@ -140,24 +206,23 @@ class ClassScaleMixture(ClassGaussian):
         self.log_amplitude_mean, self.log_amplitude_std = log_amplitude_mean, log_amplitude_std
 
     @classmethod
-    def fit(cls, X, targets, n_classes, rank=16):
+    def fit(cls, X, targets, n_classes, rank=16, support=None):
         """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
-        normalized = X.clone()
-        log_mean, log_std = X.new_zeros(n_classes), X.new_zeros(n_classes)
-        for c in range(n_classes):
-            members = targets == c
-            if not members.any():
-                continue
-            deviation = X[members] - X[members].mean(dim=0)
-            amplitude = deviation.pow(2).mean(dim=1).sqrt()
-            amplitude = amplitude / amplitude.pow(2).mean().sqrt().clamp_min(1e-12)
-            log_amplitude = amplitude.clamp_min(1e-3).log()
-            log_mean[c] = log_amplitude.mean()
-            log_std[c] = log_amplitude.std() if len(log_amplitude) > 1 else 0.0
-            scaled = deviation / amplitude.clamp_min(1e-3)[:, None]
-            normalized[members] = X[members].mean(dim=0) + scaled - scaled.mean(dim=0)
-        gaussian = ClassGaussian.fit(normalized, targets, n_classes, rank=rank)
-        return cls(gaussian.means, gaussian.factors, gaussian.noise_std, log_mean, log_std)
+        X = X.flatten(1)
+
+        def fit_one(rows, weights, n_people):
+            mean = weights @ rows
+            amplitude, log_mean, log_std = _amplitude_law(rows - mean, weights, n_people)
+            scaled = (rows - mean) / amplitude[:, None]
+            normalized = mean + scaled - weights @ scaled
+            return (*ClassGaussian._fit_one(normalized, weights, n_people, rank), log_mean,
+                    log_std)
+
+        fits = _fit_classes(fit_one, X, targets, n_classes, support)
+        zero = X.new_tensor(0.0)
+        empty = (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0),
+                 zero, zero)
+        return cls(*(torch.stack(p) for p in zip(*(empty if f is None else f for f in fits))))
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""
@@ -168,10 +233,105 @@ class ClassScaleMixture(ClassGaussian):
     def draw(self, targets, shape, generator):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
         gaussian = super().draw(targets, shape, generator).flatten(1)
-        normal = torch.randn(len(targets), generator=generator, device=targets.device)
-        sigma = self.log_amplitude_std[targets]
         # exp(mu + sigma * N) / sqrt(E[a^2]) = exp(sigma * N - sigma^2): scaled to keep
         # the class's total variance, the amplitude no longer depends on the log mean.
-        amplitude = torch.exp(sigma * normal - sigma.pow(2))
+        amplitude = _random_amplitude(self.log_amplitude_std, targets, generator)
         mean = self.means[targets]
         return (mean + amplitude[:, None] * (gaussian - mean)).view(len(targets), *shape)
+
+
+def _log_bands(n_frequencies, n_bands):
+    """Widths of ``n_bands`` bands of the frequency bins (0 alone, then log-spaced), or None."""
+    if n_bands is None or n_bands >= n_frequencies:
+        return None
+    if n_bands < 2:
+        return [1, n_frequencies - 1] if n_frequencies > 1 else None
+    edges = torch.logspace(0, torch.log10(torch.tensor(float(n_frequencies))), n_bands)
+    edges = sorted({1, *(int(round(e)) for e in edges.tolist()), n_frequencies})
+    return [1] + [b - a for a, b in zip(edges[:-1], edges[1:])]
+
+
+class ClassSpectrum:
+    """Start each stimulus from a stationary Gaussian process with its class's power spectrum.
+
+    Per class and channel: a constant level (the mean over time) and the power
+    spectrum of the amplitude-normalized deviations from it, averaged over the class's
+    windows with each person weighing the same; per class, the log-normal law of the
+    windows' relative amplitudes (as in :class:`ClassScaleMixture`). A draw is white
+    noise filtered to the class's spectrum (random phases), times an amplitude drawn
+    from the law, plus the levels. It has ``n_channels * (n_times // 2 + 2) + 2``
+    numbers per class and no phase: it keeps how a class's signals oscillate, not
+    the shape of any window, so no start lies nearer one private window than
+    another. A class below the support floors gets the pooled spectrum of all
+    classes, or white noise where the pool is below them too.
+
+    Parameters
+    ----------
+    levels : torch.Tensor of shape (n_classes, n_channels)
+        Mean of each channel over time, in the standardized space.
+    spectra : torch.Tensor of shape (n_classes, n_channels, n_times // 2 + 1)
+        Power spectrum (``|rfft|^2 / n_times``) of each channel.
+    log_amplitude_mean, log_amplitude_std : torch.Tensor of shape (n_classes,)
+        Moments of the log relative amplitude of each class's windows.
+
+    Examples
+    --------
+    >>> import torch
+    >>> t = torch.arange(64.)
+    >>> X = torch.sin(0.5 * t + torch.rand(40, 1, 1) * 6) + 0.1 * torch.randn(40, 1, 64)
+    >>> init = ClassSpectrum.fit(X, torch.arange(40) % 2, n_classes=2)
+    >>> int(init.spectra[0, 0].argmax())      # the sine's frequency, 0.5 * 64 / (2 pi)
+    5
+    >>> init.draw(torch.tensor([0, 1, 1]), (1, 64), torch.Generator().manual_seed(0)).shape
+    torch.Size([3, 1, 64])
+    """
+
+    def __init__(self, levels, spectra, log_amplitude_mean, log_amplitude_std):
+        self.levels, self.spectra = levels, spectra
+        self.log_amplitude_mean, self.log_amplitude_std = log_amplitude_mean, log_amplitude_std
+
+    @classmethod
+    def fit(cls, X, targets, n_classes, rank=None, support=None):
+        """Fit each class's levels, spectra and amplitude law on standardized ``X``.
+
+        ``X`` has shape ``(n, n_channels, n_times)`` (2-D: one channel); ``rank``
+        (None: every frequency) averages each spectrum within that many bands, evenly
+        spaced in log frequency above the zero frequency (which keeps a band of its
+        own), so that the start keeps how power falls with frequency but not the peak
+        of any one person; ``support`` as in :meth:`ClassGaussian.fit`.
+        """
+        X = X[:, None, :] if X.dim() == 2 else X
+        n_times = X.shape[2]
+        bands = _log_bands(n_times // 2 + 1, rank)
+
+        def fit_one(rows, weights, n_people):
+            level = weights @ rows.mean(dim=2)
+            deviation = rows - level[None, :, None]
+            amplitude, log_mean, log_std = _amplitude_law(deviation, weights, n_people)
+            power = torch.fft.rfft(deviation / amplitude[:, None, None], dim=2).abs().pow(2)
+            spectrum = torch.einsum("n,ncf->cf", weights, power) / n_times
+            if bands is not None:
+                spectrum = torch.cat([band.mean(dim=1, keepdim=True).expand_as(band)
+                                      for band in spectrum.split(bands, dim=1)], dim=1)
+            return level, spectrum, log_mean, log_std
+
+        fits = _fit_classes(fit_one, X, targets, n_classes, support)
+        zero = X.new_tensor(0.0)
+        white = (X.new_zeros(X.shape[1]), X.new_ones(X.shape[1], n_times // 2 + 1), zero, zero)
+        return cls(*(torch.stack(p) for p in zip(*(white if f is None else f for f in fits))))
+
+    def to(self, device):
+        """This initializer with its tensors on ``device``."""
+        return ClassSpectrum(self.levels.to(device), self.spectra.to(device),
+                             self.log_amplitude_mean.to(device), self.log_amplitude_std.to(device))
+
+    def draw(self, targets, shape, generator):
+        """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
+        n = len(targets)
+        white = torch.randn((n, self.spectra.shape[1], shape[-1]), generator=generator,
+                            device=targets.device)
+        filtered = torch.fft.irfft(torch.fft.rfft(white, dim=2) * self.spectra[targets].sqrt(),
+                                   n=shape[-1], dim=2)
+        amplitude = _random_amplitude(self.log_amplitude_std, targets, generator)
+        z = self.levels[targets][:, :, None] + amplitude[:, None, None] * filtered
+        return z.reshape(n, *shape)

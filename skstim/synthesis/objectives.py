@@ -23,6 +23,7 @@ __all__ = [
     "L2Penalty",
     "ConfidenceTarget",
     "IdentityInhibition",
+    "ProfileInhibition",
     "StudentCompetition",
     "Objective",
 ]
@@ -218,11 +219,16 @@ class IdentityInhibition:
     labels, sees each stimulus; the term is zero when its posterior over the subjects
     is uniform and grows as it singles somebody out.
 
+    With several subject models (an ensemble of other families and inputs, whose
+    logits come stacked), the term is the mean of each model's: every one of them
+    must be unable to name anyone, so that the stimuli do not merely flatten the one
+    model they are optimized against.
+
     Parameters
     ----------
     identity_forward : callable
         Maps standardized stimuli ``z`` of shape ``(B, C, T)`` to subject logits
-        ``(B, n_subjects)``.
+        ``(B, n_subjects)``, or ``(n_models, B, n_subjects)`` for an ensemble.
     kind : {"uniform", "top"}, default="uniform"
         ``"uniform"``: the Kullback-Leibler divergence from the uniform distribution to
         the subject posterior, ``-mean_k log p_k - log K`` (every subject equally
@@ -247,11 +253,74 @@ class IdentityInhibition:
         self.identity_forward, self.kind = identity_forward, kind
 
     def __call__(self, state):
-        log_proba = self.identity_forward(state.z).log_softmax(dim=1)
-        log_k = torch.log(log_proba.new_tensor(float(log_proba.shape[1])))
+        log_proba = self.identity_forward(state.z).log_softmax(dim=-1)
+        log_k = torch.log(log_proba.new_tensor(float(log_proba.shape[-1])))
         if self.kind == "uniform":
-            return -log_proba.mean(dim=1) - log_k
-        return log_proba.max(dim=1).values + log_k
+            term = -log_proba.mean(dim=-1) - log_k
+        else:
+            term = log_proba.max(dim=-1).values + log_k
+        return term.mean(dim=0) if term.dim() > 1 else term
+
+
+class ProfileInhibition:
+    """Keep each stimulus equally like every person's activation profile in the teacher.
+
+    A person's profile is the mean over their windows of the teacher's activations
+    (each BatchNorm layer's input, averaged over time per channel), recorded in
+    ``fit`` (:func:`~skstim.synthesis.person_activation_profiles`). The stimuli's own
+    activations, caught by forward hooks during the teacher's pass, are scored by a
+    Gaussian nearest-profile classifier (``-0.5 * sum(((f - profile) / spread)^2)``,
+    the within-person spread per feature); the term is the divergence of its
+    posterior from uniform, as in :class:`IdentityInhibition`. It asks that no
+    stimulus carry one person's signature in the features the class statistics are
+    copied into. Hooks are registered on construction; call :meth:`remove` when done.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The teacher, in eval mode.
+    profiles : torch.Tensor of shape (n_people, n_features)
+        One activation profile per person.
+    spread : torch.Tensor of shape (n_features,)
+        Within-person standard deviation of each activation feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skstim.nets import MLP
+    >>> net = MLP(input_shape=(1, 8), hidden_sizes=(4,)).eval()
+    >>> term = ProfileInhibition(net, torch.randn(3, 5), torch.ones(5))
+    >>> _ = net(torch.randn(6, 8))
+    >>> term(SynthesisState(None, None, None)).shape
+    torch.Size([6])
+    >>> term.remove()
+    """
+
+    per_stimulus = True
+
+    def __init__(self, model, profiles, spread):
+        self.profiles, self.spread = profiles, spread
+        self._features = {}
+        self._handles = [layer.register_forward_hook(self._make_hook(i))
+                         for i, layer in enumerate(batchnorm_layers(model))]
+
+    def _make_hook(self, index):
+        def hook(module, inputs, output):
+            x = inputs[0]
+            self._features[index] = (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2)
+        return hook
+
+    def __call__(self, state):
+        features = torch.cat([self._features[i] for i in sorted(self._features)], dim=1)
+        scaled = (features[:, None, :] - self.profiles[None]) / self.spread
+        log_proba = (-0.5 * scaled.pow(2).sum(dim=2)).log_softmax(dim=1)
+        return -log_proba.mean(dim=1) - torch.log(log_proba.new_tensor(float(len(self.profiles))))
+
+    def remove(self):
+        """Remove the forward hooks from the model."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
 
 
 class StudentCompetition:

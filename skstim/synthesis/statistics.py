@@ -1,9 +1,13 @@
 """Class-conditional activation statistics of a teacher's BatchNorm layers on real data."""
 
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time"]
+from .support import without_floors
+
+__all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time",
+           "person_activation_profiles"]
 
 
 def batchnorm_layers(model):
@@ -48,14 +52,19 @@ def segment_time(x, targets, n_segments):
     return segments.reshape(B * S, C, length), segment_targets.reshape(-1), S
 
 
-def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n_segments=1):
+def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n_segments=1,
+                                support=None):
     """Per-class mean and variance of the input of every BatchNorm layer.
 
     Statistics are pooled over samples and time, per channel, like the layer's own
-    running statistics but for each class separately. They are aggregates over all
-    samples of a class, one mean and one variance per channel (and segment): with many
-    samples no single one can be read back from them, but a class of one sample gives
-    that sample's per-channel means and variances at every layer. With
+    running statistics but for each class separately. With a ``support``
+    (:func:`~skstim.synthesis.class_support`) each person weighs the same in them
+    (the statistics of the mixture of the class's people), and a class below the
+    support floors gets the pooled statistics of all classes, or the layer's running
+    statistics where the pool is below the floors too. They are sums over a class's
+    rows, one mean and one variance per channel (and segment); without floors a class
+    of one sample gives that sample's per-channel means and variances at every
+    layer. With
     ``n_segments > 1`` they are kept per time segment as well (see
     :func:`segment_time`), so that where in the window a pattern sits is part of
     what the prior asks of the stimuli.
@@ -74,13 +83,14 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
         Samples per forward pass.
     n_segments : int, default=1
         Time segments per window, per layer at most the layer's length.
+    support : ClassSupport or None, default=None
+        Weights and floors; ``None`` weighs every sample the same, without floors.
 
     Returns
     -------
     statistics : list of (mean, var)
         One pair per BatchNorm layer, each a tensor of shape ``(n_classes * S,
-        n_channels)`` (row ``c * S + s``: class ``c``, segment ``s``). A class without
-        samples gets the layer's running statistics.
+        n_channels)`` (row ``c * S + s``: class ``c``, segment ``s``).
 
     Examples
     --------
@@ -91,6 +101,9 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
     >>> [tuple(m.shape) for m, v in stats]
     [(2, 2), (2, 128), (2, 64)]
     """
+    support = without_floors(targets, n_classes) if support is None else support
+    class_weights = support.class_weights.to(X.device)
+    pool_weights = support.pool_weights.to(X.device)
     layers = batchnorm_layers(model)
     sums = [None] * len(layers)
     shifts = [None] * len(layers)
@@ -107,7 +120,13 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
                 # channel far from zero with a small spread (SpO2 near 95 %).
                 shifts[index] = per_sample.mean(dim=(0, 2))
             per_sample = per_sample - shifts[index][None, :, None]
-            weight = nn.functional.one_hot(segment_targets, n_classes * S).to(per_sample.dtype)
+            # Columns c * S + s: class c, segment s; then n_classes * S + s: the pool.
+            segment = segment_targets % S
+            weight = torch.cat([
+                nn.functional.one_hot(segment_targets, n_classes * S)
+                * batch_weights[0].repeat_interleave(S)[:, None],
+                nn.functional.one_hot(segment, S) * batch_weights[1].repeat_interleave(S)[:, None],
+            ], dim=1).to(per_sample.dtype)
             s1 = weight.T @ per_sample.sum(dim=2)
             s2 = weight.T @ per_sample.pow(2).sum(dim=2)
             n = weight.sum(dim=0) * per_sample.shape[2]
@@ -119,7 +138,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
                 sums[index][2] += n
         return hook
 
-    batch_targets = [None]
+    batch_targets, batch_weights = [None], [None, None]
     handles = [layer.register_forward_hook(make_hook(i)) for i, layer in enumerate(layers)]
     was_training = model.training
     model.eval()
@@ -127,6 +146,8 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
         with torch.inference_mode():
             for start in range(0, len(X), batch_size):
                 batch_targets[0] = targets[start:start + batch_size]
+                batch_weights[:] = (class_weights[start:start + batch_size],
+                                    pool_weights[start:start + batch_size])
                 model(X[start:start + batch_size])
     finally:
         for handle in handles:
@@ -135,10 +156,91 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
 
     statistics = []
     for layer, (s1, s2, n), shift in zip(layers, sums, shifts):
-        n = n[:, None]
-        shifted_mean = s1 / n.clamp(min=1)
-        mean = torch.where(n > 0, shifted_mean + shift[None, :], layer.running_mean[None, :])
-        var = torch.where(n > 0, s2 / n.clamp(min=1) - shifted_mean.pow(2),
-                          layer.running_var[None, :])
-        statistics.append((mean.clone(), var.clamp(min=0).clone()))
+        n = n[:, None].clamp(min=1e-12)
+        mean, var = s1 / n, s2 / n
+        var = var - mean.pow(2)
+        mean = mean + shift[None, :]
+        S = len(mean) // (n_classes + 1)
+        rows = []
+        for c in range(n_classes):
+            source = support.source(c)
+            if source == "class":
+                rows.append((mean[c * S:(c + 1) * S], var[c * S:(c + 1) * S]))
+            elif source == "pooled":
+                rows.append((mean[n_classes * S:], var[n_classes * S:]))
+            else:
+                rows.append((layer.running_mean[None, :].expand(S, -1),
+                             layer.running_var[None, :].expand(S, -1)))
+        statistics.append((torch.cat([m for m, _ in rows]).clone(),
+                           torch.cat([v for _, v in rows]).clamp(min=0).clone()))
     return statistics
+
+
+def person_activation_profiles(model, X, groups, batch_size=1024):
+    """Each person's mean activation in the teacher, and the spread within a person.
+
+    A window's activation features are the time means of every BatchNorm layer's
+    input, channel by channel, over all layers; a person's profile is their mean over
+    the person's windows, and the spread is the root of the within-person variance of
+    each feature, pooled over people with each person weighing the same (floored at
+    1e-3 of the feature's overall standard deviation). Used by
+    :class:`~skstim.synthesis.ProfileInhibition`. One profile per person: private
+    data, held only by the fitted inhibitor.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The teacher; run in eval mode, without gradients.
+    X : torch.Tensor of shape (n, n_features)
+        Real samples, flat, on the model's device.
+    groups : array-like of shape (n,)
+        Person of each sample.
+    batch_size : int, default=1024
+        Samples per forward pass.
+
+    Returns
+    -------
+    profiles : torch.Tensor of shape (n_people, n_activation_features)
+    spread : torch.Tensor of shape (n_activation_features,)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skstim.nets import MLP
+    >>> net = MLP(input_shape=(2, 5), hidden_sizes=(8,)).eval()
+    >>> profiles, spread = person_activation_profiles(net, torch.randn(30, 10), torch.arange(30) % 3)
+    >>> tuple(profiles.shape), tuple(spread.shape)
+    ((3, 10), (10,))
+    """
+    layers = batchnorm_layers(model)
+    features = {}
+
+    def make_hook(index):
+        def hook(module, inputs, output):
+            x = inputs[0]
+            features.setdefault(index, []).append(
+                (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2))
+        return hook
+
+    handles = [layer.register_forward_hook(make_hook(i)) for i, layer in enumerate(layers)]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(X), batch_size):
+                model(X[start:start + batch_size])
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    F = torch.cat([torch.cat(features[i]) for i in range(len(layers))], dim=1)
+    _, index = np.unique(np.asarray(groups), return_inverse=True)
+    index = torch.as_tensor(index, device=F.device)
+    n_people = int(index.max()) + 1
+    counts = torch.bincount(index, minlength=n_people).to(F.dtype)[:, None]
+    profiles = torch.zeros(n_people, F.shape[1], dtype=F.dtype, device=F.device)
+    profiles.index_add_(0, index, F)
+    profiles = profiles / counts
+    within = torch.zeros_like(profiles).index_add_(0, index, (F - profiles[index]).pow(2))
+    spread = (within / counts).mean(dim=0).sqrt()
+    return profiles.clone(), spread.clamp_min(1e-3 * F.std(dim=0).clamp_min(1e-12)).clone()

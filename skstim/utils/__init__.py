@@ -15,7 +15,7 @@ from ._io import check_output_path, read_npz, write_atomic
 from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
 from ._seeding import sklearn_seed, torch_seed
 from ._validation import allocate, available_memory, check_fits_in_memory, check_input_shape
-from ._validation import check_same_length
+from ._validation import check_groups, check_same_length
 
 __all__ = [
     "NotJSON",
@@ -28,6 +28,7 @@ __all__ = [
     "available_memory",
     "bootstrap_interval",
     "check_fits_in_memory",
+    "check_groups",
     "check_input_shape",
     "check_output_path",
     "check_same_length",

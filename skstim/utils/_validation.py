@@ -4,8 +4,9 @@ import numbers
 import os
 
 import numpy as np
+from sklearn.utils.validation import column_or_1d
 
-__all__ = ["check_input_shape", "check_same_length", "allocate", "available_memory",
+__all__ = ["check_input_shape", "check_same_length", "check_groups", "allocate", "available_memory",
            "check_fits_in_memory"]
 
 
@@ -84,6 +85,27 @@ def check_same_length(**arrays):
     if len(set(lengths.values())) > 1:
         raise ValueError(f"{', '.join(lengths)} must have the same number of rows (one per "
                          f"sample); got {lengths}.")
+
+
+def check_groups(groups, n_samples):
+    """``groups`` as a 1-D array of ``n_samples`` subject ids, or None; a clear error otherwise.
+
+    Examples
+    --------
+    >>> check_groups([1, 1, 2], 3).tolist()
+    [1, 1, 2]
+    >>> check_groups([1, 2], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: groups has 2 entries but X has 3 rows: pass the subject of every sample.
+    """
+    if groups is None:
+        return None
+    groups = column_or_1d(groups, warn=True)
+    if len(groups) != n_samples:
+        raise ValueError(f"groups has {len(groups)} entries but X has {n_samples} rows: pass "
+                         "the subject of every sample.")
+    return groups
 
 
 def allocate(n, prior):

@@ -100,7 +100,7 @@ def test_make_teacher_custom_module_and_kwargs(apnea):
 
 
 def test_make_teacher_unknown_arch():
-    with pytest.raises(ValueError, match=r"arch must be one of \['cnn', 'gru', 'mlp'\]"):
+    with pytest.raises(ValueError, match=r"arch must be one of \['cnn', 'gru', 'mlp', 'summary'\]"):
         make_teacher((1, 10), arch="transformer")
 
 

@@ -1,0 +1,176 @@
+"""Support floors and equal weight per person in every class aggregate the synthesizer takes."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.frozen import FrozenEstimator
+
+from skstim.datasets import make_sleep_apnea
+from skstim.nets import MLP
+from skstim.synthesis import (
+    ClassGaussian,
+    ClassScaleMixture,
+    ClassSpectrum,
+    SupportFloorWarning,
+    class_activation_statistics,
+    class_support,
+)
+
+from ..helpers import tiny_synthesizer
+
+STARTS = [ClassGaussian, ClassScaleMixture, ClassSpectrum]
+
+
+def _people(n_people=6, rows_per_person=8, n_classes=2, seed=0, shape=(2, 16)):
+    """Rows of ``n_people`` people, each with rows of every class and a level of its own."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_people), rows_per_person)
+    y = np.tile(np.arange(rows_per_person) % n_classes, n_people)
+    X = rng.normal(size=(len(y), *shape)) + groups[:, None, None] + y[:, None, None]
+    return torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y), groups
+
+
+def test_each_persons_rows_share_one_unit_of_weight_in_each_class():
+    X, y, groups = _people()
+    groups = groups.copy()
+    groups[:8] = 0  # person 0 keeps 8 rows; give person 1 three times more rows
+    groups = np.concatenate([groups, np.full(16, 1)])
+    y = np.concatenate([y.numpy(), np.arange(16) % 2])
+    support = class_support(y, 2, groups, warn=False)
+    for c in range(2):
+        rows = y == c
+        weights = support.class_weights.numpy()[rows]
+        per_person = np.bincount(groups[rows], weights=weights)
+        np.testing.assert_allclose(per_person[per_person > 0], 1 / support.n_people[c],
+                                   rtol=1e-6)
+    np.testing.assert_allclose(np.bincount(groups, weights=support.pool_weights.numpy()),
+                               1 / len(np.unique(groups)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("start", STARTS)
+def test_a_person_with_more_windows_does_not_weigh_more(start):
+    # Repeating every row of one person ten times leaves each class aggregate as it is.
+    X, y, groups = _people()
+    repeat = np.where(groups == 0, 10, 1)
+    X_rep, y_rep = X.repeat_interleave(torch.as_tensor(repeat), dim=0), \
+        y.repeat_interleave(torch.as_tensor(repeat))
+    g_rep = np.repeat(groups, repeat)
+    fits = [start.fit(X_, y_, 2, rank=3, support=class_support(y_.numpy(), 2, g_, warn=False))
+            for X_, y_, g_ in ((X, y, groups), (X_rep, y_rep, g_rep))]
+    for name, value in vars(fits[0]).items():
+        other = vars(fits[1])[name]
+        if name == "factors":  # directions are defined up to sign
+            value, other = value.abs(), other.abs()
+        torch.testing.assert_close(value, other, rtol=1e-3, atol=1e-4, msg=name)
+
+
+def test_class_activation_statistics_weigh_each_person_the_same():
+    X, y, groups = _people(shape=(2, 16))
+    net = MLP(input_shape=(2, 16)).eval()
+    repeat = torch.as_tensor(np.where(groups == 0, 10, 1))
+    X_rep, y_rep, g_rep = X.repeat_interleave(repeat, dim=0), y.repeat_interleave(repeat), \
+        np.repeat(groups, repeat.numpy())
+    once = class_activation_statistics(net, X.flatten(1), y, 2,
+                                       support=class_support(y.numpy(), 2, groups, warn=False))
+    repeated = class_activation_statistics(
+        net, X_rep.flatten(1), y_rep, 2, support=class_support(y_rep.numpy(), 2, g_rep, warn=False))
+    plain = class_activation_statistics(net, X_rep.flatten(1), y_rep, 2)
+    for (m1, v1), (m2, v2), (m3, _) in zip(once, repeated, plain):
+        torch.testing.assert_close(m1, m2, rtol=1e-4, atol=1e-4)
+        torch.testing.assert_close(v1, v2, rtol=1e-3, atol=1e-4)
+    # without groups each row weighs the same, and the repeated person pulls the means
+    assert not torch.allclose(once[0][0], plain[0][0], atol=1e-2)
+
+
+def test_rank_is_bounded_by_people_and_the_rest_has_a_floor():
+    X, y, groups = _people(n_people=5, rows_per_person=40)
+    init = ClassGaussian.fit(X, y, 2, rank=64, support=class_support(y.numpy(), 2, groups,
+                                                                     warn=False))
+    kept = (init.factors.abs().sum(dim=1) > 0).sum(dim=1)
+    assert kept.max() <= 4  # 5 people: at most 4 directions
+    average_variance = X[y == 0].flatten(1).var(dim=0).mean()
+    assert init.noise_std[0] ** 2 >= 0.1 * average_variance * 0.5
+
+
+def test_class_below_the_floors_gets_the_pooled_aggregates_and_a_warning():
+    X, y, groups = _people(n_people=8)
+    y = y.clone()
+    y[torch.as_tensor(groups) < 3] = 0  # class 1 is left with 5 of 8 people...
+    y[(torch.as_tensor(groups) == 3) | (torch.as_tensor(groups) == 4)] = 0  # ...then 3
+    with pytest.warns(SupportFloorWarning, match=r"Class 'apnea' has 3 people.*"
+                                                 r"min_class_people=5.*pooled"):
+        support = class_support(y.numpy(), 2, groups, class_names=["normal", "apnea"])
+    assert support.source(0) == "class" and support.source(1) == "pooled"
+    start = ClassSpectrum.fit(X, y, 2, support=support)
+    pooled = ClassSpectrum.fit(X, torch.zeros_like(y), 1,
+                               support=class_support(np.zeros(len(y), int), 1, groups))
+    torch.testing.assert_close(start.spectra[1], pooled.spectra[0])
+    torch.testing.assert_close(start.levels[1], pooled.levels[0])
+    assert not torch.allclose(start.levels[0], pooled.levels[0])
+
+
+def test_below_floors_everywhere_nothing_of_the_data_is_used():
+    X, y, groups = _people(n_people=3)
+    with pytest.warns(SupportFloorWarning, match="white noise"):
+        support = class_support(y.numpy(), 2, groups)
+    assert not support.pool_supported
+    start = ClassScaleMixture.fit(X, y, 2, rank=3, support=support)
+    assert torch.all(start.means == 0) and torch.all(start.factors == 0)
+    torch.testing.assert_close(start.noise_std, torch.ones(2))
+    net = MLP(input_shape=(2, 16)).eval()
+    for layer, (mean, var) in zip([m for m in net.modules()
+                                   if isinstance(m, torch.nn.BatchNorm1d)],
+                                  class_activation_statistics(net, X.flatten(1), y, 2,
+                                                              support=support)):
+        torch.testing.assert_close(mean, layer.running_mean[None].expand(2, -1))
+        torch.testing.assert_close(var, layer.running_var[None].expand(2, -1))
+
+
+def test_without_groups_the_floors_count_rows():
+    y = np.array([0] * 25 + [1] * 19)
+    with pytest.warns(SupportFloorWarning, match="19 rows .without groups"):
+        support = class_support(y, 2, None)
+    assert support.supported.tolist() == [True, False]
+    assert support.n_people.tolist() == [25, 19]
+
+
+@pytest.fixture(scope="module")
+def study():
+    return make_sleep_apnea(n_subjects=8, n_windows=10, sampling_rate=1.0, random_state=0)
+
+
+def test_synthesizer_applies_the_floors_with_groups_and_says_so(study, fitted_teacher):
+    teacher = FrozenEstimator(fitted_teacher)
+    people = np.isin(study.groups, [0, 1, 2, 3])  # 4 people: below the default floor of 5
+    with pytest.warns(SupportFloorWarning, match="min_class_people=5"):
+        syn = tiny_synthesizer(teacher=teacher, input_shape=study.input_shape,
+                               init="class_spectrum").fit(study.X[people], study.y[people],
+                                                          groups=study.groups[people])
+    assert not syn.class_support_.supported.any() and not syn.class_support_.pool_supported
+    assert torch.all(syn.init_.levels == 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SupportFloorWarning)
+        lowered = tiny_synthesizer(teacher=teacher, input_shape=study.input_shape,
+                                   init="class_spectrum", min_class_people=4, min_class_rows=10)
+        lowered.fit(study.X[people], study.y[people], groups=study.groups[people])
+    assert lowered.class_support_.supported.all()
+    assert not torch.all(lowered.init_.levels == 0)
+
+
+def test_synthesizer_groups_must_match_the_rows(study):
+    with pytest.raises(ValueError, match="groups has 3 entries but X has 80 rows"):
+        tiny_synthesizer(input_shape=study.input_shape).fit(study.X, study.y, groups=[1, 2, 3])
+
+
+def test_groups_reach_the_synthesizer_through_metadata_routing(study):
+    import sklearn
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        syn = tiny_synthesizer(input_shape=study.input_shape, n_iter=2)
+        pipe = make_pipeline(syn, LogisticRegression().set_fit_request(sample_weight=False))
+        pipe.fit(study.X, study.y, groups=study.groups)
+    assert pipe[0].class_support_.n_people.tolist() == [8, 8]
