@@ -157,9 +157,18 @@ def _one_hot(y, classes):
     return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float32)
 
 
+IDENTITY_MODELS = {
+    "cnn": lambda epochs: make_teacher(max_epochs=epochs),
+    # two families on two inputs: the raw series, and the summaries a forest links by
+    "cnn+summary": lambda epochs: [make_teacher(max_epochs=epochs),
+                                   make_teacher(arch="summary", max_epochs=epochs)],
+}
+
+
 def _inhibitor(setting, split, seed, **parameters):
+    identity = IDENTITY_MODELS[parameters.pop("identity_model", "cnn")](setting.epochs)
     return IdentityInhibitor(
-        make_teacher(max_epochs=setting.epochs), identity_model=make_teacher(max_epochs=setting.epochs),
+        make_teacher(max_epochs=setting.epochs), identity_model=identity,
         input_shape=split.input_shape, random_state=seed, **parameters)
 
 
@@ -413,7 +422,8 @@ def main(argv=None):
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "privacy.md")
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="an IdentityInhibitor parameter for the stimuli, e.g. "
-                             "init=class_scale_mixture (repeatable; numbers are parsed)")
+                             "init=class_scale_mixture (repeatable; numbers are parsed); "
+                             f"identity_model takes one of {sorted(IDENTITY_MODELS)}")
     parser.add_argument("--weights", default=None,
                         help="comma-separated inhibition weights (default: the setting's)")
     parser.add_argument("--no-peers", action="store_true", help="leave out SMOTE and the VAE")

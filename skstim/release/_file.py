@@ -198,8 +198,11 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     -----
     The record holds ``format``, ``format_version``, ``skstim_version``,
     ``n_stimuli``, ``n_features``, ``classes`` and ``export_guard``, plus the keys of
-    ``metadata``. With ``X_train``, ``export_guard`` is ``{"threshold", "n_checked",
-    "n_dropped", "dropped_indices", "min_distance"}``, where ``min_distance`` is the
+    ``metadata``. With ``X_train``, ``export_guard`` is the guard's whole record (see
+    :func:`export_guard`): the ``threshold`` and what it is made of (two figures of the
+    training rows' spacing and spread, the number of training rows with a
+    near-duplicate, ``degenerate``, ``quantile``, ``margin``, ``max_shift``),
+    ``n_checked``, ``n_dropped``, ``dropped_indices`` and ``min_distance``, the
     smallest distance of a saved stimulus to a training row (in standardized units).
     The guard catches copies and near-copies of single rows; it is no proof of privacy
     (see :mod:`skstim.evaluation` for re-identification and membership inference).

@@ -16,7 +16,7 @@ def _fit_classes(fit_one, X, targets, n_classes, support):
     """``fit_one(rows, weights, n_people)`` for each class, by the support's source.
 
     A class above the floors gets its own fit, a class below them the pooled fit of
-    all rows, and, where the pool is below them too, ``None`` (no data at all).
+    all rows, and, where the pool is below them too, ``None`` (white noise).
     """
     support = without_floors(targets, n_classes) if support is None else support
     class_weights = support.class_weights.to(X.device, X.dtype)

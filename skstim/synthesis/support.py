@@ -23,8 +23,9 @@ class ClassSupport:
     windows does not own the mean or a principal direction. A class whose support
     (people, where ``groups`` is known, and rows) is below the floors gets no
     class-specific aggregate: it uses the pooled aggregate of all classes, each
-    person again weighing the same, or nothing from the data if the pool is below
-    the floors too.
+    person again weighing the same; where the pool is below the floors too, the
+    start is white noise and the activation statistics are the teacher's running
+    statistics (averages over all training rows, part of the teacher).
 
     Attributes
     ----------
@@ -139,7 +140,8 @@ def without_floors(targets, n_classes):
 def _warn_below_floors(support, min_people, min_rows, by_person, names):
     for c in np.flatnonzero(~support.supported):
         fallback = ("the pooled aggregates of all classes" if support.pool_supported else
-                    "no aggregate of the data (white noise, the layers' running statistics)")
+                    "white noise and the teacher's running statistics (averages over all "
+                    "training rows, learned with the teacher)")
         who = (f"{support.n_people[c]} people and {support.n_rows[c]} rows" if by_person else
                f"{support.n_rows[c]} rows (without groups each row counts as a person)")
         warnings.warn(
