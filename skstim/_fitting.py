@@ -13,10 +13,10 @@ from .utils import seeded_torch
 __all__ = ["prepare_net", "fit_net", "check_logits"]
 
 
-def _fit_seeded(net, X, y, seed):
+def _fit_seeded(net, X, y, seed, groups=None):
     """Fit ``net`` on (X, y) under a fixed torch seed; cacheable by ``joblib.Memory``."""
     with seeded_torch(seed):
-        return net.fit(X, y)
+        return net.fit(X, y) if groups is None else net.fit(X, y, groups=groups)
 
 
 def _is_nll(criterion):
@@ -25,9 +25,15 @@ def _is_nll(criterion):
 
 
 def _module_params(net):
-    """Names of the keyword parameters the net's module class accepts."""
+    """Names of the keyword parameters the net's module class accepts (a module that
+    takes ``**kwargs``, such as a wrapper, accepts those of the module it wraps)."""
     module = net.module if isinstance(net.module, type) else type(net.module)
-    return set(inspect.signature(module).parameters)
+    parameters = inspect.signature(module).parameters
+    names = set(parameters)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        base = net.get_params().get("module__base")
+        names |= set(inspect.signature(base).parameters) if isinstance(base, type) else set()
+    return names
 
 
 def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name="teacher"):
@@ -58,13 +64,14 @@ def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name=
     return net
 
 
-def fit_net(net, X32, labels, seed, *, memory, seeded):
-    """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
+def fit_net(net, X32, labels, seed, *, memory, seeded, groups=None):
+    """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache; ``groups``
+    goes to a net whose fit takes it (a subject-invariant teacher)."""
     # Unseeded, the fresh seed must not defeat the cache: as with sklearn's Pipeline
     # memory, the first unseeded fit is reused.
     ignore = [] if seeded else ["seed"]
     fit = check_memory(memory).cache(_fit_seeded, ignore=ignore)
-    return fit(net, X32, labels.astype(np.int64), seed)
+    return fit(net, X32, labels.astype(np.int64), seed, groups)
 
 
 def check_logits(net, X, n_classes):

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from ._docstrings import FIT_DATA, FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
 from ._fitting import check_logits, fit_net, prepare_net
 from ._record import synthesis_record
+from .nets import SubjectInvariantClassifier
 from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
@@ -243,10 +244,10 @@ class StimulusSynthesizer(BaseSampler):
         return prepare_net(template, self.input_shape_, n_classes, seed=seed,
                            seeded=self.random_state is not None, device=self.device, name=name)
 
-    def _fit_net(self, net, X32, labels, seed):
+    def _fit_net(self, net, X32, labels, seed, groups=None):
         """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
         return fit_net(net, X32, labels, seed, memory=self.memory,
-                       seeded=self.random_state is not None)
+                       seeded=self.random_state is not None, groups=groups)
 
     @Substitution(fit_data=FIT_DATA)
     @_fit_context(prefer_skip_nested_validation=False)
@@ -320,7 +321,13 @@ class StimulusSynthesizer(BaseSampler):
         else:
             self.classes_, y_encoded = np.unique(y, return_inverse=True)
             teacher = self._prepare_net(self.teacher, len(self.classes_), teacher_seed)
-            self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed)
+            invariant = isinstance(teacher, SubjectInvariantClassifier)
+            if invariant and groups is None:
+                raise ValueError(
+                    "The teacher is a SubjectInvariantClassifier: it needs the subject of "
+                    "every row. Pass groups=subject_ids to fit or fit_resample.")
+            self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed,
+                                          groups=groups if invariant else None)
         check_logits(self.teacher_, X32, len(self.classes_))
 
         channels = X32.reshape(len(X32), *self.input_shape_)

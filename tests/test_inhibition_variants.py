@@ -106,3 +106,52 @@ def test_summary_statistics_are_the_attackers_features_but_the_bands():
 def test_summary_net_refuses_short_windows():
     with pytest.raises(ValueError, match="at least 8 time steps"):
         SummaryNet(input_shape=(2, 5))
+
+
+# ------------------------------------------------- a subject-invariant teacher (gradient reversal)
+def test_gradient_reversal_flips_the_gradient_reaching_the_network():
+    from skstim.nets._invariant import _ReverseGradient
+
+    x = torch.ones(3, requires_grad=True)
+    (_ReverseGradient.apply(x, 0.5) * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    torch.testing.assert_close(x.grad, torch.tensor([-0.5, -1.0, -1.5]))
+
+
+def test_subject_adversarial_returns_the_base_logits_and_keeps_the_head_for_training():
+    from skstim.nets import ConvNet1d, SubjectAdversarial
+
+    torch.manual_seed(0)
+    wrapped = SubjectAdversarial(ConvNet1d, n_subjects=5, input_shape=(2, 30))
+    X = torch.randn(4, 60)
+    wrapped.eval()
+    torch.testing.assert_close(wrapped(X), wrapped.base(X))
+    assert wrapped.subject_logits is None
+    wrapped.train()
+    wrapped(X)
+    assert wrapped.subject_logits.shape == (4, 5)
+
+
+def test_synthesizer_passes_groups_to_a_subject_invariant_teacher(apnea):
+    from skstim import StimulusSynthesizer
+
+    teacher = make_teacher(arch="mlp", max_epochs=3, subject_reversal=0.3)
+    syn = StimulusSynthesizer(teacher, input_shape=apnea.input_shape, n_iter=2,
+                              stimuli_per_sample=1.0, random_state=0)
+    X_s, _ = syn.fit_resample(apnea.X, apnea.y, groups=apnea.groups)
+    assert X_s.shape == apnea.X.shape
+    assert syn.teacher_.module_.head[-1].out_features == len(np.unique(apnea.groups))
+    with pytest.raises(ValueError, match="SubjectInvariantClassifier.*groups=subject_ids"):
+        StimulusSynthesizer(teacher, input_shape=apnea.input_shape).fit(apnea.X, apnea.y)
+
+
+def test_the_subject_head_learns_while_the_reversal_works_against_it(apnea):
+    # the head is trained on the subjects (it gets better than chance on its training
+    # rows), which is what the reversed gradient pushes the network against
+    net = make_teacher(apnea.input_shape, arch="mlp", max_epochs=30, subject_reversal=0.1,
+                       random_state=0).fit(apnea.X, apnea.y, groups=apnea.groups)
+    net.module_.train()
+    with torch.no_grad():
+        net.module_(torch.as_tensor(apnea.X, dtype=torch.float32))
+    named = net.module_.subject_logits.argmax(dim=1).numpy()
+    subjects = np.unique(apnea.groups, return_inverse=True)[1]
+    assert np.mean(named == subjects) > 2.0 / len(np.unique(subjects))

@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from ._classifier import NetClassifier
+from ._invariant import SubjectAdversarial, SubjectInvariantClassifier
 from ._modules import ARCHITECTURES
 
 __all__ = ["make_network", "make_teacher", "architecture_name"]
@@ -11,7 +12,7 @@ __all__ = ["make_network", "make_teacher", "architecture_name"]
 
 def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr=3e-3,
                  batch_size=64, optimizer=torch.optim.AdamW, device="cpu",
-                 random_state=None, **kwargs):
+                 random_state=None, subject_reversal=None, **kwargs):
     """Return an unfitted skorch classifier on logits: a teacher, a student or a subject model.
 
     The network outputs logits and is trained with cross-entropy; ``X`` is cast to
@@ -41,6 +42,11 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
     random_state : int or None, default=None
         Seeds the weight initialization and the batch order when set; the global torch
         random state is restored afterwards.
+    subject_reversal : float or None, default=None
+        With a weight, a :class:`SubjectInvariantClassifier`: the network is trained
+        with a subject head behind gradient reversal of this weight
+        (:class:`SubjectAdversarial`), so that its activations carry less of who a
+        window comes from; ``fit`` then needs ``groups``.
     **kwargs
         Further skorch parameters, e.g. ``module__n_filters=32`` or ``train_split=...``.
 
@@ -77,6 +83,11 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
         verbose=0,
         random_state=random_state,
     )
+    if subject_reversal is not None:
+        params.update(module=SubjectAdversarial, module__base=module,
+                      module__reversal=float(subject_reversal))
+        params.update(kwargs)
+        return SubjectInvariantClassifier(**params)
     params.update(kwargs)
     return NetClassifier(**params)
 
