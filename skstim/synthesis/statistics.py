@@ -52,6 +52,26 @@ def segment_time(x, targets, n_segments):
     return segments.reshape(B * S, C, length), segment_targets.reshape(-1), S
 
 
+def _run_with_hooks(model, X, batch_size, hooks, before_batch=None):
+    """Run ``model`` in eval mode over ``X`` in batches, one forward hook per BatchNorm
+    layer in ``hooks``; ``before_batch(rows)`` is called with each batch's slice."""
+    handles = [layer.register_forward_hook(hook)
+               for layer, hook in zip(batchnorm_layers(model), hooks)]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(X), batch_size):
+                rows = slice(start, start + batch_size)
+                if before_batch is not None:
+                    before_batch(rows)
+                model(X[rows])
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+
+
 def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n_segments=1,
                                 support=None):
     """Per-class mean and variance of the input of every BatchNorm layer.
@@ -139,20 +159,13 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
         return hook
 
     batch_targets, batch_weights = [None], [None, None]
-    handles = [layer.register_forward_hook(make_hook(i)) for i, layer in enumerate(layers)]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(X), batch_size):
-                batch_targets[0] = targets[start:start + batch_size]
-                batch_weights[:] = (class_weights[start:start + batch_size],
-                                    pool_weights[start:start + batch_size])
-                model(X[start:start + batch_size])
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+
+    def before_batch(rows):
+        batch_targets[0] = targets[rows]
+        batch_weights[:] = (class_weights[rows], pool_weights[rows])
+
+    _run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))],
+                    before_batch)
 
     statistics = []
     for layer, (s1, s2, n), shift in zip(layers, sums, shifts):
@@ -222,17 +235,7 @@ def person_activation_profiles(model, X, groups, batch_size=1024):
                 (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2))
         return hook
 
-    handles = [layer.register_forward_hook(make_hook(i)) for i, layer in enumerate(layers)]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(X), batch_size):
-                model(X[start:start + batch_size])
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+    _run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))])
     F = torch.cat([torch.cat(features[i]) for i in range(len(layers))], dim=1)
     _, index = np.unique(np.asarray(groups), return_inverse=True)
     index = torch.as_tensor(index, device=F.device)
