@@ -357,9 +357,17 @@ def summarize(paths, docs_path, figure_path):
         if not records or "domias_auc" not in records[0]:
             continue
         name = records[0]["setting"]
-        synthesis = records[0].get("synthesis") or {}
+        # real and noise records may be shared between runs: the stimuli's record names
+        # the synthesis parameters and, for a past default, a label
+        stimuli = next((r for r in records if r["source"].startswith("stimuli")), records[0])
+        synthesis = stimuli.get("synthesis") or {}
         if synthesis:
             name += ", " + ", ".join(f"{k}={v}" for k, v in sorted(synthesis.items()))
+        if stimuli.get("label"):
+            name += f" ({stimuli['label']})"
+        # every released set on the same splits: those the stimuli were measured on
+        measured = {r["split"] for r in records if r["source"].startswith("stimuli")}
+        records = [r for r in records if not measured or r["split"] in measured]
         text, summaries = _setting_tables(name, records)
         real = summaries.get(REAL)
         for source, summary in summaries.items():

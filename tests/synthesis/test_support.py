@@ -174,3 +174,28 @@ def test_groups_reach_the_synthesizer_through_metadata_routing(study):
         pipe = make_pipeline(syn, LogisticRegression().set_fit_request(sample_weight=False))
         pipe.fit(study.X, study.y, groups=study.groups)
     assert pipe[0].class_support_.n_people.tolist() == [8, 8]
+
+
+def test_spectrum_draws_have_the_fitted_power_spectrum_and_levels():
+    rng = np.random.default_rng(0)
+    t = np.arange(64)
+    X = np.sin(0.6 * t + rng.uniform(0, 6, (200, 1, 1))) * rng.lognormal(0, 0.3, (200, 1, 1))
+    X = torch.as_tensor(X + 3.0 + 0.2 * rng.normal(size=X.shape), dtype=torch.float32)
+    y = torch.zeros(200, dtype=torch.long)
+    start = ClassSpectrum.fit(X, y, 1)
+    z = start.draw(torch.zeros(4000, dtype=torch.long), (1, 64), torch.Generator().manual_seed(0))
+    power = (torch.fft.rfft(z - start.levels[0][None, :, None], dim=2).abs().pow(2) / 64).mean(0)
+    peak = int(start.spectra[0, 0].argmax())
+    assert int(power[0].argmax()) == peak
+    torch.testing.assert_close(power[0, peak], start.spectra[0, 0, peak], rtol=0.1, atol=0)
+    torch.testing.assert_close(z.mean(), torch.tensor(3.0), atol=0.05, rtol=0)
+
+
+def test_spectrum_bands_average_within_log_spaced_bands():
+    X, y, groups = _people(shape=(2, 64))
+    full = ClassSpectrum.fit(X, y, 2)
+    banded = ClassSpectrum.fit(X, y, 2, rank=6)
+    assert len(torch.unique(banded.spectra[0, 0])) <= 6 < len(torch.unique(full.spectra[0, 0]))
+    # averaging keeps each band's total power
+    torch.testing.assert_close(banded.spectra.sum(dim=2), full.spectra.sum(dim=2), rtol=1e-5,
+                               atol=1e-5)
