@@ -49,9 +49,9 @@ def count_teacher_fits(monkeypatch):
     calls = []
     fit_teacher = fitting_module._fit_seeded
 
-    def counting(teacher, X, y, seed):
+    def counting(teacher, X, y, seed, groups=None):
         calls.append(len(X))
-        return fit_teacher(teacher, X, y, seed)
+        return fit_teacher(teacher, X, y, seed, groups)
 
     monkeypatch.setattr(fitting_module, "_fit_seeded", counting)
     return calls
