@@ -76,10 +76,10 @@ VARIANTS = {
                           "of them competing with a student",
                           dict(init="class_scale_mixture", init_rank=64, n_iter=20,
                                stimuli_per_sample=4.0, competition_weight=1.0)),
-    "floors-gsm-64-x4": ("class scale-mixture start of rank 64 with support floors (5 people, "
+    "floors-gsm-64-x4": ("class scale-mixture start of rank 64 with support floors (10 people, "
                          "20 rows; each person weighs the same), 20 steps, 4x stimuli",
                          dict(init="class_scale_mixture", init_rank=64, n_iter=20,
-                              stimuli_per_sample=4.0)),
+                              stimuli_per_sample=4.0, min_class_people=10)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
                     "weighs the same), 20 steps, 4x stimuli",
                     dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),
