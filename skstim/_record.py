@@ -31,6 +31,8 @@ def synthesis_record(synthesizer):
     for name, value in synthesizer.get_params(deep=False).items():
         if name == "teacher":
             parameters[name] = _describe_teacher(value)
+        elif name == "identity_model" and isinstance(value, (list, tuple)):
+            parameters[name] = [_describe_teacher(model) for model in value]
         elif name == "memory":
             parameters[name] = _describe_memory(value)
         else:

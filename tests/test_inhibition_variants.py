@@ -155,3 +155,12 @@ def test_the_subject_head_learns_while_the_reversal_works_against_it(apnea):
     named = net.module_.subject_logits.argmax(dim=1).numpy()
     subjects = np.unique(apnea.groups, return_inverse=True)[1]
     assert np.mean(named == subjects) > 2.0 / len(np.unique(subjects))
+
+
+def test_an_ensemble_is_described_member_by_member_in_the_record(apnea):
+    from skstim.release import stimuli_metadata
+
+    inh = _inhibitor(identity_model=[tiny_teacher(), make_teacher(arch="summary", max_epochs=2)],
+                     n_iter=2).fit(apnea.X, apnea.y, groups=apnea.groups)
+    described = stimuli_metadata(inh)["synthesis_parameters"]["identity_model"]
+    assert described == ["NetClassifier(module=MLP)", "NetClassifier(module=SummaryNet)"]
