@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from _common import ROOT, append_record, done_keys, machine_description
 from skstim import make_teacher
 from skstim.datasets import make_sleep_apnea
-from skstim.synthesis import batchnorm_layers
+from skstim.synthesis import TimeMeans, batchnorm_layers
 
 WEIGHTS = (None, 0.1, 0.3, 1.0)
 
@@ -33,15 +33,8 @@ WEIGHTS = (None, 0.1, 0.3, 1.0)
 def activation_features(net, X):
     """Time means of the inputs of the teacher's BatchNorm layers past the input one."""
     captured = {}
-
-    def hook(index):
-        def keep(module, inputs, output):
-            x = inputs[0]
-            captured[index] = (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2)
-        return keep
-
     layers = batchnorm_layers(net.module_)[1:]
-    handles = [layer.register_forward_hook(hook(i)) for i, layer in enumerate(layers)]
+    handles = [layer.register_forward_hook(TimeMeans(captured, i)) for i, layer in enumerate(layers)]
     net.module_.eval()
     try:
         with torch.inference_mode():

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..synthesis import TimeMeans, batchnorm_layers
 from ..utils import seeded_torch, torch_seed
 from ._classifier import NetClassifier
 
@@ -21,21 +22,6 @@ class _ReverseGradient(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         return -ctx.weight * grad, None
-
-
-class _TimeMeans:
-    """Forward hook that keeps the time mean of a layer's input, per channel (picklable)."""
-
-    def __init__(self, store, index):
-        self.store, self.index = store, index
-
-    def __call__(self, module, inputs, output):
-        x = inputs[0]
-        self.store[self.index] = (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2)
-
-
-def _batchnorm_layers(module):
-    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
 
 
 class SubjectAdversarial(nn.Module):
@@ -79,12 +65,12 @@ class SubjectAdversarial(nn.Module):
         self.base = base(**base_params)
         self.reversal = float(reversal)
         self._features = {}
-        layers = _batchnorm_layers(self.base)[1:]
+        layers = batchnorm_layers(self.base)[1:]
         if not layers:
             raise ValueError(f"{base.__name__} has no BatchNorm layer past its input: the "
                              "subject head reads the inputs of the inner BatchNorm layers.")
         for i, layer in enumerate(layers):
-            layer.register_forward_hook(_TimeMeans(self._features, i))
+            layer.register_forward_hook(TimeMeans(self._features, i))
         was_training = self.base.training
         self.base.eval()
         with torch.no_grad():

@@ -7,7 +7,8 @@ from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, Ident
 from .objectives import L2Penalty, Objective, ProfileInhibition, StudentCompetition
 from .objectives import SynthesisState, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
-from .statistics import batchnorm_layers, class_activation_statistics, person_activation_profiles
+from .statistics import TimeMeans, batchnorm_layers, channels_by_time, class_activation_statistics
+from .statistics import person_activation_profiles
 from .statistics import segment_time
 from .support import ClassSupport, SupportFloorWarning, class_support
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .statistics import batchnorm_layers, segment_time
+from .statistics import TimeMeans, batchnorm_layers, channels_by_time, segment_time
 
 __all__ = [
     "SynthesisState",
@@ -140,7 +140,7 @@ class BatchNormPrior:
     def _make_hook(self, index):
         def hook(module, inputs, output):
             x = inputs[0]
-            self._inputs[index] = x.flatten(2) if x.dim() > 2 else x[:, :, None]
+            self._inputs[index] = channels_by_time(x)
         return hook
 
     @staticmethod
@@ -301,14 +301,8 @@ class ProfileInhibition:
     def __init__(self, model, profiles, spread):
         self.profiles, self.spread = profiles, spread
         self._features = {}
-        self._handles = [layer.register_forward_hook(self._make_hook(i))
+        self._handles = [layer.register_forward_hook(TimeMeans(self._features, i))
                          for i, layer in enumerate(batchnorm_layers(model))]
-
-    def _make_hook(self, index):
-        def hook(module, inputs, output):
-            x = inputs[0]
-            self._features[index] = (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2)
-        return hook
 
     def __call__(self, state):
         features = torch.cat([self._features[i] for i in sorted(self._features)], dim=1)

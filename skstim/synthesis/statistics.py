@@ -7,12 +7,47 @@ from torch import nn
 from .support import without_floors
 
 __all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time",
-           "person_activation_profiles"]
+           "person_activation_profiles", "channels_by_time", "TimeMeans"]
 
 
 def batchnorm_layers(model):
     """The BatchNorm layers of ``model``, in module order."""
     return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+
+def channels_by_time(x):
+    """A layer input as ``(B, C, L)``: a flat ``(B, C)`` input is one time step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> channels_by_time(torch.zeros(4, 3)).shape, channels_by_time(torch.zeros(4, 3, 5, 2)).shape
+    (torch.Size([4, 3, 1]), torch.Size([4, 3, 10]))
+    """
+    return x.flatten(2) if x.dim() > 2 else x[:, :, None]
+
+
+class TimeMeans:
+    """Forward hook that keeps the per-channel time mean of a layer's input in ``store[index]``.
+
+    A plain object, not a closure, so that a module carrying it can be pickled and copied.
+
+    Examples
+    --------
+    >>> import torch
+    >>> store = {}
+    >>> layer = torch.nn.BatchNorm1d(2)
+    >>> _ = layer.register_forward_hook(TimeMeans(store, 0))
+    >>> _ = layer(torch.ones(3, 2, 4))
+    >>> store[0].shape
+    torch.Size([3, 2])
+    """
+
+    def __init__(self, store, index):
+        self.store, self.index = store, index
+
+    def __call__(self, module, inputs, output):
+        self.store[self.index] = channels_by_time(inputs[0]).mean(dim=2)
 
 
 def segment_time(x, targets, n_segments):
@@ -131,7 +166,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
     def make_hook(index):
         def hook(module, inputs, output):
             x = inputs[0]
-            per_sample = x.flatten(2) if x.dim() > 2 else x[:, :, None]
+            per_sample = channels_by_time(x)
             per_sample, segment_targets, S = segment_time(per_sample, batch_targets[0],
                                                           n_segments)
             if shifts[index] is None:
@@ -232,7 +267,7 @@ def person_activation_profiles(model, X, groups, batch_size=1024):
         def hook(module, inputs, output):
             x = inputs[0]
             features.setdefault(index, []).append(
-                (x.flatten(2) if x.dim() > 2 else x[:, :, None]).mean(dim=2))
+                channels_by_time(x).mean(dim=2))
         return hook
 
     _run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))])
