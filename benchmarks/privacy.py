@@ -167,9 +167,10 @@ IDENTITY_MODELS = {
 
 def _inhibitor(setting, split, seed, **parameters):
     identity = IDENTITY_MODELS[parameters.pop("identity_model", "cnn")](setting.epochs)
+    nested = {k: parameters.pop(k) for k in list(parameters) if "__" in k}  # e.g. teacher__lr
     return IdentityInhibitor(
         make_teacher(max_epochs=setting.epochs), identity_model=identity,
-        input_shape=split.input_shape, random_state=seed, **parameters)
+        input_shape=split.input_shape, random_state=seed, **parameters).set_params(**nested)
 
 
 def released_sets(split, setting, seed, synthesis=None, peers=True):
@@ -430,7 +431,7 @@ def main(argv=None):
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "privacy.md")
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="an IdentityInhibitor parameter for the stimuli, e.g. "
-                             "init=class_scale_mixture (repeatable; numbers are parsed); "
+                             "init=class_scale_mixture or teacher__max_epochs=8 (repeatable; numbers are parsed); "
                              f"identity_model takes one of {sorted(IDENTITY_MODELS)}")
     parser.add_argument("--weights", default=None,
                         help="comma-separated inhibition weights (default: the setting's)")

@@ -65,6 +65,11 @@ default="class_scale_mixture"
         otherwise), with a :class:`~skstim.synthesis.SupportFloorWarning`.
     min_class_rows : int, default=20
         Fewest rows behind any class aggregate (see ``min_class_people``).
+    max_person_share : float >= 1 or None, default=1.0
+        Largest weight one person (``groups``; without them, one row) holds in a
+        class aggregate, as a multiple of the equal share 1 / people: ``1.0`` weighs
+        every person the same; ``2.0`` weighs rows as they come except that no person
+        holds more than twice the equal share; ``None`` weighs rows as they come.
     tv_weight : float, default=0.0
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0

@@ -114,6 +114,7 @@ class StimulusSynthesizer(BaseSampler):
         "init_rank": [Interval(Integral, 0, None, closed="left")],
         "min_class_people": [Interval(Integral, 1, None, closed="left")],
         "min_class_rows": [Interval(Integral, 1, None, closed="left")],
+        "max_person_share": [Interval(Real, 1, None, closed="left"), None],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
         "l2_weight": [Interval(Real, 0, None, closed="left")],
         "mix": [Interval(Real, 0, 1, closed="left")],
@@ -131,7 +132,7 @@ class StimulusSynthesizer(BaseSampler):
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_scale_mixture", init_rank=64, min_class_people=5, min_class_rows=20,
-                 tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
@@ -148,6 +149,7 @@ class StimulusSynthesizer(BaseSampler):
         self.init_rank = init_rank
         self.min_class_people = min_class_people
         self.min_class_rows = min_class_rows
+        self.max_person_share = max_person_share
         self.tv_weight = tv_weight
         self.l2_weight = l2_weight
         self.mix = mix
@@ -348,7 +350,8 @@ class StimulusSynthesizer(BaseSampler):
             or self.init in _INITIALIZERS
         self.class_support_ = class_support(
             y_encoded, n_classes, groups, min_people=self.min_class_people,
-            min_rows=self.min_class_rows, warn=uses_classes, class_names=self.classes_.tolist())
+            min_rows=self.min_class_rows, max_person_share=self.max_person_share,
+            warn=uses_classes, class_names=self.classes_.tolist())
         self.class_statistics_ = None
         if self.bn_weight > 0 and self.bn_statistics == "class":
             self.class_statistics_ = class_activation_statistics(

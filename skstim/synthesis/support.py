@@ -61,15 +61,39 @@ class ClassSupport:
         return "pooled" if self.pool_supported else "none"
 
 
-def _unit_weights(units):
-    """Weight 1 / (rows of the row's unit), normalized to sum to 1."""
+def _capped_shares(counts, max_share):
+    """Shares proportional to ``counts``, none above ``max_share / len(counts)``.
+
+    The excess of a capped unit is handed to the others in proportion to their counts
+    (water-filling), so the shares still sum to 1; ``max_share=1`` gives equal shares,
+    ``None`` the plain proportions.
+    """
+    shares = counts / counts.sum()
+    if max_share is None:
+        return shares
+    cap = max_share / len(counts)
+    capped = np.zeros(len(counts), dtype=bool)
+    while True:
+        over = ~capped & (shares > cap * (1 + 1e-12))
+        if not over.any():
+            return shares
+        capped |= over
+        free = counts[~capped]
+        shares = np.where(capped, cap, 0.0)
+        if free.size:
+            shares[~capped] = (1.0 - cap * capped.sum()) * free / free.sum()
+
+
+def _unit_weights(units, max_share=1.0):
+    """Row weights summing to 1: each unit's share (see :func:`_capped_shares`) split
+    evenly among its rows; the number of units."""
     _, index, counts = np.unique(units, return_inverse=True, return_counts=True)
-    weights = 1.0 / counts[index]
-    return weights / weights.sum(), len(counts)
+    shares = _capped_shares(counts.astype(float), max_share)
+    return shares[index] / counts[index], len(counts)
 
 
-def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20, warn=True,
-                  class_names=None):
+def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
+                  max_person_share=1.0, warn=True, class_names=None):
     """Weights and floors of the class aggregates of rows with class ``targets``.
 
     Parameters
@@ -85,6 +109,12 @@ def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
         Fewest people behind a class-specific aggregate.
     min_rows : int, default=20
         Fewest rows behind a class-specific aggregate.
+    max_person_share : float >= 1 or None, default=1.0
+        Largest weight one person holds in an aggregate, as a multiple of the equal
+        share (1 / people): ``1.0`` weighs every person the same; ``2.0`` weighs the
+        rows as they come except that no person holds more than twice the equal share
+        (the excess goes to the others in proportion to their rows); ``None`` weighs
+        the rows as they come.
     warn : bool, default=True
         Emit a :class:`SupportFloorWarning` for each class below the floors.
     class_names : sequence or None, default=None
@@ -111,8 +141,9 @@ def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
     for c in range(n_classes):
         rows = targets == c
         if rows.any():
-            class_weights[rows], n_people[c] = _unit_weights(units[rows])
-    pool_weights, pool_people = _unit_weights(units) if len(units) else (np.zeros(0), 0)
+            class_weights[rows], n_people[c] = _unit_weights(units[rows], max_person_share)
+    pool_weights, pool_people = (_unit_weights(units, max_person_share) if len(units)
+                                 else (np.zeros(0), 0))
     supported = (n_people >= min_people) & (n_rows >= min_rows)
     pool_supported = bool(pool_people >= min_people and len(targets) >= min_rows)
     support = ClassSupport(

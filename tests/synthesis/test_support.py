@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.frozen import FrozenEstimator
 
 from skstim.datasets import make_sleep_apnea
@@ -47,6 +49,41 @@ def test_each_persons_rows_share_one_unit_of_weight_in_each_class():
                                    rtol=1e-6)
     np.testing.assert_allclose(np.bincount(groups, weights=support.pool_weights.numpy()),
                                1 / len(np.unique(groups)), rtol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts=st.lists(st.integers(1, 500), min_size=1, max_size=12),
+       max_share=st.one_of(st.none(), st.floats(1.0, 6.0)))
+def test_person_shares_are_capped_and_otherwise_follow_the_rows(counts, max_share):
+    groups = np.repeat(np.arange(len(counts)), counts)
+    support = class_support(np.zeros(len(groups), dtype=int), 1, groups,
+                            max_person_share=max_share, warn=False)
+    shares = np.bincount(groups, weights=support.class_weights.numpy().astype(float))
+    assert shares.sum() == pytest.approx(1.0, rel=1e-5)
+    cap = np.inf if max_share is None else max_share / len(counts)
+    assert np.all(shares <= cap * (1 + 1e-5))
+    # below the cap, shares stay proportional to the rows (the excess is spread so)
+    free = shares < cap * (1 - 1e-5)
+    ratio = shares[free] / np.asarray(counts)[free]
+    np.testing.assert_allclose(ratio, ratio.max(initial=0), rtol=1e-4)
+    # nobody under the cap is given less than the proportional share of the rows
+    assert np.all(shares[free] >= np.asarray(counts)[free] / sum(counts) * (1 - 1e-5))
+
+
+def test_share_cap_of_one_is_equal_weight_and_none_is_row_weight():
+    X, y, groups = _people()
+    groups = np.concatenate([groups, np.full(40, 0)])
+    y = np.concatenate([y.numpy(), np.arange(40) % 2])
+    equal = class_support(y, 2, groups, max_person_share=1.0, warn=False)
+    default = class_support(y, 2, groups, warn=False)
+    rows = class_support(y, 2, groups, max_person_share=None, warn=False)
+    np.testing.assert_array_equal(equal.class_weights.numpy(), default.class_weights.numpy())
+    for c in range(2):
+        np.testing.assert_allclose(rows.class_weights.numpy()[y == c], 1 / np.sum(y == c),
+                                   rtol=1e-6)
+    capped = class_support(y, 2, groups, max_person_share=2.0, warn=False)
+    person0 = np.bincount(groups[y == 0], weights=capped.class_weights.numpy()[y == 0])[0]
+    assert person0 == pytest.approx(2 / 6, rel=1e-5)  # 24 of 44 rows, capped at twice 1/6
 
 
 @pytest.mark.parametrize("start", STARTS)
@@ -199,3 +236,16 @@ def test_spectrum_bands_average_within_log_spaced_bands():
     # averaging keeps each band's total power
     torch.testing.assert_close(banded.spectra.sum(dim=2), full.spectra.sum(dim=2), rtol=1e-5,
                                atol=1e-5)
+
+
+def test_synthesizer_passes_the_share_cap_and_refuses_one_below_one(study):
+    uneven = np.concatenate([np.flatnonzero(study.groups != 0),
+                             np.repeat(np.flatnonzero(study.groups == 0), 5)])
+    X, y, groups = study.X[uneven], study.y[uneven], study.groups[uneven]
+    syn = tiny_synthesizer(input_shape=study.input_shape, n_iter=1, max_person_share=None)
+    syn.fit(X, y, groups=groups)
+    for c in range(2):
+        np.testing.assert_allclose(syn.class_support_.class_weights.numpy()[y == c],
+                                   1 / np.sum(y == c), rtol=1e-5)
+    with pytest.raises(ValueError, match="max_person_share"):
+        tiny_synthesizer(input_shape=study.input_shape, max_person_share=0.5).fit(X, y)
