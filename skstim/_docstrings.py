@@ -57,12 +57,14 @@ default="class_scale_mixture"
         class's people minus one, and the number of features); the rest of the
         variance is isotropic noise of at least a tenth of the class's average
         variance per feature.
-    min_class_people : int, default=5
+    min_class_people : int, default=10
         Fewest people (``groups`` passed to ``fit``; without them, rows) behind any
         class aggregate: the class start and the class activation statistics. A class
         below this or ``min_class_rows`` uses the pooled aggregates of all classes (if
         the pool meets both floors; white noise and the teacher's running statistics
-        otherwise), with a :class:`~skstim.synthesis.SupportFloorWarning`.
+        otherwise), with a :class:`~skstim.synthesis.SupportFloorWarning`. Studies of
+        fewer than 10 people thus get no class aggregate at all: the choice for
+        privacy, and what it costs, are in the user guide's support floors.
     min_class_rows : int, default=20
         Fewest rows behind any class aggregate (see ``min_class_people``).
     max_person_share : float >= 1 or None, default=1.0

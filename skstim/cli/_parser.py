@@ -139,10 +139,10 @@ def _add_report_options(command, contents, real):
              "created if missing; a DIR that already holds a report (report.md) is bad "
              "input unless --overwrite-report")
     command.add_argument(
-        "--report-min-people", type=_positive_int, default=5, metavar="N",
+        "--report-min-people", type=_positive_int, default=10, metavar="N",
         help="fewest people (subject ids, --group-column) a per-class aggregate of the real "
              "rows must cover to be drawn; without subject ids no aggregate is drawn "
-             "(default 5)")
+             "(default 10, the synthesis floor)")
     command.add_argument(
         "--report-private-examples", action="store_true",
         help=f"also draw example rows of {real} themselves (private data) in the report: "

@@ -20,7 +20,8 @@ class ClassSupport:
     Every class aggregate (the start's statistics, the class activation statistics)
     is a weighted mean over the class's rows in which each person weighs the same:
     a person's rows in a class share one unit of weight, so that a person with many
-    windows does not own the mean or a principal direction. A class whose support
+    windows does not own the mean or a principal direction (``max_person_share`` of
+    :func:`class_support` relaxes this to a cap). A class whose support
     (people, where ``groups`` is known, and rows) is below the floors gets no
     class-specific aggregate: it uses the pooled aggregate of all classes, each
     person again weighing the same; where the pool is below the floors too, the
@@ -92,7 +93,7 @@ def _unit_weights(units, max_share=1.0):
     return shares[index] / counts[index], len(counts)
 
 
-def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
+def class_support(targets, n_classes, groups=None, *, min_people=10, min_rows=20,
                   max_person_share=1.0, warn=True, class_names=None):
     """Weights and floors of the class aggregates of rows with class ``targets``.
 
@@ -105,7 +106,7 @@ def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
     groups : array-like of shape (n_samples,) or None, default=None
         Person of each row; ``None`` counts each row as its own person (the
         people floor then binds the rows).
-    min_people : int, default=5
+    min_people : int, default=10
         Fewest people behind a class-specific aggregate.
     min_rows : int, default=20
         Fewest rows behind a class-specific aggregate.
@@ -128,10 +129,10 @@ def class_support(targets, n_classes, groups=None, *, min_people=5, min_rows=20,
     --------
     >>> import numpy as np
     >>> targets = np.array([0] * 30 + [1] * 3)
-    >>> groups = np.arange(33) % 6
+    >>> groups = np.arange(33) % 12
     >>> s = class_support(targets, 2, groups, warn=False)
     >>> s.supported.tolist(), s.n_people.tolist(), s.source(1)
-    ([True, False], [6, 3], 'pooled')
+    ([True, False], [12, 3], 'pooled')
     """
     targets = np.asarray(targets)
     units = np.arange(len(targets)) if groups is None else np.asarray(groups)

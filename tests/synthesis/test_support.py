@@ -132,12 +132,12 @@ def test_rank_is_bounded_by_people_and_the_rest_has_a_floor():
 
 
 def test_class_below_the_floors_gets_the_pooled_aggregates_and_a_warning():
-    X, y, groups = _people(n_people=8)
+    X, y, groups = _people(n_people=12)
     y = y.clone()
-    y[torch.as_tensor(groups) < 3] = 0  # class 1 is left with 5 of 8 people...
-    y[(torch.as_tensor(groups) == 3) | (torch.as_tensor(groups) == 4)] = 0  # ...then 3
-    with pytest.warns(SupportFloorWarning, match=r"Class 'apnea' has 3 people.*"
-                                                 r"min_class_people=5.*pooled"):
+    y[torch.as_tensor(groups) < 3] = 0  # class 1 is left with 9 of 12 people...
+    y[(torch.as_tensor(groups) == 3) | (torch.as_tensor(groups) == 4)] = 0  # ...then 7
+    with pytest.warns(SupportFloorWarning, match=r"Class 'apnea' has 7 people.*"
+                                                 r"min_class_people=10.*pooled"):
         support = class_support(y.numpy(), 2, groups, class_names=["normal", "apnea"])
     assert support.source(0) == "class" and support.source(1) == "pooled"
     start = ClassSpectrum.fit(X, y, 2, support=support)
@@ -180,8 +180,8 @@ def study():
 
 def test_synthesizer_applies_the_floors_with_groups_and_says_so(study, fitted_teacher):
     teacher = FrozenEstimator(fitted_teacher)
-    people = np.isin(study.groups, [0, 1, 2, 3])  # 4 people: below the default floor of 5
-    with pytest.warns(SupportFloorWarning, match="min_class_people=5"):
+    people = np.isin(study.groups, [0, 1, 2, 3])  # 4 people: below the default floor of 10
+    with pytest.warns(SupportFloorWarning, match="min_class_people=10"):
         syn = tiny_synthesizer(teacher=teacher, input_shape=study.input_shape,
                                init="class_spectrum").fit(study.X[people], study.y[people],
                                                           groups=study.groups[people])
