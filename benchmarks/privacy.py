@@ -431,7 +431,8 @@ def main(argv=None):
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "privacy.md")
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="an IdentityInhibitor parameter for the stimuli, e.g. "
-                             "init=class_scale_mixture or teacher__max_epochs=8 (repeatable; numbers are parsed); "
+                             "init=class_scale_mixture or teacher__max_epochs=8 (repeatable; "
+                             "numbers are parsed); "
                              f"identity_model takes one of {sorted(IDENTITY_MODELS)}")
     parser.add_argument("--weights", default=None,
                         help="comma-separated inhibition weights (default: the setting's)")

@@ -27,7 +27,7 @@ from skstim.evaluation import summarize_splits, worst_case_attack
 
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "benchmarks" / "privacy.md"
-FIGURE = ROOT / "docs" / "benchmarks" / "privacy_tradeoff.png"
+FIGURE = ROOT / "docs" / "benchmarks" / "privacy_configurations.png"
 SETTINGS = ("simulated-small", "apnea-small", "simulated")
 SMALL = SETTINGS[:2]
 REAL, FLOOR = "real (upper bound)", "noise (floor)"
@@ -43,11 +43,12 @@ CONFIGS = [
       "apnea-small": "privacy_apnea-small_before-floors.jsonl",
       "simulated": "privacy_simulated_before-floors.jsonl"},
      "class scale-mixture start of rank 64, 20 steps, 4x stimuli"),
-    ("floors of 5 people, each person the same weight",
-     {"simulated-small": "privacy_simulated-small.jsonl",
-      "apnea-small": "privacy_apnea-small.jsonl", "simulated": "privacy_simulated.jsonl"},
+    ("floors of 5 people, each person the same weight (the previous default)",
+     {"simulated-small": "privacy_simulated-small_min_class_people-5.jsonl",
+      "apnea-small": "privacy_apnea-small_min_class_people-5.jsonl",
+      "simulated": "privacy_simulated.jsonl"},
      FLOORS_10_EQUAL),
-    ("floors of 10 people, each person the same weight",
+    ("floors of 10 people, each person the same weight (the default)",
      {"simulated-small": "privacy_simulated-small_min_class_people-10.jsonl",
       "apnea-small": "privacy_apnea-small_min_class_people-10.jsonl",
       "simulated": "privacy_simulated.jsonl"},  # every class has 100 people
@@ -131,25 +132,26 @@ def plot(points, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(SMALL), figsize=(10, 4), sharey=True)
+    fig, axes = plt.subplots(1, len(SMALL), figsize=(10, 4.6), sharey=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, setting in zip(axes, SMALL):
         floors = []
-        for name, privacy, gaps in points:
+        for (name, privacy, gaps), color in zip(points, colors):
             p = privacy.get(setting)
             if p is None or PLAIN not in p or not gaps:
                 continue
-            worst_family = min(gaps.values())
-            ax.plot(p[PLAIN][0], worst_family, "o")
-            ax.annotate(name, (p[PLAIN][0], worst_family), fontsize=7,
-                        textcoords="offset points", xytext=(4, 4))
+            ax.plot(p[PLAIN][0], min(gaps.values()), "o", color=color, markersize=8,
+                    label=name)
             floors.append(p[FLOOR][0])
         if floors:
-            ax.axvline(np.mean(floors), color="grey", ls="--", lw=0.8)
             ax.axvspan(np.mean(floors), np.mean(floors) + 0.05, color="grey", alpha=0.15)
-        ax.set_title(f"{setting} (grey: noise floor + 0.05)", fontsize=9)
+            ax.axvline(np.mean(floors), color="grey", ls="--", lw=0.8)
+        ax.set_title(f"{setting} (grey: noise floor to floor + 0.05)", fontsize=9)
         ax.set_xlabel("worst-case attack AUC on plain stimuli")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
     axes[0].set_ylabel("worst student family, points from real data\n(quick Apnea-ECG)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp, dpi=120)
     plt.close(fig)
