@@ -120,13 +120,14 @@ REFERENCE_SETS = {
 def load(mode, data_home):
     data = fetch_apnea_ecg(data_home=data_home)
     keep = data.minute % MODES[mode]["every"] == 0
-    return data.X[keep], data.y[keep], data.groups[keep], tuple(data.input_shape)
+    return (data.X[keep], data.y[keep], data.groups[keep], data.record[keep],
+            tuple(data.input_shape))
 
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
         student_seeds=1, seeded_families=None):
     config = MODES[mode]
-    X, y, groups, input_shape = load(mode, data_home)
+    X, y, groups, nights, input_shape = load(mode, data_home)
     done = done_keys(output, ("fold", "source", "family"))
     print(f"{mode}: {len(X)} windows, {len(np.unique(groups))} subjects, input_shape={input_shape}",
           flush=True)
@@ -138,6 +139,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     for fold, (train, test) in enumerate(folds):
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
         g_train = groups[train]
+        # each kept row stands for `every` minutes of its night (per-recording diagnosis)
+        diagnosis = dict(recording=nights[test], minutes_per_row=config["every"])
         # Seed s of a family is fold + 100 s, so one seed reproduces the single-seed runs.
         seeded = [student_families(input_shape, families=families,
                                    max_epochs=config["student_epochs"], random_state=fold + 100 * s)
@@ -153,7 +156,7 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"]),
                                    input_shape=input_shape, random_state=fold).fit(X_train, y_train)
         teacher_seconds = time.perf_counter() - start
-        teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test))
+        teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test), **diagnosis)
         common = dict(fold=fold, mode=mode, n_train=len(train), n_test=len(test),
                       machine=machine_description())
         if (fold, "teacher", "teacher") not in done:
@@ -166,7 +169,7 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             if (fold, "real", name) in done:
                 continue
             t = time.perf_counter()
-            runs = [score_real(student, X_train, y_train, X_test, y_test)
+            runs = [score_real(student, X_train, y_train, X_test, y_test, **diagnosis)
                     for student in seeds_of(name)]
             scores = _over_seeds(runs)
             write(dict(common, source="real", family=name, seconds=time.perf_counter() - t,
@@ -193,7 +196,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
                 if (fold, source, family) in done:
                     continue
                 t = time.perf_counter()
-                runs = [score_synthetic(student, X_syn, proba, classes, X_test, y_test, soft_labels)
+                runs = [score_synthetic(student, X_syn, proba, classes, X_test, y_test,
+                                        soft_labels, **diagnosis)
                         for student in seeds_of(family)]
                 scores = _over_seeds(runs)
                 write(dict(common, source=source, family=family, make_seconds=make_seconds,
@@ -229,7 +233,7 @@ def summarize(path, docs_path):
 
     def values(source, family, metric):
         return {r["fold"]: r[metric] for r in records
-                if r["source"] == source and r["family"] == family}
+                if r["source"] == source and r["family"] == family and metric in r}
 
     def cell(source, family, metric):
         by_fold = values(source, family, metric)
@@ -242,8 +246,13 @@ def summarize(path, docs_path):
 
     lines = [f"Mode `{mode}`; teacher accuracy on held-out subjects: "
              f"{np.mean(teacher):.3f} ± {np.std(teacher):.3f} over {len(teacher)} folds.", ""]
-    for metric, label in (("accuracy", "Accuracy"), ("kappa", "Cohen's kappa"),
-                          ("macro_f1", "Macro F1")):
+    metrics = [("accuracy", "Accuracy"), ("kappa", "Cohen's kappa"), ("macro_f1", "Macro F1"),
+               ("index_mae", "Apnea-index error per night (mean absolute error of apnea "
+                "minutes per hour over the test nights; lower is better)"),
+               ("diagnosis_accuracy", "Per-night diagnosis (share of test nights given "
+                "their class: apnea, borderline, normal)")]
+    for metric, label in [(m, label) for m, label in metrics
+                          if any(m in r for r in records)]:
         lines += [f"#### {label} (mean ± sd over folds; in brackets the gap to the same family trained on real data, averaged over the same folds)", "",
                   "| trained on | " + " | ".join(families) + " |",
                   "|---|" + "---|" * len(families)]

@@ -10,6 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from ..nets import make_network
+from ._diagnosis import diagnosis_agreement
 from ..utils import fit_on_stimuli, people_bootstrap, predict_labels
 
 __all__ = ["FAMILY_NAMES", "student_families", "utility_scores", "score_real", "score_synthetic",
@@ -83,19 +84,30 @@ def student_families(input_shape, *, teacher_arch="cnn", families=None, max_epoc
     return {name: build[name]() for name in families}
 
 
-def utility_scores(y_true, y_pred):
+def utility_scores(y_true, y_pred, *, recording=None, positive=1, minutes_per_row=1.0):
     """Accuracy, Cohen's kappa and macro F1 of predictions on real held-out data.
+
+    With ``recording`` (the night of each row), also the per-recording diagnosis
+    (:func:`diagnosis_agreement`): ``index_mae``, the mean absolute error of the apnea
+    index (apnea minutes per hour), and ``diagnosis_accuracy``, the share of nights given
+    their true class (apnea, borderline, normal).
 
     Examples
     --------
     >>> utility_scores([0, 1, 1, 0], [0, 1, 0, 0])["accuracy"]
     0.75
     """
-    return {
+    scores = {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "kappa": float(cohen_kappa_score(y_true, y_pred)),
         "macro_f1": float(f1_score(y_true, y_pred, average="macro")),
     }
+    if recording is not None:
+        agreement = diagnosis_agreement(y_true, y_pred, recording, positive=positive,
+                                        minutes_per_row=minutes_per_row)
+        scores.update(index_mae=agreement["index_mae"],
+                      diagnosis_accuracy=agreement["class_accuracy"])
+    return scores
 
 
 def _predict_real(student, X_train, y_train, X_test):
@@ -107,19 +119,24 @@ def _predict_synthetic(student, X_synthetic, proba, classes, X_test, soft_labels
     return predict_labels(fitted, X_test, classes)
 
 
-def score_real(student, X_train, y_train, X_test, y_test):
-    """Fit a clone of ``student`` on real data and score it on real held-out data."""
-    return utility_scores(y_test, _predict_real(student, X_train, y_train, X_test))
+def score_real(student, X_train, y_train, X_test, y_test, **diagnosis):
+    """Fit a clone of ``student`` on real data and score it on real held-out data.
+
+    ``diagnosis`` (``recording``, ``positive``, ``minutes_per_row``) goes to
+    :func:`utility_scores` for the per-recording figures.
+    """
+    return utility_scores(y_test, _predict_real(student, X_train, y_train, X_test), **diagnosis)
 
 
-def score_synthetic(student, X_synthetic, proba, classes, X_test, y_test, soft_labels="auto"):
+def score_synthetic(student, X_synthetic, proba, classes, X_test, y_test, soft_labels="auto",
+                    **diagnosis):
     """Fit a clone of ``student`` on a synthetic set (soft labels ``proba``) and score it on real data.
 
     Works for stimuli and for any other synthetic set: hard-labelled sets pass one-hot
-    ``proba``.
+    ``proba``. ``diagnosis`` goes to :func:`utility_scores` as in :func:`score_real`.
     """
     return utility_scores(y_test, _predict_synthetic(student, X_synthetic, proba, classes, X_test,
-                                                     soft_labels))
+                                                     soft_labels), **diagnosis)
 
 
 def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, classes, X_test, y_test,

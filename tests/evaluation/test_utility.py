@@ -12,7 +12,8 @@ from sklearn.tree import DecisionTreeClassifier
 
 from skstim import make_teacher
 from skstim.evaluation import class_gaussian_set, evaluate_utility, interpolated_set, vae_set
-from skstim.evaluation import score_real, score_synthetic, student_families, utility_scores
+from skstim.evaluation import diagnosis_agreement, score_real, score_synthetic
+from skstim.evaluation import student_families, utility_scores
 
 METRICS = ("accuracy", "kappa", "macro_f1")
 
@@ -77,6 +78,25 @@ def test_score_real(split):
     fitted = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X_train, y_train)
     assert scores == pytest.approx(utility_scores(y_test, fitted.predict(X_test)))
     assert not hasattr(student[-1], "coef_")  # a clone was fitted
+
+
+def test_scores_with_recordings_add_the_per_night_diagnosis(split):
+    X_train, y_train, X_test, y_test = split
+    nights = np.arange(len(y_test)) * 3 // len(y_test)  # three nights
+    student = DecisionTreeClassifier(random_state=0)
+    plain = score_real(student, X_train, y_train, X_test, y_test)
+    scores = score_real(student, X_train, y_train, X_test, y_test, recording=nights,
+                        minutes_per_row=4)
+    assert set(scores) == set(plain) | {"index_mae", "diagnosis_accuracy"}
+    y_pred = DecisionTreeClassifier(random_state=0).fit(X_train, y_train).predict(X_test)
+    expected = diagnosis_agreement(y_test, y_pred, nights, minutes_per_row=4)
+    assert scores["index_mae"] == pytest.approx(expected["index_mae"])
+    assert scores["diagnosis_accuracy"] == pytest.approx(expected["class_accuracy"])
+    classes = np.unique(y_train)
+    proba = np.eye(2, dtype=np.float32)[np.searchsorted(classes, y_train)]
+    synthetic = score_synthetic(student, X_train, proba, classes, X_test, y_test,
+                                recording=nights, minutes_per_row=4)
+    assert synthetic == pytest.approx(scores)
 
 
 def test_score_synthetic_with_one_hot_labels(split):
