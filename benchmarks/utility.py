@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupKFold
+from sklearn.utils import resample
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     write_docs_section
@@ -46,6 +47,14 @@ MODES = {
     "quick": dict(every=4, n_splits=3, teacher_epochs=15, student_epochs=8, n_iter=50),
     "full": dict(every=1, n_splits=5, teacher_epochs=20, student_epochs=20, n_iter=200),
 }
+
+# Window representations of fetch_apnea_ecg: the package default (5 minutes of RR at 1 Hz,
+# two minutes of context either side) and 4 minutes at 2 Hz centred on the labelled minute.
+REPRESENTATIONS = {
+    "5min-1hz": dict(window_minutes=5, sampling_rate=1.0),
+    "4min-2hz": dict(window_minutes=4, sampling_rate=2.0),
+}
+DEFAULT_REPRESENTATION = "5min-1hz"
 
 # Each variant: StimulusSynthesizer parameters, plus how the students take the labels.
 VARIANTS = {
@@ -117,17 +126,26 @@ REFERENCE_SETS = {
 }
 
 
-def load(mode, data_home):
-    data = fetch_apnea_ecg(data_home=data_home)
+def load(mode, data_home, representation=DEFAULT_REPRESENTATION):
+    data = fetch_apnea_ecg(data_home=data_home, **REPRESENTATIONS[representation])
     keep = data.minute % MODES[mode]["every"] == 0
     return (data.X[keep], data.y[keep], data.groups[keep], data.record[keep],
             tuple(data.input_shape))
 
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
-        student_seeds=1, seeded_families=None):
+        student_seeds=1, seeded_families=None, representation=DEFAULT_REPRESENTATION,
+        subsample=None, cache=None):
+    """Append one record per (fold, source, family) to ``output``, skipping those there.
+
+    ``subsample`` is ``(n_rows, families)``: those families are trained on a stratified
+    random subsample of ``n_rows`` rows of every training set, real and synthetic alike.
+    ``cache`` is a folder for the teachers (joblib memory) and the stimuli of each fold
+    and variant, so that a stopped run resumes without refitting them; clear it when the
+    synthesis code changes.
+    """
     config = MODES[mode]
-    X, y, groups, nights, input_shape = load(mode, data_home)
+    X, y, groups, nights, input_shape = load(mode, data_home, representation)
     done = done_keys(output, ("fold", "source", "family"))
     print(f"{mode}: {len(X)} windows, {len(np.unique(groups))} subjects, input_shape={input_shape}",
           flush=True)
@@ -154,11 +172,13 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             return [students[family]]
         start = time.perf_counter()
         base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"]),
-                                   input_shape=input_shape, random_state=fold).fit(X_train, y_train)
+                                   input_shape=input_shape, random_state=fold,
+                                   memory=None if cache is None else str(cache / "teachers"))
+        base.fit(X_train, y_train)
         teacher_seconds = time.perf_counter() - start
         teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test), **diagnosis)
-        common = dict(fold=fold, mode=mode, n_train=len(train), n_test=len(test),
-                      machine=machine_description())
+        common = dict(fold=fold, mode=mode, representation=representation,
+                      n_train=len(train), n_test=len(test), machine=machine_description())
         if (fold, "teacher", "teacher") not in done:
             write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
                        **teacher_scores))
@@ -169,19 +189,22 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             if (fold, "real", name) in done:
                 continue
             t = time.perf_counter()
-            runs = [score_real(student, X_train, y_train, X_test, y_test, **diagnosis)
+            X_fit, y_fit = _subsample_for(name, subsample, fold, X_train, y_train)
+            runs = [score_real(student, X_fit, y_fit, X_test, y_test, **diagnosis)
                     for student in seeds_of(name)]
             scores = _over_seeds(runs)
             write(dict(common, source="real", family=name, seconds=time.perf_counter() - t,
-                       student_seeds=len(runs), **scores))
+                       student_seeds=len(runs), n_fit=len(X_fit), **scores))
             print(f"  real {name}: {scores['accuracy']:.3f}", flush=True)
 
         sets = {}
         for key in variants:
             name, params = VARIANTS[key][0], dict(VARIANTS[key][1])
             soft_labels = params.pop("soft_labels", "auto")
-            sets[name] = (lambda params=params, soft_labels=soft_labels: _stimuli(
-                base, params, soft_labels, config, input_shape, fold, X_train, y_train, g_train))
+            sets[name] = (lambda params=params, soft_labels=soft_labels, key=key: _cached(
+                cache, f"{mode}_{representation}_fold{fold}_{key}", lambda: _stimuli(
+                    base, params, soft_labels, config, input_shape, fold, X_train, y_train,
+                    g_train)))
         for name in references:
             make = REFERENCE_SETS[name]
             sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
@@ -196,13 +219,41 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
                 if (fold, source, family) in done:
                     continue
                 t = time.perf_counter()
-                runs = [score_synthetic(student, X_syn, proba, classes, X_test, y_test,
+                X_fit, proba_fit = _subsample_for(family, subsample, fold, X_syn, proba)
+                runs = [score_synthetic(student, X_fit, proba_fit, classes, X_test, y_test,
                                         soft_labels, **diagnosis)
                         for student in seeds_of(family)]
                 scores = _over_seeds(runs)
                 write(dict(common, source=source, family=family, make_seconds=make_seconds,
-                           seconds=time.perf_counter() - t, student_seeds=len(runs), **scores))
+                           seconds=time.perf_counter() - t, student_seeds=len(runs),
+                           n_fit=len(X_fit), **scores))
                 print(f"  {source} / {family}: {scores['accuracy']:.3f}", flush=True)
+
+
+def _subsample_for(family, subsample, fold, X, y):
+    """A stratified subsample of ``(X, y)`` (labels or soft labels) for the subsampled
+    families, the whole set for the others."""
+    if subsample is None or family not in subsample[1] or len(X) <= subsample[0]:
+        return X, y
+    strata = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
+    return resample(X, y, n_samples=subsample[0], replace=False, stratify=strata,
+                    random_state=fold)
+
+
+def _cached(cache, name, make):
+    """``make()`` (stimuli, soft labels, classes, soft-label mode), from ``cache`` if there."""
+    if cache is None:
+        return make()
+    path = cache / f"{name}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as f:
+            return f["X"], f["proba"], f["classes"], str(f["soft_labels"])
+    X, proba, classes, soft_labels = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".partial.npz")
+    np.savez(tmp, X=X, proba=proba, classes=classes, soft_labels=np.str_(soft_labels))
+    tmp.replace(path)
+    return X, proba, classes, soft_labels
 
 
 def _over_seeds(runs):
@@ -282,7 +333,16 @@ def _write_docs_section(docs_path, mode, table, records):
     for r in records:
         if r["source"] == "real":
             seeds[r["family"]] = r.get("student_seeds", 1)
+    representation = records[0].get("representation", DEFAULT_REPRESENTATION)
     title, key = f"`{mode}` mode", f"utility:{mode}"
+    if representation != DEFAULT_REPRESENTATION:
+        title += f", windows of {representation}"
+        key += f"-{representation}"
+    subsampled = sorted({(r["family"], r["n_fit"]) for r in records
+                         if r.get("n_fit") is not None and r["n_fit"] < r["n_train"]
+                         and r["source"] == "real"})
+    if subsampled:
+        title += ", " + ", ".join(f"{f} on {n} rows of each training set" for f, n in subsampled)
     if max(seeds.values(), default=1) > 1:
         top = max(seeds.values())
         title += (f", each of {', '.join(f for f, n in seeds.items() if n == top)} "
@@ -311,6 +371,20 @@ def main(argv=None):
                              "the others are fitted with the first seed only")
     parser.add_argument("--no-references", action="store_true",
                         help="skip the reference synthetic sets (SMOTE, class-Gaussian, VAE)")
+    parser.add_argument("--representation", choices=sorted(REPRESENTATIONS),
+                        default=DEFAULT_REPRESENTATION,
+                        help="window of fetch_apnea_ecg: 5 minutes at 1 Hz (the package "
+                             "default) or 4 minutes at 2 Hz")
+    parser.add_argument("--subsample", type=int, default=None, metavar="N",
+                        help="train the --subsample-families on a stratified random N rows of "
+                             "every training set, real and synthetic alike")
+    parser.add_argument("--subsample-families", default="rbf svm",
+                        help="comma-separated families --subsample applies to (default: "
+                             "rbf svm, whose fit grows with the square of the rows)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="keep each fold's teacher and stimuli here, so that a stopped run "
+                             "resumes without refitting them (e.g. benchmarks/.cache; clear it "
+                             "when the synthesis code changes)")
     parser.add_argument("--summarize", type=Path, default=None,
                         help="only summarize this results file into the docs")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
@@ -319,7 +393,10 @@ def main(argv=None):
         print(summarize(args.summarize, args.docs))
         return 0
     seeds = "" if args.student_seeds == 1 else f"_seeds{args.student_seeds}"
-    output = args.output or ROOT / "benchmarks" / "results" / f"utility_{args.mode}{seeds}.jsonl"
+    representation = ("" if args.representation == DEFAULT_REPRESENTATION
+                      else f"_{args.representation}")
+    output = args.output or ROOT / "benchmarks" / "results" / (
+        f"utility_{args.mode}{representation}{seeds}.jsonl")
     variants = [v for v in args.variants.split(",") if v]
     unknown = set(variants) - set(VARIANTS)
     if unknown:
@@ -329,8 +406,12 @@ def main(argv=None):
     if args.student_seeds < 1:
         parser.error(f"--student-seeds must be at least 1, got {args.student_seeds}")
     seeded_families = None if args.seeded_families is None else args.seeded_families.split(",")
+    if args.subsample is not None and args.subsample < 2:
+        parser.error(f"--subsample must be at least 2 rows, got {args.subsample}")
+    subsample = (None if args.subsample is None else
+                 (args.subsample, set(args.subsample_families.split(","))))
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
-        seeded_families)
+        seeded_families, args.representation, subsample, args.cache)
     print(summarize(output, args.docs))
     return 0
 
