@@ -274,7 +274,7 @@ def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_tr
     return X_s, proba, synthesizer.classes_, soft_labels
 
 
-def summarize(path, docs_path):
+def summarize(path, docs_path, docs_key=None):
     """Mean and sd over folds of every (source, family), as markdown tables."""
     records = [json.loads(line) for line in path.open()]
     mode = records[0]["mode"]
@@ -323,11 +323,11 @@ def summarize(path, docs_path):
         lines.append("")
     table = "\n".join(lines)
     if docs_path is not None:
-        _write_docs_section(docs_path, mode, table, records)
+        _write_docs_section(docs_path, mode, table, records, docs_key)
     return table
 
 
-def _write_docs_section(docs_path, mode, table, records):
+def _write_docs_section(docs_path, mode, table, records, docs_key=None):
     machine = records[0].get("machine", {})
     seeds = {}
     for r in records:
@@ -351,7 +351,7 @@ def _write_docs_section(docs_path, mode, table, records):
     header = (f"### Apnea-ECG, {title}\n\n"
               f"GroupKFold by subject; {records[0]['n_train'] + records[0]['n_test']} windows. "
               f"Machine and versions: {json.dumps(machine)}.\n\n")
-    write_docs_section(docs_path, key, header + table)
+    write_docs_section(docs_path, docs_key or key, header + table)
 
 
 def main(argv=None):
@@ -388,9 +388,12 @@ def main(argv=None):
     parser.add_argument("--summarize", type=Path, default=None,
                         help="only summarize this results file into the docs")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
+    parser.add_argument("--docs-key", default=None,
+                        help="name of the docs block to write (default: from the mode, the "
+                             "representation and the seeds)")
     args = parser.parse_args(argv)
     if args.summarize is not None:
-        print(summarize(args.summarize, args.docs))
+        print(summarize(args.summarize, args.docs, args.docs_key))
         return 0
     seeds = "" if args.student_seeds == 1 else f"_seeds{args.student_seeds}"
     representation = ("" if args.representation == DEFAULT_REPRESENTATION
@@ -412,7 +415,7 @@ def main(argv=None):
                  (args.subsample, set(args.subsample_families.split(","))))
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
         seeded_families, args.representation, subsample, args.cache)
-    print(summarize(output, args.docs))
+    print(summarize(output, args.docs, args.docs_key))
     return 0
 
 
