@@ -135,8 +135,11 @@ def load(mode, data_home, representation=DEFAULT_REPRESENTATION):
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
         student_seeds=1, seeded_families=None, representation=DEFAULT_REPRESENTATION,
-        subsample=None, cache=None):
+        subsample=None, cache=None, only_folds=None):
     """Append one record per (fold, source, family) to ``output``, skipping those there.
+
+    ``only_folds`` (None: all) runs these folds alone, so that separate processes can
+    share the folds of one run (each appends whole lines to ``output``).
 
     ``subsample`` is ``(n_rows, families)``: those families are trained on a stratified
     random subsample of ``n_rows`` rows of every training set, real and synthetic alike.
@@ -155,6 +158,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
 
     folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
     for fold, (train, test) in enumerate(folds):
+        if only_folds is not None and fold not in only_folds:
+            continue
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
         g_train = groups[train]
         # each kept row stands for `every` minutes of its night (per-recording diagnosis)
@@ -385,6 +390,9 @@ def main(argv=None):
                         help="keep each fold's teacher and stimuli here, so that a stopped run "
                              "resumes without refitting them (e.g. benchmarks/.cache; clear it "
                              "when the synthesis code changes)")
+    parser.add_argument("--folds", default=None, metavar="I,J",
+                        help="run these folds only (0-based, comma-separated), e.g. one "
+                             "process per core each with its own folds and the same --output")
     parser.add_argument("--summarize", type=Path, default=None,
                         help="only summarize this results file into the docs")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
@@ -413,8 +421,15 @@ def main(argv=None):
         parser.error(f"--subsample must be at least 2 rows, got {args.subsample}")
     subsample = (None if args.subsample is None else
                  (args.subsample, set(args.subsample_families.split(","))))
+    try:
+        only_folds = None if args.folds is None else {int(f) for f in args.folds.split(",")}
+    except ValueError:
+        only_folds = {-1}
+    if only_folds is not None and not only_folds <= set(range(MODES[args.mode]["n_splits"])):
+        parser.error(f"--folds must lie in 0..{MODES[args.mode]['n_splits'] - 1} for "
+                     f"--mode {args.mode}, got {args.folds}")
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
-        seeded_families, args.representation, subsample, args.cache)
+        seeded_families, args.representation, subsample, args.cache, only_folds)
     print(summarize(output, args.docs, args.docs_key))
     return 0
 
