@@ -55,8 +55,13 @@ default="class_scale_mixture"
     init_rank : int, default=64
         Principal directions of each class kept by the Gaussian starts (at most the
         class's people minus one, and the number of features); the rest of the
-        variance is isotropic noise of at least a tenth of the class's average
-        variance per feature.
+        variance is noise of at least a tenth of the class's average variance per
+        feature.
+    init_rest : {"white", "spectrum"}, default="white"
+        How the Gaussian starts spread the rest over frequency: as white noise, or,
+        with ``"spectrum"``, as the class's residual power spectrum (averaged in 16
+        log-spaced bands per channel; no phase): smooth signals then get a smooth
+        rest. ``init="class_spectrum"`` and ``"noise"`` ignore it.
     min_class_people : int, default=10
         Fewest people (``groups`` passed to ``fit``; without them, rows) behind any
         class aggregate: the class start and the class activation statistics. A class

@@ -107,8 +107,8 @@ class IdentityInhibitor(StimulusSynthesizer):
                  inhibition="uniform", profile_weight=0.0, input_shape=None, n_stimuli=None,
                  stimuli_per_sample=4.0, method="direct",
                  n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_scale_mixture", init_rank=64, min_class_people=10, min_class_rows=20,
-                 max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
+                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         super().__init__(
@@ -116,7 +116,7 @@ class IdentityInhibitor(StimulusSynthesizer):
             stimuli_per_sample=stimuli_per_sample, method=method,
             n_iter=n_iter, lr=lr, bn_weight=bn_weight, bn_statistics=bn_statistics,
             bn_segments=bn_segments, init=init,
-            init_rank=init_rank, min_class_people=min_class_people,
+            init_rank=init_rank, init_rest=init_rest, min_class_people=min_class_people,
             min_class_rows=min_class_rows, max_person_share=max_person_share,
             tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
             confidence=confidence, competition_weight=competition_weight,

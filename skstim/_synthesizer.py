@@ -112,6 +112,7 @@ class StimulusSynthesizer(BaseSampler):
         "bn_segments": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITIALIZERS) | {"noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
+        "init_rest": [StrOptions({"white", "spectrum"})],
         "min_class_people": [Interval(Integral, 1, None, closed="left")],
         "min_class_rows": [Interval(Integral, 1, None, closed="left")],
         "max_person_share": [Interval(Real, 1, None, closed="left"), None],
@@ -131,8 +132,8 @@ class StimulusSynthesizer(BaseSampler):
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_scale_mixture", init_rank=64, min_class_people=10, min_class_rows=20,
-                 max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
+                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
         self.teacher = teacher
@@ -147,6 +148,7 @@ class StimulusSynthesizer(BaseSampler):
         self.bn_segments = bn_segments
         self.init = init
         self.init_rank = init_rank
+        self.init_rest = init_rest
         self.min_class_people = min_class_people
         self.min_class_rows = min_class_rows
         self.max_person_share = max_person_share
@@ -361,8 +363,9 @@ class StimulusSynthesizer(BaseSampler):
         if self.init in _INITIALIZERS:
             z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
                 / torch.as_tensor(self.scale_, device=device)
+            rest = {} if self.init == "class_spectrum" else dict(rest=self.init_rest)
             self.init_ = _INITIALIZERS[self.init].fit(z, y_t, n_classes, rank=self.init_rank,
-                                                      support=self.class_support_)
+                                                      support=self.class_support_, **rest)
 
     # ---------------------------------------------------------------- sampling
     def _resolve_n_stimuli(self, n_samples):

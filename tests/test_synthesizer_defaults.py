@@ -215,3 +215,17 @@ def test_refit_with_other_settings_resets_the_attributes(apnea):
     assert syn.class_statistics_ is not None and syn.init_ is not None
     syn.set_params(bn_statistics="running", init="noise").fit(apnea.X, apnea.y)
     assert syn.class_statistics_ is None and syn.init_ is None
+
+
+def test_init_rest_spectrum_shapes_the_start_and_is_validated(fitted, apnea):
+    assert fitted.init_rest == "white" and fitted.init_.rest_spectra is None
+    shaped = StimulusSynthesizer(FrozenEstimator(fitted.teacher_), input_shape=apnea.input_shape,
+                                 init_rest="spectrum", n_iter=2, random_state=0)
+    X_s, _ = shaped.fit_resample(apnea.X, apnea.y)
+    n_channels, n_times = apnea.input_shape
+    assert shaped.init_.rest_spectra.shape == (2, n_channels, n_times // 2 + 1)
+    white = StimulusSynthesizer(FrozenEstimator(fitted.teacher_), input_shape=apnea.input_shape,
+                                n_iter=2, random_state=0).fit_resample(apnea.X, apnea.y)[0]
+    assert X_s.shape == white.shape and not np.allclose(X_s, white)
+    with pytest.raises(InvalidParameterError, match="init_rest"):
+        StimulusSynthesizer(init_rest="pink").fit(apnea.X, apnea.y)

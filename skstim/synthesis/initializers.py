@@ -12,6 +12,59 @@ __all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectru
 NOISE_FLOOR = 0.1
 
 
+#: Bands (log-spaced above the zero frequency) in which a class's rest spectrum is averaged.
+REST_BANDS = 16
+
+
+def _channels_times(X):
+    """``(n_channels, n_times)`` of rows of shape (n, n_times) or (n, n_channels, n_times)."""
+    return (1, X.shape[1]) if X.dim() == 2 else tuple(X.shape[1:])
+
+
+def _rest_spectrum(residual, variance):
+    """Power spectra, one per channel, shaped like ``residual``'s, of variance ``variance``.
+
+    ``residual`` (n, n_channels, n_times) holds what the leading directions leave of
+    each weighted row; its power, summed over rows and averaged in ``REST_BANDS``
+    log-spaced bands, sets how the rest spreads over frequency. Scaled so that
+    :func:`_stationary_noise` has ``variance`` per feature.
+    """
+    n_times = residual.shape[2]
+    power = torch.fft.rfft(residual, dim=2).abs().pow(2).sum(dim=0)
+    bands = _log_bands(n_times // 2 + 1, REST_BANDS)
+    if bands is not None:
+        power = torch.cat([band.mean(dim=1, keepdim=True).expand_as(band)
+                           for band in power.split(bands, dim=1)], dim=1)
+    # each rfft bin stands for itself and its mirror, except 0 and (even n_times) Nyquist
+    counts = torch.full((n_times // 2 + 1,), 2.0, dtype=power.dtype, device=power.device)
+    counts[0] = 1.0
+    if n_times % 2 == 0:
+        counts[-1] = 1.0
+    total = power @ counts
+    power = torch.where(total[:, None] > 0, power, torch.ones_like(power))  # no power: white
+    return power / (power @ counts)[:, None] * n_times * variance
+
+
+def _rest_shape(X, rest):
+    """The row shape a spectrum-shaped rest is fitted on, or None for a white rest."""
+    if rest not in ("white", "spectrum"):
+        raise ValueError(f"rest must be 'white' or 'spectrum', got {rest!r}.")
+    return _channels_times(X) if rest == "spectrum" else None
+
+
+def _empty_fit(X, rank, shape):
+    """Mean, factors, rest and rest spectrum of a class without aggregates: white noise."""
+    white = None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
+    return X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0), white
+
+
+def _stationary_noise(spectra, n_times, generator):
+    """Gaussian noise of shape ``(len(spectra), n_channels, n_times)`` with these spectra."""
+    white = torch.randn((len(spectra), spectra.shape[1], n_times), generator=generator,
+                        device=spectra.device)
+    return torch.fft.irfft(torch.fft.rfft(white, dim=2) * spectra.sqrt(), n=n_times, dim=2)
+
+
 def _fit_classes(fit_one, X, targets, n_classes, support):
     """``fit_one(rows, weights, n_people)`` for each class, by the support's source.
 
@@ -80,6 +133,13 @@ class ClassGaussian:
     are sums over the class's rows: with few people behind a class they stay close to
     those people's windows (see the privacy audit in the user guide).
 
+    The rest is white by default. Fitted with ``rest="spectrum"`` it is a stationary
+    Gaussian process instead, with the same variance per feature spread over
+    frequency as the class's residual power (what the directions leave of its
+    windows, averaged in ``REST_BANDS`` log-spaced bands per channel): smooth signals
+    get a smooth rest, where white noise would add power at frequencies the class
+    does not have. It has no phase, so it points at no window.
+
     Parameters
     ----------
     means : torch.Tensor of shape (n_classes, n_features)
@@ -87,7 +147,9 @@ class ClassGaussian:
     factors : torch.Tensor of shape (n_classes, n_features, rank)
         Principal directions scaled by their standard deviation.
     noise_std : torch.Tensor of shape (n_classes,)
-        Standard deviation of the isotropic rest.
+        Standard deviation of the rest (per feature).
+    rest_spectra : torch.Tensor of shape (n_classes, n_channels, n_times // 2 + 1) or None
+        Power spectrum of the rest per class and channel; ``None``: a white rest.
 
     Examples
     --------
@@ -96,55 +158,77 @@ class ClassGaussian:
     >>> init = ClassGaussian.fit(X, torch.arange(50) % 2, n_classes=2, rank=2)
     >>> init.draw(torch.tensor([0, 1, 1]), (2, 3), torch.Generator().manual_seed(0)).shape
     torch.Size([3, 2, 3])
+    >>> smooth = torch.cumsum(torch.randn(50, 1, 64), dim=2)
+    >>> shaped = ClassGaussian.fit(smooth, torch.arange(50) % 2, n_classes=2, rank=2,
+    ...                            rest="spectrum")
+    >>> tuple(shaped.rest_spectra.shape)
+    (2, 1, 33)
     """
 
-    def __init__(self, means, factors, noise_std):
+    def __init__(self, means, factors, noise_std, rest_spectra=None):
         self.means, self.factors, self.noise_std = means, factors, noise_std
+        self.rest_spectra = rest_spectra
 
     @staticmethod
-    def _fit_one(X, weights, n_people, rank):
-        """Mean, padded factors and rest of one weighted set of flat rows."""
+    def _fit_one(X, weights, n_people, rank, shape=None):
+        """Mean, padded factors, rest and (given the row ``shape``) rest spectrum of
+        one weighted set of flat rows."""
         n_features = X.shape[1]
         mean = weights @ X
         k = min(rank, max(n_people - 1, 0), n_features)
         factor = X.new_zeros(n_features, rank)
+        white = None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
         if n_people < 2:
-            return mean, factor, X.new_tensor(1.0)
+            return mean, factor, X.new_tensor(1.0), white
         weighted = weights.sqrt()[:, None] * (X - mean)
-        _, s, vt = torch.linalg.svd(weighted, full_matrices=False)
+        u, s, vt = torch.linalg.svd(weighted, full_matrices=False)
         eigen = s.pow(2) * (n_people / (n_people - 1))
         floor = NOISE_FLOOR * eigen.sum() / n_features
         rest = (eigen[k:].sum() / max(n_features - k, 1)).clamp(min=floor)
         factor[:, :k] = vt[:k].T * (eigen[:k] - rest).clamp(min=0).sqrt()
-        return mean, factor, rest.sqrt()
+        spectrum = None
+        if shape is not None:
+            residual = (weighted - (u[:, :k] * s[:k]) @ vt[:k]).view(len(X), *shape)
+            spectrum = _rest_spectrum(residual, rest)
+        return mean, factor, rest.sqrt(), spectrum
 
     @classmethod
-    def fit(cls, X, targets, n_classes, rank=16, support=None):
-        """Fit one probabilistic PCA per class on standardized ``X`` (rows of any shape).
+    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
+        """Fit one probabilistic PCA per class on standardized ``X``.
 
+        ``X`` has shape ``(n, n_channels, n_times)`` (2-D: one channel).
         ``support`` (:func:`~skstim.synthesis.class_support`) sets each row's weight and
         the classes above the floors; ``None`` weighs every row the same and has no
-        floors.
+        floors. ``rest="spectrum"`` shapes the rest by the power spectrum of what the
+        directions leave (see the class docstring); ``"white"`` keeps it white.
         """
+        shape = _rest_shape(X, rest)
         X = X.flatten(1)
-        fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank),
+        fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank, shape),
                             X, targets, n_classes, support)
-        empty = (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0))
-        means, factors, noise = zip(*(empty if f is None else f for f in fits))
-        return cls(torch.stack(means), torch.stack(factors), torch.stack(noise))
+        means, factors, noise, spectra = zip(*(_empty_fit(X, rank, shape) if f is None else f
+                                               for f in fits))
+        return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
+                   None if shape is None else torch.stack(spectra))
+
+    def _tensors(self):
+        return self.means, self.factors, self.noise_std, self.rest_spectra
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""
-        return ClassGaussian(self.means.to(device), self.factors.to(device), self.noise_std.to(device))
+        return type(self)(*(None if t is None else t.to(device) for t in self._tensors()))
 
     def draw(self, targets, shape, generator):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
         device = targets.device
         n, rank = len(targets), self.factors.shape[2]
         latent = torch.randn((n, rank, 1), generator=generator, device=device)
-        white = torch.randn((n, self.means.shape[1]), generator=generator, device=device)
-        z = self.means[targets] + (self.factors[targets] @ latent)[:, :, 0] + \
-            self.noise_std[targets][:, None] * white
+        if self.rest_spectra is None:
+            rest = self.noise_std[targets][:, None] * torch.randn(
+                (n, self.means.shape[1]), generator=generator, device=device)
+        else:
+            rest = _stationary_noise(self.rest_spectra[targets], shape[-1], generator).flatten(1)
+        z = self.means[targets] + (self.factors[targets] @ latent)[:, :, 0] + rest
         return z.view(n, *shape)
 
 
@@ -189,6 +273,8 @@ class ClassScaleMixture(ClassGaussian):
         Mean of the log relative amplitude in each class.
     log_amplitude_std : torch.Tensor of shape (n_classes,)
         Its standard deviation.
+    rest_spectra : torch.Tensor or None
+        As in :class:`ClassGaussian`.
 
     Examples
     --------
@@ -201,13 +287,15 @@ class ClassScaleMixture(ClassGaussian):
     torch.Size([3, 2, 3])
     """
 
-    def __init__(self, means, factors, noise_std, log_amplitude_mean, log_amplitude_std):
-        super().__init__(means, factors, noise_std)
+    def __init__(self, means, factors, noise_std, log_amplitude_mean, log_amplitude_std,
+                 rest_spectra=None):
+        super().__init__(means, factors, noise_std, rest_spectra)
         self.log_amplitude_mean, self.log_amplitude_std = log_amplitude_mean, log_amplitude_std
 
     @classmethod
-    def fit(cls, X, targets, n_classes, rank=16, support=None):
+    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
         """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
+        shape = _rest_shape(X, rest)
         X = X.flatten(1)
 
         def fit_one(rows, weights, n_people):
@@ -215,20 +303,21 @@ class ClassScaleMixture(ClassGaussian):
             amplitude, log_mean, log_std = _amplitude_law(rows - mean, weights, n_people)
             scaled = (rows - mean) / amplitude[:, None]
             normalized = mean + scaled - weights @ scaled
-            return (*ClassGaussian._fit_one(normalized, weights, n_people, rank), log_mean,
-                    log_std)
+            return (*ClassGaussian._fit_one(normalized, weights, n_people, rank, shape),
+                    log_mean, log_std)
 
         fits = _fit_classes(fit_one, X, targets, n_classes, support)
         zero = X.new_tensor(0.0)
-        empty = (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0),
-                 zero, zero)
-        return cls(*(torch.stack(p) for p in zip(*(empty if f is None else f for f in fits))))
+        empty = (*_empty_fit(X, rank, shape), zero, zero)
+        means, factors, noise, spectra, log_mean, log_std = zip(
+            *(empty if f is None else f for f in fits))
+        return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
+                   torch.stack(log_mean), torch.stack(log_std),
+                   None if shape is None else torch.stack(spectra))
 
-    def to(self, device):
-        """This initializer with its tensors on ``device``."""
-        return ClassScaleMixture(self.means.to(device), self.factors.to(device),
-                                 self.noise_std.to(device), self.log_amplitude_mean.to(device),
-                                 self.log_amplitude_std.to(device))
+    def _tensors(self):
+        return (self.means, self.factors, self.noise_std, self.log_amplitude_mean,
+                self.log_amplitude_std, self.rest_spectra)
 
     def draw(self, targets, shape, generator):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""

@@ -575,3 +575,43 @@ def test_segment_prior_tells_where_a_pattern_sits():
     assert values[4][0] < 1e-3 and values[1][0] < 1e-3  # the real windows match either way
     # pooled over time the moved bump is nearly invisible; per segment it is not
     assert values[4][1] > 5 * values[1][1]
+
+
+@pytest.mark.parametrize("cls", [ClassGaussian, ClassScaleMixture])
+def test_spectrum_rest_keeps_the_rest_variance_and_follows_the_class_spectrum(cls):
+    # random walks: smooth, their power falls with frequency
+    X = torch.cumsum(torch.randn(400, 2, 64, generator=generator(0)), dim=2)
+    X = (X - X.mean(dim=(0, 2), keepdim=True)) / X.std()
+    y = torch.arange(400) % 2
+    white = cls.fit(X, y, n_classes=2, rank=2)
+    shaped = cls.fit(X, y, n_classes=2, rank=2, rest="spectrum")
+    assert white.rest_spectra is None
+    assert shaped.rest_spectra.shape == (2, 2, 33)
+    torch.testing.assert_close(shaped.means, white.means)
+    torch.testing.assert_close(shaped.noise_std, white.noise_std)
+    targets = torch.zeros(4000, dtype=torch.long)
+    z_white = white.draw(targets, (2, 64), generator(1))
+    z_shaped = shaped.draw(targets, (2, 64), generator(1))
+    # the same total variance, spread like the class: far less at high frequencies
+    assert float(z_shaped.var(dim=0).sum()) == pytest.approx(float(z_white.var(dim=0).sum()),
+                                                              rel=0.1)
+    high = slice(24, None)
+    power_white = torch.fft.rfft(z_white - z_white.mean(0), dim=2).abs().pow(2)[..., high].mean()
+    power_shaped = torch.fft.rfft(z_shaped - z_shaped.mean(0), dim=2).abs().pow(2)[..., high].mean()
+    power_real = torch.fft.rfft(X - X.mean(0), dim=2).abs().pow(2)[..., high].mean()
+    assert power_shaped < 0.2 * power_white
+    assert power_shaped < 3 * power_real
+
+
+def test_spectrum_rest_draws_are_deterministic_and_move_devices():
+    X = torch.cumsum(torch.randn(60, 1, 32, generator=generator(0)), dim=2)
+    init = ClassScaleMixture.fit(X, torch.arange(60) % 2, n_classes=2, rank=2, rest="spectrum")
+    moved = init.to("cpu")
+    assert isinstance(moved, ClassScaleMixture)
+    torch.testing.assert_close(moved.rest_spectra, init.rest_spectra, rtol=0, atol=0)
+    targets = torch.tensor([0, 1, 1])
+    a = init.draw(targets, (1, 32), generator(4))
+    torch.testing.assert_close(a, moved.draw(targets, (1, 32), generator(4)), rtol=0, atol=0)
+    assert not torch.equal(a, init.draw(targets, (1, 32), generator(5)))
+    with pytest.raises(ValueError, match="rest must be"):
+        ClassGaussian.fit(X, torch.arange(60) % 2, n_classes=2, rest="pink")
