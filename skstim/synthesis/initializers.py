@@ -52,10 +52,15 @@ def _rest_shape(X, rest):
     return _channels_times(X) if rest == "spectrum" else None
 
 
+def _unit_white_spectrum(X, shape):
+    """The spectrum of white noise of variance 1 per feature (None without a ``shape``)."""
+    return None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
+
+
 def _empty_fit(X, rank, shape):
     """Mean, factors, rest and rest spectrum of a class without aggregates: white noise."""
-    white = None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
-    return X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0), white
+    return (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0),
+            _unit_white_spectrum(X, shape))
 
 
 def _stationary_noise(spectra, n_times, generator):
@@ -177,9 +182,8 @@ class ClassGaussian:
         mean = weights @ X
         k = min(rank, max(n_people - 1, 0), n_features)
         factor = X.new_zeros(n_features, rank)
-        white = None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
         if n_people < 2:
-            return mean, factor, X.new_tensor(1.0), white
+            return mean, factor, X.new_tensor(1.0), _unit_white_spectrum(X, shape)
         weighted = weights.sqrt()[:, None] * (X - mean)
         u, s, vt = torch.linalg.svd(weighted, full_matrices=False)
         eigen = s.pow(2) * (n_people / (n_people - 1))
