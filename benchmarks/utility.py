@@ -98,6 +98,11 @@ VARIANTS = {
                          "rest shaped by the class spectrum, 20 steps, 4x stimuli",
                          dict(max_person_share=4.0, init_rest="spectrum", n_iter=20,
                               stimuli_per_sample=4.0)),
+    "cap4-rest0.5-x4": ("default with no person above 4 times the equal share and the start's "
+                        "rest half way between white and the class spectrum, 20 steps, 4x "
+                        "stimuli",
+                        dict(max_person_share=4.0, init_rest=0.5, n_iter=20,
+                             stimuli_per_sample=4.0)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
                     "weighs the same), 20 steps, 4x stimuli",
                     dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),

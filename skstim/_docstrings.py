@@ -57,11 +57,13 @@ default="class_scale_mixture"
         class's people minus one, and the number of features); the rest of the
         variance is noise of at least a tenth of the class's average variance per
         feature.
-    init_rest : {"white", "spectrum"}, default="white"
+    init_rest : {"white", "spectrum"} or float in [0, 1], default="white"
         How the Gaussian starts spread the rest over frequency: as white noise, or,
         with ``"spectrum"``, as the class's residual power spectrum (averaged in 16
         log-spaced bands per channel; no phase): smooth signals then get a smooth
-        rest. ``init="class_spectrum"`` and ``"noise"`` ignore it.
+        rest. A number goes between them: the class's band powers raised to it (0 is
+        ``"white"``, 1 is ``"spectrum"``, 0.5 half way on a log scale), at the same
+        variance. ``init="class_spectrum"`` and ``"noise"`` ignore it.
     min_class_people : int, default=10
         Fewest people (``groups`` passed to ``fit``; without them, rows) behind any
         class aggregate: the class start and the class activation statistics. A class

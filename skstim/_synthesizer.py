@@ -112,7 +112,7 @@ class StimulusSynthesizer(BaseSampler):
         "bn_segments": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITIALIZERS) | {"noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
-        "init_rest": [StrOptions({"white", "spectrum"})],
+        "init_rest": [StrOptions({"white", "spectrum"}), Interval(Real, 0, 1, closed="both")],
         "min_class_people": [Interval(Integral, 1, None, closed="left")],
         "min_class_rows": [Interval(Integral, 1, None, closed="left")],
         "max_person_share": [Interval(Real, 1, None, closed="left"), None],

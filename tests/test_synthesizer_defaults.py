@@ -227,5 +227,9 @@ def test_init_rest_spectrum_shapes_the_start_and_is_validated(fitted, apnea):
     white = StimulusSynthesizer(FrozenEstimator(fitted.teacher_), input_shape=apnea.input_shape,
                                 n_iter=2, random_state=0).fit_resample(apnea.X, apnea.y)[0]
     assert X_s.shape == white.shape and not np.allclose(X_s, white)
-    with pytest.raises(InvalidParameterError, match="init_rest"):
-        StimulusSynthesizer(init_rest="pink").fit(apnea.X, apnea.y)
+    zero = StimulusSynthesizer(FrozenEstimator(fitted.teacher_), input_shape=apnea.input_shape,
+                               init_rest=0.0, n_iter=2, random_state=0).fit_resample(apnea.X, apnea.y)[0]
+    np.testing.assert_array_equal(zero, white)  # 0: the white rest itself
+    for bad in ("pink", 1.5, -0.1):
+        with pytest.raises(InvalidParameterError, match="init_rest"):
+            StimulusSynthesizer(init_rest=bad).fit(apnea.X, apnea.y)

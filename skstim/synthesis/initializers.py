@@ -1,5 +1,6 @@
 """Where stimuli start: white noise, or noise shaped by aggregates of each class's people."""
 
+from numbers import Real
 
 import torch
 
@@ -21,12 +22,13 @@ def _channels_times(X):
     return (1, X.shape[1]) if X.dim() == 2 else tuple(X.shape[1:])
 
 
-def _rest_spectrum(residual, variance):
+def _rest_spectrum(residual, variance, exponent=1.0):
     """Power spectra, one per channel, shaped like ``residual``'s, of variance ``variance``.
 
     ``residual`` (n, n_channels, n_times) holds what the leading directions leave of
     each weighted row; its power, summed over rows and averaged in ``REST_BANDS``
-    log-spaced bands, sets how the rest spreads over frequency. Scaled so that
+    log-spaced bands and raised to ``exponent`` (1: the residual's shape, 0: flat),
+    sets how the rest spreads over frequency. Scaled so that
     :func:`_stationary_noise` has ``variance`` per feature.
     """
     n_times = residual.shape[2]
@@ -42,14 +44,22 @@ def _rest_spectrum(residual, variance):
         counts[-1] = 1.0
     total = power @ counts
     power = torch.where(total[:, None] > 0, power, torch.ones_like(power))  # no power: white
+    power = power.pow(exponent)
     return power / (power @ counts)[:, None] * n_times * variance
+
+
+def _rest_exponent(rest):
+    """The exponent of the class spectrum in the rest (0: white) that ``rest`` names."""
+    if rest in ("white", "spectrum"):
+        return float(rest == "spectrum")
+    if isinstance(rest, Real) and not isinstance(rest, bool) and 0 <= rest <= 1:
+        return float(rest)
+    raise ValueError(f"rest must be 'white', 'spectrum' or a number in [0, 1], got {rest!r}.")
 
 
 def _rest_shape(X, rest):
     """The row shape a spectrum-shaped rest is fitted on, or None for a white rest."""
-    if rest not in ("white", "spectrum"):
-        raise ValueError(f"rest must be 'white' or 'spectrum', got {rest!r}.")
-    return _channels_times(X) if rest == "spectrum" else None
+    return _channels_times(X) if _rest_exponent(rest) > 0 else None
 
 
 def _unit_white_spectrum(X, shape):
@@ -143,7 +153,9 @@ class ClassGaussian:
     frequency as the class's residual power (what the directions leave of its
     windows, averaged in ``REST_BANDS`` log-spaced bands per channel): smooth signals
     get a smooth rest, where white noise would add power at frequencies the class
-    does not have. It has no phase, so it points at no window.
+    does not have. It has no phase, so it points at no window. A number in [0, 1]
+    goes between the two: the class's band powers raised to that power (0.5: half
+    way between white and the class's shape on a log scale), at the same variance.
 
     Parameters
     ----------
@@ -175,9 +187,9 @@ class ClassGaussian:
         self.rest_spectra = rest_spectra
 
     @staticmethod
-    def _fit_one(X, weights, n_people, rank, shape=None):
-        """Mean, padded factors, rest and (given the row ``shape``) rest spectrum of
-        one weighted set of flat rows."""
+    def _fit_one(X, weights, n_people, rank, shape=None, exponent=1.0):
+        """Mean, padded factors, rest and (given the row ``shape``) rest spectrum, the
+        residual's raised to ``exponent``, of one weighted set of flat rows."""
         n_features = X.shape[1]
         mean = weights @ X
         k = min(rank, max(n_people - 1, 0), n_features)
@@ -193,7 +205,7 @@ class ClassGaussian:
         spectrum = None
         if shape is not None:
             residual = (weighted - (u[:, :k] * s[:k]) @ vt[:k]).view(len(X), *shape)
-            spectrum = _rest_spectrum(residual, rest)
+            spectrum = _rest_spectrum(residual, rest, exponent)
         return mean, factor, rest.sqrt(), spectrum
 
     @classmethod
@@ -204,11 +216,12 @@ class ClassGaussian:
         ``support`` (:func:`~skstim.synthesis.class_support`) sets each row's weight and
         the classes above the floors; ``None`` weighs every row the same and has no
         floors. ``rest="spectrum"`` shapes the rest by the power spectrum of what the
-        directions leave (see the class docstring); ``"white"`` keeps it white.
+        directions leave (see the class docstring), ``"white"`` keeps it white, and a
+        number in [0, 1] goes between them: the spectrum raised to that power.
         """
-        shape = _rest_shape(X, rest)
+        shape, exponent = _rest_shape(X, rest), _rest_exponent(rest)
         X = X.flatten(1)
-        fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank, shape),
+        fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank, shape, exponent),
                             X, targets, n_classes, support)
         means, factors, noise, spectra = zip(*(_empty_fit(X, rank, shape) if f is None else f
                                                for f in fits))
@@ -299,7 +312,7 @@ class ClassScaleMixture(ClassGaussian):
     @classmethod
     def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
         """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
-        shape = _rest_shape(X, rest)
+        shape, exponent = _rest_shape(X, rest), _rest_exponent(rest)
         X = X.flatten(1)
 
         def fit_one(rows, weights, n_people):
@@ -307,7 +320,8 @@ class ClassScaleMixture(ClassGaussian):
             amplitude, log_mean, log_std = _amplitude_law(rows - mean, weights, n_people)
             scaled = (rows - mean) / amplitude[:, None]
             normalized = mean + scaled - weights @ scaled
-            return (*ClassGaussian._fit_one(normalized, weights, n_people, rank, shape),
+            return (*ClassGaussian._fit_one(normalized, weights, n_people, rank, shape,
+                                            exponent),
                     log_mean, log_std)
 
         fits = _fit_classes(fit_one, X, targets, n_classes, support)

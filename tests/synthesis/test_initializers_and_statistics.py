@@ -603,6 +603,27 @@ def test_spectrum_rest_keeps_the_rest_variance_and_follows_the_class_spectrum(cl
     assert power_shaped < 3 * power_real
 
 
+def test_rest_between_white_and_spectrum_lies_between_them_at_the_same_variance():
+    X = torch.cumsum(torch.randn(400, 1, 64, generator=generator(0)), dim=2)
+    X = (X - X.mean(dim=(0, 2), keepdim=True)) / X.std()
+    y = torch.arange(400) % 2
+    fits = {rest: ClassScaleMixture.fit(X, y, n_classes=2, rank=2, rest=rest)
+            for rest in ("white", 0.0, 0.5, "spectrum", 1.0)}
+    assert fits[0.0].rest_spectra is None  # 0 is the white rest, drawn the same way
+    torch.testing.assert_close(fits[1.0].rest_spectra, fits["spectrum"].rest_spectra)
+    half, full = fits[0.5].rest_spectra, fits["spectrum"].rest_spectra
+    # the band powers' logs go half way: the square root of the class's shape, rescaled
+    offset = half.log() - 0.5 * full.log()
+    torch.testing.assert_close(offset, offset[..., :1].expand_as(offset))
+    counts = torch.full((33,), 2.0)
+    counts[0] = counts[-1] = 1.0
+    torch.testing.assert_close(half @ counts, full @ counts)  # the same variance
+    high = slice(24, None)
+    assert full[..., high].mean() < half[..., high].mean() < fits["white"].noise_std.pow(2).mean()
+    with pytest.raises(ValueError, match="number in \\[0, 1\\]"):
+        ClassGaussian.fit(X, y, n_classes=2, rest=1.5)
+
+
 def test_spectrum_rest_draws_are_deterministic_and_move_devices():
     X = torch.cumsum(torch.randn(60, 1, 32, generator=generator(0)), dim=2)
     init = ClassScaleMixture.fit(X, torch.arange(60) % 2, n_classes=2, rank=2, rest="spectrum")
