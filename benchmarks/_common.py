@@ -56,3 +56,16 @@ def write_docs_section(docs_path, key, block_text):
     tmp = docs_path.with_suffix(".tmp")
     tmp.write_text(text)
     tmp.replace(docs_path)
+
+
+def parse_parameter(text, parser):
+    """``(name, value)`` of a ``--synthesis NAME=VALUE`` argument, the value as a number if it is one."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        parser.error(f"--synthesis takes NAME=VALUE, got {text!r}")
+    for kind in (int, float):
+        try:
+            return name, kind(value)
+        except ValueError:
+            pass
+    return name, value

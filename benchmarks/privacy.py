@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
-    write_docs_section
+    parse_parameter, write_docs_section
 from skstim import IdentityInhibitor, make_teacher
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
@@ -408,18 +408,6 @@ def _plot(curves, figure_path):
     tmp.replace(figure_path)
 
 
-def _parse_parameter(text, parser):
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        parser.error(f"--synthesis takes NAME=VALUE, got {text!r}")
-    for kind in (int, float):
-        try:
-            return name, kind(value)
-        except ValueError:
-            pass
-    return name, value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setting", choices=sorted(SETTINGS), default="simulated")
@@ -452,7 +440,7 @@ def main(argv=None):
     if args.weights is not None:
         SETTINGS[args.setting] = replace(SETTINGS[args.setting], weights=tuple(
             float(w) for w in args.weights.split(",")))
-    synthesis = dict(_parse_parameter(text, parser) for text in args.synthesis)
+    synthesis = dict(parse_parameter(text, parser) for text in args.synthesis)
     tag = "".join(f"_{k}-{v}" for k, v in sorted(synthesis.items()))
     output = args.output or results / f"privacy_{args.setting}{tag}.jsonl"
     run(args.setting, args.data_home, output, synthesis, peers=not args.no_peers)

@@ -40,6 +40,22 @@ FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                             "gradient boosting", "k-nn", "rbf svm", "logistic regression"))
 
 
+def demo_split(config, random_state):
+    """The demo's simulated study and its split by person: ``(data, train, test, second)``.
+
+    ``config.n_subjects`` people, each recorded for two nights of ``config.n_windows``
+    windows; 25 % of the people are held out; ``train`` and ``test`` index the first
+    night of the training and the held-out people, ``second`` marks every second night
+    (the attacker's).
+    """
+    data = make_sleep_apnea(config.n_subjects, 2 * config.n_windows, random_state=random_state)
+    first_night = np.concatenate([np.arange(np.sum(data.groups == g)) < config.n_windows
+                                  for g in np.unique(data.groups)])
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)
+                       .split(data.X, data.y, data.groups))
+    return data, train[first_night[train]], test[first_night[test]], ~first_night
+
+
 def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     """Fit a teacher on simulated recordings, synthesize stimuli, compare students and privacy.
 
@@ -76,12 +92,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     """
     config = QUICK if quick else FULL
     start = time.perf_counter()
-    data = make_sleep_apnea(config.n_subjects, 2 * config.n_windows, random_state=random_state)
-    first_night = np.concatenate([np.arange(np.sum(data.groups == g)) < config.n_windows
-                                  for g in np.unique(data.groups)])
-    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)
-                       .split(data.X, data.y, data.groups))
-    train, test = train[first_night[train]], test[first_night[test]]
+    data, train, test, second_night = demo_split(config, random_state)
     X_train, y_train, X_test, y_test = data.X[train], data.y[train], data.X[test], data.y[test]
 
     students = student_families(data.input_shape, families=list(config.families),
@@ -125,7 +136,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
             (X_inhibited, proba_inhibited),
             (X_noise, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_noise)]),
         ]))
-        attacker = ~first_night
+        attacker = second_night
         privacy = {}
         for name, (X_released, labels) in sets.items():
             bar.set_postfix_str(f"privacy: {name}")
