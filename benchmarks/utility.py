@@ -407,7 +407,8 @@ def main(argv=None):
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks" / "utility.md")
     parser.add_argument("--docs-key", default=None,
                         help="name of the docs block to write (default: from the mode, the "
-                             "representation and the seeds)")
+                             "representation and the seeds; a run with its own --output writes "
+                             "a block only when this names it)")
     args = parser.parse_args(argv)
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs, args.docs_key))
@@ -439,7 +440,10 @@ def main(argv=None):
                      f"--mode {args.mode}, got {args.folds}")
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
         seeded_families, args.representation, subsample, args.cache, only_folds)
-    print(summarize(output, args.docs, args.docs_key))
+    # a run into its own --output writes no docs block unless named: the default block of
+    # the mode may belong to another results file
+    named = args.output is None or args.docs_key is not None
+    print(summarize(output, args.docs if named else None, args.docs_key))
     return 0
 
 
