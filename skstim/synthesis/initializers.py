@@ -57,9 +57,11 @@ def _rest_exponent(rest):
     raise ValueError(f"rest must be 'white', 'spectrum' or a number in [0, 1], got {rest!r}.")
 
 
-def _rest_shape(X, rest):
-    """The row shape a spectrum-shaped rest is fitted on, or None for a white rest."""
-    return _channels_times(X) if _rest_exponent(rest) > 0 else None
+def _rest_form(X, rest):
+    """The row shape a spectrum-shaped rest is fitted on (None for a white rest) and the
+    exponent of the class spectrum in it."""
+    exponent = _rest_exponent(rest)
+    return (_channels_times(X) if exponent > 0 else None), exponent
 
 
 def _unit_white_spectrum(X, shape):
@@ -219,7 +221,7 @@ class ClassGaussian:
         directions leave (see the class docstring), ``"white"`` keeps it white, and a
         number in [0, 1] goes between them: the spectrum raised to that power.
         """
-        shape, exponent = _rest_shape(X, rest), _rest_exponent(rest)
+        shape, exponent = _rest_form(X, rest)
         X = X.flatten(1)
         fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank, shape, exponent),
                             X, targets, n_classes, support)
@@ -312,7 +314,7 @@ class ClassScaleMixture(ClassGaussian):
     @classmethod
     def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
         """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
-        shape, exponent = _rest_shape(X, rest), _rest_exponent(rest)
+        shape, exponent = _rest_form(X, rest)
         X = X.flatten(1)
 
         def fit_one(rows, weights, n_people):
