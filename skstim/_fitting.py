@@ -36,13 +36,16 @@ def _module_params(net):
     return names
 
 
-def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name="teacher"):
+def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name="teacher",
+                standardization=None):
     """A fresh clone of ``template`` (``None``: :func:`~skstim.nets.make_network`) sized for the data.
 
     ``module__input_shape`` and ``module__n_classes`` are set where the module takes
-    them; an unseeded net gets ``seed`` when ``seeded`` (the estimator has a
-    ``random_state``). A net trained with NLLLoss (one ending in softmax) is refused,
-    with ``name`` in the message.
+    them, and for a network built with ``norm="group"`` its fixed input
+    standardization, ``standardization=(loc, scale)`` (per channel); an unseeded net
+    gets ``seed`` when ``seeded`` (the estimator has a ``random_state``). A net
+    trained with NLLLoss (one ending in softmax) is refused, with ``name`` in the
+    message.
     """
     if template is None:
         net = make_network(input_shape, n_classes=n_classes, device=device)
@@ -56,6 +59,9 @@ def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name=
             "with criterion=torch.nn.CrossEntropyLoss and no final softmax."
         )
     updates = {"module__input_shape": input_shape, "module__n_classes": n_classes}
+    if params.get("module__norm") == "group" and standardization is not None:
+        loc, scale = (np.asarray(v, dtype=float).ravel().tolist() for v in standardization)
+        updates.update(module__input_loc=loc, module__input_scale=scale)
     if "random_state" in params and params["random_state"] is None and seeded:
         updates["random_state"] = seed
     accepted = _module_params(net)

@@ -244,9 +244,11 @@ class StimulusSynthesizer(BaseSampler):
         return prior / prior.sum()
 
     def _prepare_net(self, template, n_classes, seed, name="teacher"):
-        """A fresh clone of ``template`` sized for the data (see :func:`prepare_net`)."""
+        """A fresh clone of ``template`` sized and standardized for the data (see
+        :func:`prepare_net`)."""
         return prepare_net(template, self.input_shape_, n_classes, seed=seed,
-                           seeded=self.random_state is not None, device=self.device, name=name)
+                           seeded=self.random_state is not None, device=self.device, name=name,
+                           standardization=(self.loc_, self.scale_))
 
     def _fit_net(self, net, X32, labels, seed, groups=None):
         """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
@@ -310,6 +312,7 @@ class StimulusSynthesizer(BaseSampler):
         self._root_seed = seed_sequence(self.random_state)
         teacher_seed = torch_seed(child_seed(self._root_seed, _TEACHER_SEED))
         X32 = X.astype(np.float32)
+        self.loc_, self.scale_ = self._standardization(X32)
 
         if isinstance(self.teacher, FrozenEstimator):
             self.teacher_ = self.teacher.estimator
@@ -333,14 +336,17 @@ class StimulusSynthesizer(BaseSampler):
             self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed,
                                           groups=groups if invariant else None)
         check_logits(self.teacher_, X32, len(self.classes_))
-
-        channels = X32.reshape(len(X32), *self.input_shape_)
-        self.loc_ = channels.mean(axis=(0, 2))[:, None]
-        scale = channels.std(axis=(0, 2))[:, None]
-        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
         self.class_prior_ = self._resolve_class_prior(y_encoded)
         self._fit_data_statistics(X32, y_encoded, groups)
         return X32
+
+    def _standardization(self, X32):
+        """Per-channel mean and standard deviation (1 where a channel is constant), as
+        ``(n_channels, 1)`` columns."""
+        channels = X32.reshape(len(X32), *self.input_shape_)
+        scale = channels.std(axis=(0, 2))[:, None]
+        return (channels.mean(axis=(0, 2))[:, None],
+                np.where(scale > 0, scale, 1.0).astype(np.float32))
 
     def _fit_data_statistics(self, X32, y_encoded, groups):
         """Class-level aggregates of the real data that guide the synthesis."""

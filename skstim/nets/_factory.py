@@ -12,7 +12,7 @@ __all__ = ["make_network", "make_teacher", "architecture_name"]
 
 def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr=3e-3,
                  batch_size=64, optimizer=torch.optim.AdamW, device="cpu",
-                 random_state=None, subject_reversal=None, **kwargs):
+                 random_state=None, subject_reversal=None, norm="batch", **kwargs):
     """Return an unfitted skorch classifier on logits: a teacher, a student or a subject model.
 
     The network outputs logits and is trained with cross-entropy; ``X`` is cast to
@@ -47,6 +47,11 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
         with a subject head behind gradient reversal of this weight
         (:class:`SubjectAdversarial`), so that its activations carry less of who a
         window comes from; ``fit`` then needs ``groups``.
+    norm : {"batch", "group"}, default="batch"
+        Normalization of the network built from ``arch``: BatchNorm layers, or a
+        fixed input standardization and GroupNorm (``module__norm="group"``), which
+        differentially private training needs (:class:`~skstim.StimulusSynthesizer`
+        sets the standardization from its aggregates).
     **kwargs
         Further skorch parameters, e.g. ``module__n_filters=32`` or ``train_split=...``.
 
@@ -83,6 +88,8 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
         verbose=0,
         random_state=random_state,
     )
+    if norm != "batch":
+        params["module__norm"] = norm
     if subject_reversal is not None:
         params.update(module=SubjectAdversarial, module__base=module,
                       module__reversal=float(subject_reversal))

@@ -4,8 +4,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..synthesis import TimeMeans, batchnorm_layers
-from ..utils import seeded_torch, torch_seed
+from ..synthesis import TimeMeans
+from ..utils import normalization_layers, seeded_torch, torch_seed
 from ._classifier import NetClassifier
 
 __all__ = ["SubjectAdversarial", "SubjectInvariantClassifier"]
@@ -65,7 +65,7 @@ class SubjectAdversarial(nn.Module):
         self.base = base(**base_params)
         self.reversal = float(reversal)
         self._features = {}
-        layers = batchnorm_layers(self.base)[1:]
+        layers = normalization_layers(self.base)[1:]
         if not layers:
             raise ValueError(f"{base.__name__} has no BatchNorm layer past its input: the "
                              "subject head reads the inputs of the inner BatchNorm layers.")

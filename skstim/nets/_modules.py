@@ -7,12 +7,17 @@ engine constrains every architecture offered as a teacher. The input BatchNorm k
 cumulative average (``momentum=None``): the input statistics do not change during
 training, so after any number of batches it holds the data's own per-channel mean and
 variance (an exponential average would lag far behind a channel such as SpO2 near 95).
+
+With ``norm="group"`` the networks hold no BatchNorm, which differentially private
+training does not allow: the input is standardized by given per-channel statistics
+(:class:`~skstim.nets.Standardize`, ``input_loc`` and ``input_scale``) and the hidden
+layers are normalized per sample by GroupNorm. The prior then reads those layers' inputs.
 """
 
 import torch
 from torch import nn
 
-from ..utils import check_input_shape
+from ..utils import Standardize, check_input_shape, group_norm
 
 __all__ = ["ConvNet1d", "MLP", "GRUNet", "SummaryNet", "summary_statistics", "ARCHITECTURES"]
 
@@ -29,6 +34,29 @@ class _BatchNorm1d(nn.BatchNorm1d):
                 training=False, eps=self.eps,
             )
         return super().forward(x)
+
+
+NORMS = ("batch", "group")
+
+
+def _check_norm(norm, input_loc, input_scale):
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {NORMS}, got {norm!r}.")
+    if norm == "batch" and (input_loc is not None or input_scale is not None):
+        raise ValueError("input_loc and input_scale are for norm='group': with norm='batch' "
+                         "the input BatchNorm learns the statistics from the data.")
+
+
+def _input_norm(n_channels, norm, input_loc, input_scale):
+    """The first layer: a BatchNorm that learns the input statistics, or fixed ones."""
+    _check_norm(norm, input_loc, input_scale)
+    if norm == "batch":
+        return _BatchNorm1d(n_channels, momentum=None)
+    return Standardize(n_channels, input_loc, input_scale)
+
+
+def _hidden_norm(n_channels, norm):
+    return _BatchNorm1d(n_channels) if norm == "batch" else group_norm(n_channels)
 
 
 class ConvNet1d(nn.Module):
@@ -48,6 +76,12 @@ class ConvNet1d(nn.Module):
         Width of every convolution (odd, "same" padding).
     dropout : float, default=0.1
         Dropout before the linear read-out.
+    norm : {"batch", "group"}, default="batch"
+        BatchNorm layers, or (for differentially private training) a fixed input
+        standardization and GroupNorm in the hidden layers.
+    input_loc, input_scale : sequence of float or None, default=None
+        Per-channel statistics of the fixed input standardization (``norm="group"``
+        only; ``None``: 0 and 1).
 
     Examples
     --------
@@ -58,17 +92,17 @@ class ConvNet1d(nn.Module):
     """
 
     def __init__(self, input_shape=None, n_classes=2, n_filters=16, n_blocks=3,
-                 kernel_size=7, dropout=0.1):
+                 kernel_size=7, dropout=0.1, norm="batch", input_loc=None, input_scale=None):
         super().__init__()
         n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        layers = [_BatchNorm1d(n_channels, momentum=None)]
+        layers = [_input_norm(n_channels, norm, input_loc, input_scale)]
         width, length = n_channels, n_times
         for block in range(n_blocks):
             out = n_filters * min(2**block, 4)
             layers += [
                 nn.Conv1d(width, out, kernel_size, padding=kernel_size // 2, bias=False),
-                _BatchNorm1d(out),
+                _hidden_norm(out, norm),
                 nn.ReLU(),
             ]
             if length >= 2:
@@ -96,6 +130,12 @@ class MLP(nn.Module):
         Width of each hidden layer (Linear, BatchNorm, ReLU).
     dropout : float, default=0.1
         Dropout before the linear read-out.
+    norm : {"batch", "group"}, default="batch"
+        BatchNorm layers, or (for differentially private training) a fixed input
+        standardization and GroupNorm in the hidden layers.
+    input_loc, input_scale : sequence of float or None, default=None
+        Per-channel statistics of the fixed input standardization (``norm="group"``
+        only; ``None``: 0 and 1).
 
     Examples
     --------
@@ -104,14 +144,15 @@ class MLP(nn.Module):
     torch.Size([5, 2])
     """
 
-    def __init__(self, input_shape=None, n_classes=2, hidden_sizes=(128, 64), dropout=0.1):
+    def __init__(self, input_shape=None, n_classes=2, hidden_sizes=(128, 64), dropout=0.1,
+                 norm="batch", input_loc=None, input_scale=None):
         super().__init__()
         n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        self.input_norm = _BatchNorm1d(n_channels, momentum=None)
+        self.input_norm = _input_norm(n_channels, norm, input_loc, input_scale)
         layers, width = [], n_channels * n_times
         for size in hidden_sizes:
-            layers += [nn.Linear(width, size, bias=False), _BatchNorm1d(size), nn.ReLU()]
+            layers += [nn.Linear(width, size, bias=False), _hidden_norm(size, norm), nn.ReLU()]
             width = size
         layers += [nn.Dropout(dropout), nn.Linear(width, n_classes)]
         self.layers = nn.Sequential(*layers)
@@ -134,6 +175,12 @@ class GRUNet(nn.Module):
         GRU state size.
     num_layers : int, default=1
         Stacked GRU layers.
+    norm : {"batch", "group"}, default="batch"
+        BatchNorm layers, or (for differentially private training) a fixed input
+        standardization and GroupNorm in the hidden layers.
+    input_loc, input_scale : sequence of float or None, default=None
+        Per-channel statistics of the fixed input standardization (``norm="group"``
+        only; ``None``: 0 and 1).
 
     Examples
     --------
@@ -142,13 +189,15 @@ class GRUNet(nn.Module):
     torch.Size([2, 2])
     """
 
-    def __init__(self, input_shape=None, n_classes=2, hidden_size=32, num_layers=1):
+    def __init__(self, input_shape=None, n_classes=2, hidden_size=32, num_layers=1, norm="batch",
+                 input_loc=None, input_scale=None):
         super().__init__()
         n_channels, n_times = check_input_shape(input_shape)
         self.input_shape = (n_channels, n_times)
-        self.input_norm = _BatchNorm1d(n_channels, momentum=None)
+        self.input_norm = _input_norm(n_channels, norm, input_loc, input_scale)
         self.gru = nn.GRU(n_channels, hidden_size, num_layers=num_layers, batch_first=True)
-        self.head = nn.Sequential(_BatchNorm1d(hidden_size), nn.Linear(hidden_size, n_classes))
+        self.head = nn.Sequential(_hidden_norm(hidden_size, norm),
+                                  nn.Linear(hidden_size, n_classes))
 
     def forward(self, X):
         x = self.input_norm(X.reshape(-1, *self.input_shape))

@@ -13,7 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .statistics import TimeMeans, batchnorm_layers, channels_by_time, segment_time
+from ..utils import normalization_layers
+from .statistics import TimeMeans, channels_by_time, segment_time
 
 __all__ = [
     "SynthesisState",
@@ -86,14 +87,17 @@ class BatchNormPrior:
     mean and variance it learned on the real data. With ``class_statistics`` (see
     :func:`~skstim.synthesis.class_activation_statistics`), the stimuli of each target
     class are matched to the statistics of the real samples of that class instead.
-    Hooks are registered on construction; call :meth:`remove` when done.
+    A network without BatchNorm (``norm="group"``) is matched at the inputs of its
+    GroupNorm and :class:`~skstim.nets.Standardize` layers, which keep no running
+    statistics: it needs ``class_statistics``, and a class whose targets are NaN there
+    is not matched. Hooks are registered on construction; call :meth:`remove` when done.
 
     Parameters
     ----------
     model : torch.nn.Module
         The teacher, in eval mode.
     layer_weights : sequence of float or None, default=None
-        One weight per BatchNorm layer in module order; ``None`` weights all equally.
+        One weight per normalization layer in module order; ``None`` weights all equally.
     class_statistics : list of (mean, var) or None, default=None
         Per-class targets, one pair of ``(n_classes * S, n_channels)`` tensors per layer.
     n_segments : int, default=1
@@ -116,11 +120,18 @@ class BatchNormPrior:
 
     def __init__(self, model, layer_weights=None, class_statistics=None, n_segments=1):
         self.n_segments = n_segments
-        self.layers = batchnorm_layers(model)
+        self.layers = normalization_layers(model)
         if not self.layers:
             raise ValueError(
-                "bn_weight > 0 but the teacher has no BatchNorm layer: use a network from "
-                "skstim.nets or set bn_weight=0."
+                "bn_weight > 0 but the teacher has no normalization layer (BatchNorm, "
+                "GroupNorm): use a network from skstim.nets or set bn_weight=0."
+            )
+        if class_statistics is None and any(getattr(layer, "running_mean", None) is None
+                                            for layer in self.layers):
+            raise ValueError(
+                "bn_statistics='running' needs the running statistics of BatchNorm layers, "
+                "but the teacher normalizes with layers that keep none (GroupNorm, "
+                "Standardize: norm='group'): use bn_statistics='class'."
             )
         if layer_weights is None:
             layer_weights = [1.0] * len(self.layers)
@@ -162,7 +173,11 @@ class BatchNormPrior:
         mean = (onehot.T @ x.sum(dim=2)) / counts.clamp(min=1)[:, None]
         centered = (x - mean[targets][:, :, None]).pow(2).sum(dim=2)
         var = (onehot.T @ centered) / counts.clamp(min=1)[:, None]
-        distance = self._distance(mean, var, target_mean, target_var)
+        # a class without a target at this layer (NaN: no running statistics) is not matched
+        present &= torch.isfinite(target_mean).all(dim=1)
+        if not present.any():
+            return x.new_zeros(())
+        distance = self._distance(mean, var, target_mean.nan_to_num(), target_var.nan_to_num())
         return distance[present].mean()
 
     def __call__(self, state):
@@ -302,7 +317,7 @@ class ProfileInhibition:
         self.profiles, self.spread = profiles, spread
         self._features = {}
         self._handles = [layer.register_forward_hook(TimeMeans(self._features, i))
-                         for i, layer in enumerate(batchnorm_layers(model))]
+                         for i, layer in enumerate(normalization_layers(model))]
 
     def __call__(self, state):
         features = torch.cat([self._features[i] for i in sorted(self._features)], dim=1)

@@ -1,9 +1,10 @@
-"""Class-conditional activation statistics of a teacher's BatchNorm layers on real data."""
+"""Class-conditional activation statistics of a teacher's normalization layers on real data."""
 
 import numpy as np
 import torch
 from torch import nn
 
+from ..utils import normalization_layers
 from .support import without_floors
 
 __all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time",
@@ -88,10 +89,10 @@ def segment_time(x, targets, n_segments):
 
 
 def _run_with_hooks(model, X, batch_size, hooks, before_batch=None):
-    """Run ``model`` in eval mode over ``X`` in batches, one forward hook per BatchNorm
+    """Run ``model`` in eval mode over ``X`` in batches, one forward hook per normalization
     layer in ``hooks``; ``before_batch(rows)`` is called with each batch's slice."""
     handles = [layer.register_forward_hook(hook)
-               for layer, hook in zip(batchnorm_layers(model), hooks)]
+               for layer, hook in zip(normalization_layers(model), hooks)]
     was_training = model.training
     model.eval()
     try:
@@ -107,16 +108,28 @@ def _run_with_hooks(model, X, batch_size, hooks, before_batch=None):
         model.train(was_training)
 
 
+def _running_statistics(layer, n_segments, like):
+    """A layer's running mean and variance, one row per segment; NaN (no target) for a
+    layer that keeps none (GroupNorm, :class:`~skstim.nets.Standardize`)."""
+    if getattr(layer, "running_mean", None) is None:
+        nan = torch.full((n_segments, like.shape[1]), float("nan"), dtype=like.dtype,
+                         device=like.device)
+        return nan, nan
+    return (layer.running_mean[None, :].expand(n_segments, -1),
+            layer.running_var[None, :].expand(n_segments, -1))
+
+
 def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n_segments=1,
                                 support=None):
-    """Per-class mean and variance of the input of every BatchNorm layer.
+    """Per-class mean and variance of the input of every normalization layer.
 
     Statistics are pooled over samples and time, per channel, like the layer's own
     running statistics but for each class separately. With a ``support``
     (:func:`~skstim.synthesis.class_support`) each person weighs the same in them
     (the statistics of the mixture of the class's people), and a class below the
     support floors gets the pooled statistics of all classes, or the layer's running
-    statistics where the pool is below the floors too. They are sums over a class's
+    statistics where the pool is below the floors too (NaN, no target, at a layer that
+    keeps none, such as GroupNorm). They are sums over a class's
     rows, one mean and one variance per channel (and segment); without floors a class
     of one sample gives that sample's per-channel means and variances at every
     layer. With
@@ -144,7 +157,8 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
     Returns
     -------
     statistics : list of (mean, var)
-        One pair per BatchNorm layer, each a tensor of shape ``(n_classes * S,
+        One pair per normalization layer (see
+        ``normalization_layers``), each a tensor of shape ``(n_classes * S,
         n_channels)`` (row ``c * S + s``: class ``c``, segment ``s``).
 
     Examples
@@ -159,7 +173,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
     support = without_floors(targets, n_classes) if support is None else support
     class_weights = support.class_weights.to(X.device)
     pool_weights = support.pool_weights.to(X.device)
-    layers = batchnorm_layers(model)
+    layers = normalization_layers(model)
     sums = [None] * len(layers)
     shifts = [None] * len(layers)
 
@@ -217,8 +231,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
             elif source == "pooled":
                 rows.append((mean[n_classes * S:], var[n_classes * S:]))
             else:
-                rows.append((layer.running_mean[None, :].expand(S, -1),
-                             layer.running_var[None, :].expand(S, -1)))
+                rows.append(_running_statistics(layer, S, mean))
         statistics.append((torch.cat([m for m, _ in rows]).clone(),
                            torch.cat([v for _, v in rows]).clamp(min=0).clone()))
     return statistics
@@ -227,7 +240,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
 def person_activation_profiles(model, X, groups, batch_size=1024):
     """Each person's mean activation in the teacher, and the spread within a person.
 
-    A window's activation features are the time means of every BatchNorm layer's
+    A window's activation features are the time means of every normalization layer's
     input, channel by channel, over all layers; a person's profile is their mean over
     the person's windows, and the spread is the root of the within-person variance of
     each feature, pooled over people with each person weighing the same (floored at
@@ -260,7 +273,7 @@ def person_activation_profiles(model, X, groups, batch_size=1024):
     >>> tuple(profiles.shape), tuple(spread.shape)
     ((3, 10), (10,))
     """
-    layers = batchnorm_layers(model)
+    layers = normalization_layers(model)
     features = {}
 
     def make_hook(index):

@@ -11,6 +11,7 @@ from ._docstring import Substitution
 from ._intervals import auc_with_interval, bootstrap_interval, proportion_interval
 from ._intervals import split_interval
 from ._people_bootstrap import people_bootstrap
+from ._layers import Standardize, group_norm, normalization_layers
 from ._io import check_output_path, read_npz, write_atomic
 from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
 from ._seeding import sklearn_seed, torch_seed
@@ -19,6 +20,7 @@ from ._validation import check_groups, check_same_length
 
 __all__ = [
     "NotJSON",
+    "Standardize",
     "Substitution",
     "describe",
     "json_or_description",
@@ -34,8 +36,10 @@ __all__ = [
     "check_same_length",
     "child_seed",
     "fit_on_stimuli",
+    "group_norm",
     "int_seed",
     "nearest_distances",
+    "normalization_layers",
     "numpy_generator",
     "people_bootstrap",
     "predict_labels",
