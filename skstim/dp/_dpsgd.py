@@ -1,0 +1,217 @@
+"""DP-SGD for the skorch networks of skstim, per window or per person, with Opacus."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..nets import NetClassifier
+from ..utils import check_groups, numpy_generator
+from ._accounting import GaussianMechanism
+from ._opacus import require_opacus
+
+__all__ = ["DPNetClassifier", "UNITS"]
+
+UNITS = ("window", "person")
+
+
+class _PoissonUnitBatches:
+    """Training batches of DP-SGD: at each step every unit (window or person) takes part
+    with probability ``sample_rate``, a person with at most ``windows_per_person`` of
+    their windows. Yields ``(X, y, unit)``: ``unit`` numbers each row's unit in the step."""
+
+    def __init__(self, X, y, units, sample_rate, n_steps, windows_per_person, rng):
+        self.X, self.y = X, y
+        _, index = np.unique(units, return_inverse=True)
+        order = np.argsort(index, kind="stable")
+        self.rows_of_unit = np.split(order, np.cumsum(np.bincount(index))[:-1])
+        self.sample_rate, self.n_steps = sample_rate, n_steps
+        self.windows_per_person, self.rng = windows_per_person, rng
+
+    def __len__(self):
+        return self.n_steps
+
+    def __iter__(self):
+        for _ in range(self.n_steps):
+            chosen = np.flatnonzero(self.rng.random(len(self.rows_of_unit)) < self.sample_rate)
+            rows = [self._draw(self.rows_of_unit[u]) for u in chosen]
+            unit = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+            rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+            yield (torch.as_tensor(self.X[rows]), torch.as_tensor(self.y[rows]),
+                   torch.as_tensor(unit, dtype=torch.int64))
+
+    def _draw(self, rows):
+        if len(rows) <= self.windows_per_person:
+            return rows
+        return np.sort(self.rng.choice(rows, self.windows_per_person, replace=False))
+
+
+class DPNetClassifier(NetClassifier):
+    """A :class:`~skstim.nets.NetClassifier` trained by DP-SGD (Abadi et al., 2016) with Opacus.
+
+    Each step draws a Poisson sample of the units (every window, or every person,
+    takes part with probability ``sample_rate``), takes each unit's gradient (a
+    person's: the mean over up to ``windows_per_person`` of their windows), clips it
+    to ``max_grad_norm``, sums, and adds Gaussian noise of standard deviation
+    ``noise_multiplier * max_grad_norm`` before the optimizer's step (Opacus's
+    ``GradSampleModule`` and ``DPOptimizer``). One "epoch" is ``len(X) / batch_size``
+    steps, as without DP. The module must hold no BatchNorm (a sample's output would
+    depend on its batch): build it with ``norm="group"``.
+
+    What the steps spend is :meth:`mechanism` (for :class:`~skstim.dp.PrivacyAccount`);
+    :class:`~skstim.StimulusSynthesizer` with ``dp_epsilon`` sets the noise from its
+    budget. Parameters other than those below are those of
+    :class:`~skstim.nets.NetClassifier`.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        The network.
+    noise_multiplier : float, default=1.0
+        Noise standard deviation over the clipping bound.
+    max_grad_norm : float, default=1.0
+        Clipping bound of one unit's gradient (L2 over all parameters).
+    unit : {"window", "person"}, default="window"
+        What one privacy unit is; ``"person"`` needs ``groups`` in ``fit``.
+    sample_rate : float or None, default=None
+        Chance a unit takes part in a step; ``None``: ``batch_size`` windows per step
+        on average (``batch_size / len(X)`` per window; per person, ``batch_size /
+        (windows_per_person * n_people)``, at most 1).
+    windows_per_person : int, default=16
+        Most windows of one person in a step (``unit="person"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skstim.dp import DPNetClassifier
+    >>> from skstim.nets import MLP
+    >>> X = np.random.default_rng(0).normal(size=(256, 20))
+    >>> y = (X[:, :10].mean(axis=1) > 0).astype(int)
+    >>> net = DPNetClassifier(MLP, module__input_shape=(1, 20), module__norm="group",
+    ...                       noise_multiplier=0.8, max_epochs=2, batch_size=64, verbose=0,
+    ...                       random_state=0).fit(X, y)
+    >>> m = net.mechanism()
+    >>> m.steps, round(m.sample_rate, 3)
+    (8, 0.25)
+    """
+
+    def __init__(self, module, *args, noise_multiplier=1.0, max_grad_norm=1.0, unit="window",
+                 sample_rate=None, windows_per_person=16, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.unit = unit
+        self.sample_rate = sample_rate
+        self.windows_per_person = windows_per_person
+
+    def _check_dp_params(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, got {self.unit!r}.")
+        for name, value in (("noise_multiplier", self.noise_multiplier),
+                            ("max_grad_norm", self.max_grad_norm)):
+            if not isinstance(value, Real) or isinstance(value, bool) or not value > 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}.")
+        if self.sample_rate is not None and not 0 < self.sample_rate <= 1:
+            raise ValueError(f"sample_rate must lie in (0, 1] or be None, got "
+                             f"{self.sample_rate!r}.")
+        if not isinstance(self.windows_per_person, Integral) or self.windows_per_person < 1:
+            raise ValueError(f"windows_per_person must be a positive int, got "
+                             f"{self.windows_per_person!r}.")
+
+    def fit(self, X, y=None, groups=None, **fit_params):
+        """Fit by DP-SGD; ``groups`` (the person of each row) is needed for ``unit="person"``."""
+        self._check_dp_params()
+        require_opacus()
+        if self.unit == "person" and groups is None:
+            raise ValueError("unit='person' bounds what each person's windows change: pass "
+                             "groups=person_ids to fit, or use unit='window'.")
+        n = len(X)
+        groups = check_groups(groups, n)
+        self.units_ = np.arange(n) if self.unit == "window" else np.asarray(groups)
+        n_units = len(np.unique(self.units_))
+        per_unit = 1 if self.unit == "window" else self.windows_per_person
+        self.sample_rate_ = (float(self.sample_rate) if self.sample_rate is not None else
+                             min(1.0, self.batch_size / (per_unit * n_units)))
+        self.steps_per_epoch_ = max(1, int(round(n / self.batch_size)))
+        self.n_steps_ = 0
+        return super().fit(X, y, **fit_params)
+
+    def initialize_module(self):
+        """skorch's module, checked by Opacus's validator (no BatchNorm)."""
+        super().initialize_module()
+        errors = [f"{type(m).__name__} makes a sample's output depend on its batch."
+                  for m in self.module_.modules() if isinstance(m, _BatchNorm)]
+        errors += require_opacus().validators.ModuleValidator.validate(self.module_, strict=False)
+        if errors:
+            raise ValueError(
+                f"The network cannot be trained with DP-SGD: {errors[0]} Build it with "
+                "norm='group' (make_teacher(..., norm='group')), which uses GroupNorm and a "
+                "fixed input standardization in place of BatchNorm.")
+        return self
+
+    def get_iterator(self, dataset, training=False):
+        """Poisson samples of the units when training; skorch's loader otherwise."""
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        return _PoissonUnitBatches(
+            np.asarray(dataset.X), np.asarray(dataset.y), self.units_, self.sample_rate_,
+            self.steps_per_epoch_, self.windows_per_person, self._batch_rng)
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop with per-unit gradients recorded (GradSampleModule's hooks) and
+        the optimizer wrapped in a ``DPOptimizer`` for its duration."""
+        opacus = require_opacus()
+        seeds = torch.randint(0, 2**31 - 1, (2,)).tolist()  # from the seeded torch state
+        self._batch_rng = numpy_generator(seeds[0])
+        noise = torch.Generator(device=self.device).manual_seed(seeds[1])
+        hooks = opacus.GradSampleModule(self.module_, loss_reduction="mean")
+        plain = self.optimizer_
+        expected_units = self.sample_rate_ * len(np.unique(self.units_))
+        self.optimizer_ = opacus.optimizers.DPOptimizer(
+            plain, noise_multiplier=float(self.noise_multiplier),
+            max_grad_norm=float(self.max_grad_norm), expected_batch_size=expected_units,
+            loss_reduction="mean", generator=noise)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            self.optimizer_ = plain
+            hooks._close()
+
+    def train_step(self, batch, **fit_params):
+        """One DP-SGD step: per-unit gradients, clipped, summed and noised by the optimizer."""
+        Xi, yi, unit = batch
+        self._set_training(True)
+        self.optimizer_.zero_grad()
+        params = [p for p in self.module_.parameters() if p.requires_grad]
+        if len(Xi):
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            with warnings.catch_warnings():
+                # Opacus's hooks see no input that needs a gradient (the data): as intended
+                warnings.filterwarnings("ignore", message="Full backward hook is firing")
+                loss.backward()
+            if self.unit == "person":
+                _per_unit_means(params, unit.to(self.device))
+        else:  # no unit drawn: the step is noise alone, as the accounting assumes
+            y_pred, loss = None, torch.zeros((), device=self.device)
+            for p in params:
+                p.grad_sample = p.new_zeros((0, *p.shape))
+        self.optimizer_.step()
+        self.n_steps_ += 1
+        return {"loss": loss.detach(), "y_pred": y_pred}
+
+    def mechanism(self):
+        """The DP-SGD steps taken, as a :class:`~skstim.dp.GaussianMechanism`."""
+        return GaussianMechanism("teacher DP-SGD", float(self.noise_multiplier),
+                                 self.sample_rate_, int(self.n_steps_))
+
+
+def _per_unit_means(params, unit):
+    """Replace each parameter's per-row gradients by their mean over each unit's rows."""
+    counts = torch.bincount(unit).clamp_min(1)
+    for p in params:
+        rows = p.grad_sample
+        means = rows.new_zeros((len(counts), *rows.shape[1:])).index_add_(0, unit, rows)
+        p.grad_sample = means / counts.view(-1, *([1] * (rows.dim() - 1))).to(rows.dtype)
