@@ -120,6 +120,24 @@ default="class_scale_mixture"
         included, through :func:`joblib.parallel_config`); ``None`` means one at a
         time outside a joblib context, ``-1`` all cores. Each batch has its own seed, so
         the stimuli are the same for any ``n_jobs``.
+    dp_epsilon : float or None, default=None
+        Differential privacy: with a budget, every use of the private data is a DP
+        mechanism and the stimuli are (``dp_epsilon``, ``dp_delta``)-differentially
+        private by post-processing. The teacher is trained by DP-SGD
+        (:class:`~skstim.dp.DPNetClassifier`; ``teacher=None`` gives the GroupNorm
+        CNN, ``make_teacher(norm="group")``), and the standardization, class prior,
+        start and class activation statistics are noised sums of clipped per-unit
+        contributions, all composed by one accountant (Opacus's RDP); what was spent
+        is ``privacy_``. Needs ``pip install 'skstim[dp]'``, ``init="class_spectrum"``
+        or ``"noise"`` (the low-rank starts have no DP mechanism), ``bn_segments=1``
+        and a teacher trained here (no FrozenEstimator). ``None``: no guarantee.
+    dp_delta : float or None, default=None
+        The delta of the guarantee; ``None`` gives one tenth of the inverse of the
+        number of units (windows, or people), a chance of failure well below that of
+        any one unit.
+    dp_unit : {"window", "person"}, default="window"
+        What the guarantee protects: the presence of any one window, or (with
+        ``groups``) of all the windows of any one person, the stronger promise.
     random_state : int, RandomState instance or None, default=None
         Seeds the network fits and the synthesis; the global random states are
         untouched.
@@ -147,6 +165,10 @@ teacher_ : skorch NeuralNetClassifier
         People and rows behind each class, the weight of each row in the class
         aggregates (each person weighs the same), and which classes met the support
         floors (:class:`~skstim.synthesis.ClassSupport`).
+    privacy_ : dict or None
+        With ``dp_epsilon``, the public record of what the fit spent: ``epsilon``,
+        ``delta``, ``unit``, the accountant and each mechanism (noise multiplier,
+        sample rate, steps and its epsilon alone); ``None`` without.
     y_proba_ : ndarray of shape (n_stimuli, n_classes)
         The teacher's soft labels for the stimuli of the last ``fit_resample``.
     n_stimuli_ : int

@@ -110,7 +110,8 @@ class IdentityInhibitor(StimulusSynthesizer):
                  init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
                  min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
-                 batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
+                 batch_size=256, device="cpu", n_jobs=None, dp_epsilon=None, dp_delta=None,
+                 dp_unit="window", random_state=None, verbose=0):
         super().__init__(
             teacher, input_shape=input_shape, n_stimuli=n_stimuli,
             stimuli_per_sample=stimuli_per_sample, method=method,
@@ -121,8 +122,8 @@ class IdentityInhibitor(StimulusSynthesizer):
             tv_weight=tv_weight, l2_weight=l2_weight, mix=mix,
             confidence=confidence, competition_weight=competition_weight,
             class_prior=class_prior, memory=memory,
-            batch_size=batch_size, device=device, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose,
+            batch_size=batch_size, device=device, n_jobs=n_jobs, dp_epsilon=dp_epsilon,
+            dp_delta=dp_delta, dp_unit=dp_unit, random_state=random_state, verbose=verbose,
         )
         self.identity_model = identity_model
         self.inhibition_weight = inhibition_weight
@@ -130,6 +131,12 @@ class IdentityInhibitor(StimulusSynthesizer):
         self.profile_weight = profile_weight
 
     def _fit(self, X, y, groups=None):
+        if self.dp_epsilon is not None:
+            raise ValueError(
+                f"dp_epsilon={self.dp_epsilon!r}: the subject model of IdentityInhibitor is "
+                "not trained under a privacy budget (it learns who each window is from). "
+                "For a guarantee use StimulusSynthesizer(dp_epsilon=..., dp_unit='person'), "
+                "which bounds what any attacker learns of one person.")
         if groups is None:
             raise ValueError(_MISSING_GROUPS)
         groups = check_groups(groups, len(X))

@@ -6,6 +6,10 @@ from .utils import NotJSON, describe, json_or_description, to_json
 
 __all__ = ["synthesis_record"]
 
+#: Module parameters set from the data (a GroupNorm teacher's input standardization):
+#: aggregates of the private rows, never recorded.
+_DATA_AGGREGATES = ("module__input_loc", "module__input_scale")
+
 
 def _describe_teacher(teacher):
     if teacher is None:
@@ -41,7 +45,7 @@ def synthesis_record(synthesizer):
     teacher = synthesizer.teacher_
     module_params = {}
     for name, value in teacher.get_params(deep=False).items():
-        if not name.startswith("module__"):
+        if not name.startswith("module__") or name in _DATA_AGGREGATES:
             continue
         try:
             module_params[name] = to_json(value)
@@ -54,6 +58,7 @@ def synthesis_record(synthesizer):
         "input_shape": [int(v) for v in synthesizer.input_shape_],
         "classes": to_json(np.asarray(synthesizer.classes_)),
         "class_prior": [float(p) for p in synthesizer.class_prior_],
+        "differential_privacy": getattr(synthesizer, "privacy_", None),
         "teacher": {
             "class": type(teacher).__name__,
             "module": None if module is None else type(module).__name__,

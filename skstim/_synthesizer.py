@@ -43,7 +43,15 @@ from .utils import (
 
 __all__ = ["StimulusSynthesizer"]
 
-_TEACHER_SEED, _SYNTHESIS_SEED = 0, 1
+
+def _import_dp():
+    """skstim.dp, which needs the optional Opacus (a clear ImportError without it)."""
+    from . import dp
+
+    dp.require_opacus()
+    return dp
+
+_TEACHER_SEED, _SYNTHESIS_SEED, _DP_SEED = 0, 1, 5
 _INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture,
                  "class_spectrum": ClassSpectrum}
 
@@ -126,6 +134,9 @@ class StimulusSynthesizer(BaseSampler):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "n_jobs": [Integral, None],
+        "dp_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        "dp_unit": [StrOptions({"window", "person"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -135,7 +146,8 @@ class StimulusSynthesizer(BaseSampler):
                  init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
                  min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
-                 batch_size=256, device="cpu", n_jobs=None, random_state=None, verbose=0):
+                 batch_size=256, device="cpu", n_jobs=None, dp_epsilon=None, dp_delta=None,
+                 dp_unit="window", random_state=None, verbose=0):
         self.teacher = teacher
         self.input_shape = input_shape
         self.n_stimuli = n_stimuli
@@ -162,6 +174,9 @@ class StimulusSynthesizer(BaseSampler):
         self.batch_size = batch_size
         self.device = device
         self.n_jobs = n_jobs
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.dp_unit = dp_unit
         self.random_state = random_state
         self.verbose = verbose
 
@@ -225,8 +240,11 @@ class StimulusSynthesizer(BaseSampler):
             )
         return tuple(float(c) for c in confidence)
 
-    def _resolve_class_prior(self, y_encoded):
+    def _resolve_class_prior(self, y_encoded, private=None):
+        """The stimuli's class shares; ``"match"`` under DP by the ``private`` release."""
         n_classes = len(self.classes_)
+        if self.class_prior == "match" and private is not None:
+            return private.class_prior(y_encoded, n_classes)
         if self.class_prior == "match":
             prior = np.bincount(y_encoded, minlength=n_classes).astype(float)
         elif self.class_prior == "uniform":
@@ -312,6 +330,10 @@ class StimulusSynthesizer(BaseSampler):
         self._root_seed = seed_sequence(self.random_state)
         teacher_seed = torch_seed(child_seed(self._root_seed, _TEACHER_SEED))
         X32 = X.astype(np.float32)
+        self.privacy_ = None
+        if self.dp_epsilon is not None:
+            self._fit_private(X32, y, groups, teacher_seed)
+            return X32
         self.loc_, self.scale_ = self._standardization(X32)
 
         if isinstance(self.teacher, FrozenEstimator):
@@ -339,6 +361,76 @@ class StimulusSynthesizer(BaseSampler):
         self.class_prior_ = self._resolve_class_prior(y_encoded)
         self._fit_data_statistics(X32, y_encoded, groups)
         return X32
+
+    def _fit_private(self, X32, y, groups, teacher_seed):
+        """The fit of ``_fit`` with every use of the data by a DP mechanism (``dp_epsilon``)."""
+        self._check_private_fit(groups)
+        dp = _import_dp()
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        units = np.arange(len(X32)) if self.dp_unit == "window" else np.asarray(groups)
+        n_units = len(np.unique(units))
+        delta = self.dp_delta if self.dp_delta is not None else 0.1 / n_units
+        template = dp.to_dp_net(self.teacher, self.dp_unit)
+        sgd = template.plan(len(X32), units)
+        uses_statistics = self.bn_weight > 0
+        aggregates = dp.aggregate_names(self.init == "class_spectrum", uses_statistics)
+        aggregate_noise, sgd_noise = dp.plan_noise(self.dp_epsilon, delta, aggregates,
+                                                   sgd.sample_rate, sgd.steps)
+        account = dp.PrivacyAccount(delta, self.dp_unit)
+        noise = torch.Generator().manual_seed(torch_seed(child_seed(self._root_seed, _DP_SEED)))
+        private = dp.PrivateAggregates(units, aggregate_noise, account, noise,
+                                       min_units=self._private_floor())
+        channels = X32.reshape(len(X32), *self.input_shape_)
+        self.loc_, self.scale_ = private.standardization(channels)
+        self.class_prior_ = self._resolve_class_prior(y_encoded, private)
+        teacher = self._prepare_net(template.set_params(noise_multiplier=sgd_noise),
+                                    len(self.classes_), teacher_seed)
+        self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed,
+                                      groups=groups if self.dp_unit == "person" else None)
+        account.add(self.teacher_.mechanism())
+        check_logits(self.teacher_, X32, len(self.classes_))
+        self.class_support_ = None
+        self.class_statistics_ = None
+        device = torch.device(self.device)
+        if uses_statistics:
+            self.class_statistics_ = private.activation_statistics(
+                self.teacher_.module_, torch.as_tensor(X32, device=device), y_encoded,
+                len(self.classes_), self.batch_size)
+        self.init_ = None
+        if self.init == "class_spectrum":
+            z = (channels - self.loc_) / self.scale_
+            self.init_ = private.spectrum_start(z, y_encoded, len(self.classes_), self.init_rank)
+        self.privacy_ = account.record()
+
+    def _check_private_fit(self, groups):
+        """Refuse, naming the fix, what ``dp_epsilon`` cannot cover."""
+        if self.dp_unit == "person" and groups is None:
+            raise ValueError("dp_unit='person' bounds what each person's windows change: pass "
+                             "groups=person_ids to fit, or use dp_unit='window'.")
+        problems = {
+            "teacher": (isinstance(self.teacher, FrozenEstimator),
+                        "a FrozenEstimator teacher was trained outside this budget; pass an "
+                        "unfitted net (or None) so that it is trained by DP-SGD here"),
+            "init": (self.init in ("class_scale_mixture", "class_gaussian"),
+                     f"init={self.init!r} has no DP mechanism (its principal directions are "
+                     "sums of outer products of private rows); pass init='class_spectrum' "
+                     "or init='noise'"),
+            "bn_statistics": (self.bn_weight > 0 and self.bn_statistics == "running",
+                              "bn_statistics='running' needs BatchNorm, which DP-SGD does not "
+                              "allow; pass bn_statistics='class'"),
+            "bn_segments": (self.bn_segments != 1, "the private activation statistics are "
+                            "kept for the whole window; pass bn_segments=1"),
+        }
+        for name, (broken, fix) in problems.items():
+            if broken:
+                raise ValueError(f"dp_epsilon={self.dp_epsilon!r}: {fix} ({name}).")
+
+    def _private_floor(self):
+        """Fewest units (noisy count) behind a class aggregate under ``dp_epsilon``: people,
+        or, per window, the larger of the two floors."""
+        if self.dp_unit == "person":
+            return self.min_class_people
+        return max(self.min_class_people, self.min_class_rows)
 
     def _standardization(self, X32):
         """Per-channel mean and standard deviation (1 where a channel is constant), as
@@ -471,14 +563,17 @@ class StimulusSynthesizer(BaseSampler):
         The metadata of a stimuli file (:func:`skstim.release.stimuli_metadata`): the
         parameters (the teacher as a short description; of ``memory`` only whether a
         cache was used, never its location), the shape of one sample, the classes, the
-        class prior of the stimuli and the teacher's class and ``module__*``
-        parameters. No private row and no aggregate of the data beyond the class prior.
+        class prior of the stimuli, the teacher's class and ``module__*`` parameters
+        (but not a GroupNorm teacher's input standardization, an aggregate of the data)
+        and, with ``dp_epsilon``, the guarantee (``privacy_``). No private row and no
+        aggregate of the data beyond the class prior.
 
         Returns
         -------
         record : dict
             ``"synthesis_parameters"``, ``"input_shape"``, ``"classes"``,
-            ``"class_prior"`` and ``"teacher"``.
+            ``"class_prior"``, ``"differential_privacy"`` (``privacy_``, ``None``
+            without ``dp_epsilon``) and ``"teacher"``.
         """
         check_is_fitted(self, "teacher_")
         return synthesis_record(self)

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..nets import NetClassifier
@@ -12,7 +13,7 @@ from ..utils import check_groups, numpy_generator
 from ._accounting import GaussianMechanism
 from ._opacus import require_opacus
 
-__all__ = ["DPNetClassifier", "UNITS"]
+__all__ = ["DPNetClassifier", "UNITS", "to_dp_net"]
 
 UNITS = ("window", "person")
 
@@ -120,6 +121,18 @@ class DPNetClassifier(NetClassifier):
             raise ValueError(f"windows_per_person must be a positive int, got "
                              f"{self.windows_per_person!r}.")
 
+    def plan(self, n_rows, units):
+        """The DP-SGD steps a fit on ``n_rows`` rows of these ``units`` will take, as a
+        :class:`~skstim.dp.GaussianMechanism` (for budgeting before the fit)."""
+        self._check_dp_params()
+        n_units = len(np.unique(units))
+        per_unit = 1 if self.unit == "window" else self.windows_per_person
+        self.sample_rate_ = (float(self.sample_rate) if self.sample_rate is not None else
+                             min(1.0, self.batch_size / (per_unit * n_units)))
+        self.steps_per_epoch_ = max(1, int(round(n_rows / self.batch_size)))
+        return GaussianMechanism("teacher DP-SGD", float(self.noise_multiplier),
+                                 self.sample_rate_, self.max_epochs * self.steps_per_epoch_)
+
     def fit(self, X, y=None, groups=None, **fit_params):
         """Fit by DP-SGD; ``groups`` (the person of each row) is needed for ``unit="person"``."""
         self._check_dp_params()
@@ -127,14 +140,9 @@ class DPNetClassifier(NetClassifier):
         if self.unit == "person" and groups is None:
             raise ValueError("unit='person' bounds what each person's windows change: pass "
                              "groups=person_ids to fit, or use unit='window'.")
-        n = len(X)
-        groups = check_groups(groups, n)
-        self.units_ = np.arange(n) if self.unit == "window" else np.asarray(groups)
-        n_units = len(np.unique(self.units_))
-        per_unit = 1 if self.unit == "window" else self.windows_per_person
-        self.sample_rate_ = (float(self.sample_rate) if self.sample_rate is not None else
-                             min(1.0, self.batch_size / (per_unit * n_units)))
-        self.steps_per_epoch_ = max(1, int(round(n / self.batch_size)))
+        groups = check_groups(groups, len(X))
+        self.units_ = np.arange(len(X)) if self.unit == "window" else np.asarray(groups)
+        self.plan(len(X), self.units_)
         self.n_steps_ = 0
         return super().fit(X, y, **fit_params)
 
@@ -215,3 +223,29 @@ def _per_unit_means(params, unit):
         rows = p.grad_sample
         means = rows.new_zeros((len(counts), *rows.shape[1:])).index_add_(0, unit, rows)
         p.grad_sample = means / counts.view(-1, *([1] * (rows.dim() - 1))).to(rows.dtype)
+
+
+def to_dp_net(template, unit):
+    """An unfitted :class:`DPNetClassifier` with ``template``'s parameters and ``unit``.
+
+    ``None`` gives the GroupNorm CNN (``make_network(norm="group")``); a
+    :class:`~skstim.nets.NetClassifier` (e.g. from ``make_teacher(norm="group")``) is
+    converted; a :class:`DPNetClassifier` is cloned. Any other net is refused.
+
+    Examples
+    --------
+    >>> to_dp_net(None, "person").get_params()["module__norm"]
+    'group'
+    """
+    from ..nets import make_network
+
+    if template is None:
+        template = make_network(norm="group")
+    if isinstance(template, DPNetClassifier):
+        return clone(template).set_params(unit=unit)
+    if type(template) is not NetClassifier:
+        raise ValueError(
+            f"dp_epsilon trains the teacher by DP-SGD, which takes a NetClassifier "
+            f"(make_teacher(..., norm='group')) or a DPNetClassifier; got "
+            f"{type(template).__name__}.")
+    return DPNetClassifier(**template.get_params(deep=False), unit=unit)

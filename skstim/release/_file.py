@@ -159,7 +159,10 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
     ``metadata["input_shape"]`` where given). A stimulus more similar to a private row
     than private rows are to each other is a copy of private data, and is refused
     (``on_copy="refuse"``) or dropped (``on_copy="drop"``). Without ``X_train`` nothing
-    is checked and ``metadata["export_guard"]`` is ``None``.
+    is checked and ``metadata["export_guard"]`` is ``None``. Stimuli made under a
+    differential-privacy budget (``metadata["differential_privacy"]``) are released
+    without the guard: it reads the private rows outside the budget, so ``X_train`` is
+    refused with them; the guarantee bounds what any stimulus reveals of one unit.
 
     Parameters
     ----------
@@ -266,6 +269,12 @@ def save_stimuli(path, X, y, proba=None, *, metadata=None, X_train=None, on_copy
 
     keep = np.ones(n_stimuli, dtype=bool)
     guard, threshold = None, None
+    if X_train is not None and user.get("differential_privacy"):
+        raise ValueError(
+            "metadata['differential_privacy'] states a guarantee, but X_train asks for the "
+            "export guard, which reads the private rows outside the budget (its drops and "
+            "threshold would depend on them): pass X_train=None. DP stimuli need no guard: "
+            "the guarantee bounds what any stimulus reveals of one unit.")
     if X_train is not None:
         X_train = _as_finite_2d(X_train, "X_train", np.float64)
         keep, guard = export_guard(X32, X_train, input_shape=user.get("input_shape"),

@@ -2,14 +2,14 @@
 
 from . import _engine, initializers, objectives, optimizers, statistics, support
 from ._engine import OPTIMIZERS, interpolate, make_optimizer, synthesize
-from .initializers import ClassGaussian, ClassScaleMixture, ClassSpectrum, StandardNormal
+from .initializers import ClassGaussian, ClassScaleMixture, ClassSpectrum, StandardNormal, log_bands
 from .objectives import BatchNormPrior, ClassExcitation, ConfidenceTarget, IdentityInhibition
 from .objectives import L2Penalty, Objective, ProfileInhibition, StudentCompetition
 from .objectives import SynthesisState, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 from .statistics import TimeMeans, batchnorm_layers, channels_by_time, class_activation_statistics
 from .statistics import person_activation_profiles
-from .statistics import segment_time
+from .statistics import run_with_hooks, segment_time
 from .support import ClassSupport, SupportFloorWarning, class_support
 
 __all__ = [*_engine.__all__, *objectives.__all__, *optimizers.__all__, *initializers.__all__,

@@ -6,7 +6,7 @@ import torch
 
 from .support import without_floors
 
-__all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectrum"]
+__all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectrum", "log_bands"]
 
 #: Least variance of a class start's isotropic rest, as a share of the class's average
 #: variance per feature: the start is never (near) a combination of a few private rows.
@@ -33,7 +33,7 @@ def _rest_spectrum(residual, variance, exponent=1.0):
     """
     n_times = residual.shape[2]
     power = torch.fft.rfft(residual, dim=2).abs().pow(2).sum(dim=0)
-    bands = _log_bands(n_times // 2 + 1, REST_BANDS)
+    bands = log_bands(n_times // 2 + 1, REST_BANDS)
     if bands is not None:
         power = torch.cat([band.mean(dim=1, keepdim=True).expand_as(band)
                            for band in power.split(bands, dim=1)], dim=1)
@@ -349,8 +349,16 @@ class ClassScaleMixture(ClassGaussian):
         return (mean + amplitude[:, None] * (gaussian - mean)).view(len(targets), *shape)
 
 
-def _log_bands(n_frequencies, n_bands):
-    """Widths of ``n_bands`` bands of the frequency bins (0 alone, then log-spaced), or None."""
+def log_bands(n_frequencies, n_bands):
+    """Widths of ``n_bands`` bands of the frequency bins (0 alone, then log-spaced), or None.
+
+    Examples
+    --------
+    >>> log_bands(9, 4)
+    [1, 1, 2, 5]
+    >>> log_bands(9, 20) is None
+    True
+    """
     if n_bands is None or n_bands >= n_frequencies:
         return None
     if n_bands < 2:
@@ -411,7 +419,7 @@ class ClassSpectrum:
         """
         X = X[:, None, :] if X.dim() == 2 else X
         n_times = X.shape[2]
-        bands = _log_bands(n_times // 2 + 1, rank)
+        bands = log_bands(n_times // 2 + 1, rank)
 
         def fit_one(rows, weights, n_people):
             level = weights @ rows.mean(dim=2)

@@ -7,7 +7,7 @@ from torch import nn
 from ..utils import normalization_layers
 from .support import without_floors
 
-__all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time",
+__all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time", "run_with_hooks",
            "person_activation_profiles", "channels_by_time", "TimeMeans"]
 
 
@@ -88,9 +88,22 @@ def segment_time(x, targets, n_segments):
     return segments.reshape(B * S, C, length), segment_targets.reshape(-1), S
 
 
-def _run_with_hooks(model, X, batch_size, hooks, before_batch=None):
+def run_with_hooks(model, X, batch_size, hooks, before_batch=None):
     """Run ``model`` in eval mode over ``X`` in batches, one forward hook per normalization
-    layer in ``hooks``; ``before_batch(rows)`` is called with each batch's slice."""
+    layer in ``hooks``; ``before_batch(rows)`` is called with each batch's slice.
+
+    The hooks are removed and the model's mode restored afterwards.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skstim.nets import MLP
+    >>> seen = []
+    >>> hooks = [lambda module, inputs, output: seen.append(inputs[0].shape[0])] * 3
+    >>> run_with_hooks(MLP(input_shape=(1, 4)), torch.randn(5, 4), 2, hooks)
+    >>> seen[:3]
+    [2, 2, 2]
+    """
     handles = [layer.register_forward_hook(hook)
                for layer, hook in zip(normalization_layers(model), hooks)]
     was_training = model.training
@@ -213,7 +226,7 @@ def class_activation_statistics(model, X, targets, n_classes, batch_size=1024, n
         batch_targets[0] = targets[rows]
         batch_weights[:] = (class_weights[rows], pool_weights[rows])
 
-    _run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))],
+    run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))],
                     before_batch)
 
     statistics = []
@@ -283,7 +296,7 @@ def person_activation_profiles(model, X, groups, batch_size=1024):
                 channels_by_time(x).mean(dim=2))
         return hook
 
-    _run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))])
+    run_with_hooks(model, X, batch_size, [make_hook(i) for i in range(len(layers))])
     F = torch.cat([torch.cat(features[i]) for i in range(len(layers))], dim=1)
     _, index = np.unique(np.asarray(groups), return_inverse=True)
     index = torch.as_tensor(index, device=F.device)
