@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from ._docstrings import FIT_DATA, FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEACHER
 from ._fitting import check_logits, fit_net, prepare_net
+from ._private_fit import fit_private
 from ._record import synthesis_record
 from .nets import SubjectInvariantClassifier
 from .synthesis import (
@@ -43,13 +44,6 @@ from .utils import (
 
 __all__ = ["StimulusSynthesizer"]
 
-
-def _import_dp():
-    """skstim.dp, which needs the optional Opacus (a clear ImportError without it)."""
-    from . import dp
-
-    dp.require_opacus()
-    return dp
 
 _TEACHER_SEED, _SYNTHESIS_SEED, _DP_SEED = 0, 1, 5
 _INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture,
@@ -364,73 +358,8 @@ class StimulusSynthesizer(BaseSampler):
 
     def _fit_private(self, X32, y, groups, teacher_seed):
         """The fit of ``_fit`` with every use of the data by a DP mechanism (``dp_epsilon``)."""
-        self._check_private_fit(groups)
-        dp = _import_dp()
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        units = np.arange(len(X32)) if self.dp_unit == "window" else np.asarray(groups)
-        n_units = len(np.unique(units))
-        delta = self.dp_delta if self.dp_delta is not None else 0.1 / n_units
-        template = dp.to_dp_net(self.teacher, self.dp_unit)
-        sgd = template.plan(len(X32), units)
-        uses_statistics = self.bn_weight > 0
-        aggregates = dp.aggregate_names(self.init == "class_spectrum", uses_statistics)
-        aggregate_noise, sgd_noise = dp.plan_noise(self.dp_epsilon, delta, aggregates,
-                                                   sgd.sample_rate, sgd.steps)
-        account = dp.PrivacyAccount(delta, self.dp_unit)
-        noise = torch.Generator().manual_seed(torch_seed(child_seed(self._root_seed, _DP_SEED)))
-        private = dp.PrivateAggregates(units, aggregate_noise, account, noise,
-                                       min_units=self._private_floor())
-        channels = X32.reshape(len(X32), *self.input_shape_)
-        self.loc_, self.scale_ = private.standardization(channels)
-        self.class_prior_ = self._resolve_class_prior(y_encoded, private)
-        teacher = self._prepare_net(template.set_params(noise_multiplier=sgd_noise),
-                                    len(self.classes_), teacher_seed)
-        self.teacher_ = self._fit_net(teacher, X32, y_encoded, teacher_seed,
-                                      groups=groups if self.dp_unit == "person" else None)
-        account.add(self.teacher_.mechanism())
-        check_logits(self.teacher_, X32, len(self.classes_))
-        self.class_support_ = None
-        self.class_statistics_ = None
-        device = torch.device(self.device)
-        if uses_statistics:
-            self.class_statistics_ = private.activation_statistics(
-                self.teacher_.module_, torch.as_tensor(X32, device=device), y_encoded,
-                len(self.classes_), self.batch_size)
-        self.init_ = None
-        if self.init == "class_spectrum":
-            z = (channels - self.loc_) / self.scale_
-            self.init_ = private.spectrum_start(z, y_encoded, len(self.classes_), self.init_rank)
-        self.privacy_ = account.record()
-
-    def _check_private_fit(self, groups):
-        """Refuse, naming the fix, what ``dp_epsilon`` cannot cover."""
-        if self.dp_unit == "person" and groups is None:
-            raise ValueError("dp_unit='person' bounds what each person's windows change: pass "
-                             "groups=person_ids to fit, or use dp_unit='window'.")
-        problems = {
-            "teacher": (isinstance(self.teacher, FrozenEstimator),
-                        "a FrozenEstimator teacher was trained outside this budget; pass an "
-                        "unfitted net (or None) so that it is trained by DP-SGD here"),
-            "init": (self.init in ("class_scale_mixture", "class_gaussian"),
-                     f"init={self.init!r} has no DP mechanism (its principal directions are "
-                     "sums of outer products of private rows); pass init='class_spectrum' "
-                     "or init='noise'"),
-            "bn_statistics": (self.bn_weight > 0 and self.bn_statistics == "running",
-                              "bn_statistics='running' needs BatchNorm, which DP-SGD does not "
-                              "allow; pass bn_statistics='class'"),
-            "bn_segments": (self.bn_segments != 1, "the private activation statistics are "
-                            "kept for the whole window; pass bn_segments=1"),
-        }
-        for name, (broken, fix) in problems.items():
-            if broken:
-                raise ValueError(f"dp_epsilon={self.dp_epsilon!r}: {fix} ({name}).")
-
-    def _private_floor(self):
-        """Fewest units (noisy count) behind a class aggregate under ``dp_epsilon``: people,
-        or, per window, the larger of the two floors."""
-        if self.dp_unit == "person":
-            return self.min_class_people
-        return max(self.min_class_people, self.min_class_rows)
+        fit_private(self, X32, y, groups, teacher_seed,
+                    torch_seed(child_seed(self._root_seed, _DP_SEED)))
 
     def _standardization(self, X32):
         """Per-channel mean and standard deviation (1 where a channel is constant), as
