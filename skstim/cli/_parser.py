@@ -69,6 +69,10 @@ _positive_int = _checked(int, lambda value: value >= 1,
                          "expected a positive integer", "expected a positive integer")
 _non_negative_float = _checked(float, lambda value: 0 <= value < math.inf,
                                "expected a number >= 0", "expected a finite number >= 0")
+_positive_float = _checked(float, lambda value: 0 < value < math.inf,
+                           "expected a number > 0", "expected a finite number > 0")
+_probability = _checked(float, lambda value: 0 < value < 1,
+                        "expected a number in (0, 1)", "expected a number in (0, 1)")
 _SEED_RANGE = f"an integer from 0 to {2**32 - 1}"
 _seed = _checked(int, lambda value: 0 <= value < 2**32, f"expected {_SEED_RANGE}",
                  f"expected {_SEED_RANGE} (numpy's seeds are not negative)")
@@ -207,6 +211,17 @@ def _add_synthesize(commands):
     command.add_argument("--class-prior", choices=("match", "uniform"), default="match",
                          help="class shares of the stimuli: those of the input rows, or "
                               "equal shares (default match)")
+    command.add_argument("--dp-epsilon", type=_positive_float, default=None, metavar="EPS",
+                         help="differential privacy: make (EPS, delta)-DP stimuli (DP-SGD "
+                              "teacher with GroupNorm, noised aggregates, spectrum start; "
+                              "needs pip install 'skstim[dp]'); the export guard and the "
+                              "privacy checks, which read the private rows outside the "
+                              "budget, are left out (default: no guarantee)")
+    command.add_argument("--dp-delta", type=_probability, default=None, metavar="D",
+                         help="delta of the guarantee (default: 0.1 / the number of units)")
+    command.add_argument("--dp-unit", choices=("window", "person"), default="window",
+                         help="what --dp-epsilon protects: any one row, or all the rows of "
+                              "any one subject (needs --group-column) (default window)")
     _add_seed_and_device(command, "of the teacher, the synthesis and the checks",
                          "torch device")
     command.add_argument("--force", action="store_true",

@@ -2,7 +2,8 @@
 
 import math
 
-__all__ = ["ATTACKER_NAMES", "attacker_results", "format_privacy", "number",
+__all__ = ["ATTACKER_NAMES", "GUARANTEE_SCOPE", "attacker_results", "format_guarantee",
+           "format_privacy", "number",
            "with_interval", "worst_case_text"]
 
 # the attackers of quick_privacy_checks, by summary key, as the summary and the report name them
@@ -140,3 +141,36 @@ def format_privacy(summary, indent="  "):
                  + ("not recorded (a summary written before the attackers were compared)"
                     if worst is None else worst))
     return lines
+
+
+#: What a differential-privacy guarantee of skstim covers, and what it does not.
+GUARANTEE_SCOPE = [
+    "Covers: the stimuli, their labels and the file's record are a post-processing of "
+    "DP-SGD on the teacher and of noised aggregates, so whatever is learned from them about "
+    "whether any one unit (a row, or all rows of a subject) was in the private data is "
+    "bounded by (epsilon, delta), against any attacker with any other data.",
+    "Does not cover: what the private data say about a group (a population's patterns are "
+    "what the stimuli teach); anything released outside this file (reports of the private "
+    "rows, the fitted synthesizer or its cache); repeated releases from the same data, "
+    "whose budgets add up; and, at the row level, a subject with many rows.",
+]
+
+
+def format_guarantee(record):
+    """Lines stating a differential-privacy record: epsilon, delta, unit, each mechanism.
+
+    Examples
+    --------
+    >>> record = {"epsilon": 3.0, "delta": 1e-5, "unit": "person", "accountant": "RDP",
+    ...           "mechanisms": [{"name": "teacher DP-SGD", "noise_multiplier": 1.1,
+    ...                           "sample_rate": 0.01, "steps": 100, "epsilon_alone": 2.5}]}
+    >>> format_guarantee(record)[0]
+    'Differential privacy: (epsilon 3, delta 1e-05) per person, composed by RDP.'
+    """
+    lines = [f"Differential privacy: (epsilon {record['epsilon']:.3g}, delta "
+             f"{record['delta']:.3g}) per {record['unit']}, composed by {record['accountant']}."]
+    for m in record["mechanisms"]:
+        lines.append(f"  {m['name']}: noise multiplier {m['noise_multiplier']:.3g}, sample rate "
+                     f"{m['sample_rate']:.3g}, {m['steps']} step(s); epsilon alone "
+                     f"{m['epsilon_alone']:.3g}")
+    return lines + [f"  {text}" for text in GUARANTEE_SCOPE]

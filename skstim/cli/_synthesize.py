@@ -16,7 +16,7 @@ from ..utils import proportion_interval
 from ._device import check_device
 from ._errors import CommandFailed, InputError
 from ._outputs import check_output, check_report, report_options, write_report
-from ._privacy_text import format_privacy, with_interval
+from ._privacy_text import format_guarantee, format_privacy, with_interval
 from ._tables import read_table
 
 __all__ = ["run_synthesize"]
@@ -150,16 +150,22 @@ def run_synthesize(args, written=None):
     _check_classes_and_subjects(y, groups, args.inhibit_identity)
     if args.inhibition_weight is not None and not args.inhibit_identity:
         raise InputError("--inhibition-weight applies only with --inhibit-identity.")
+    private = args.dp_epsilon is not None
+    if private:
+        _check_private(args, groups)
 
     def network():  # the teacher, and the subject model of --inhibit-identity
         return make_network(table.input_shape, arch=args.teacher_arch,
                             max_epochs=args.teacher_epochs, device=args.device,
-                            random_state=args.random_state)
+                            random_state=args.random_state, norm="group" if private else "batch")
 
     common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli,
                   stimuli_per_sample=args.stimuli_per_row, n_iter=args.n_iter,
                   class_prior=args.class_prior, device=args.device,
                   random_state=args.random_state, verbose=0 if args.no_progress else 1)
+    if private:
+        common.update(dp_epsilon=args.dp_epsilon, dp_delta=args.dp_delta,
+                      dp_unit=args.dp_unit, init="class_spectrum")
     if args.inhibit_identity:
         weight = 1.0 if args.inhibition_weight is None else args.inhibition_weight
         synthesizer = IdentityInhibitor(network(), identity_model=network(),
@@ -177,26 +183,35 @@ def run_synthesize(args, written=None):
         X_s, y_s = synthesizer.fit_resample(X, y, **fit_args)
         proba = synthesizer.y_proba_
         classes = synthesizer.classes_
-        teacher_labels = classes[synthesizer.teacher_.predict_proba(
-            X.astype(np.float32)).argmax(axis=1)]
-        privacy = {
-            "measured_on": "the input rows the teacher was fitted on (no held-out subjects: "
-                           "run 'skstim evaluate' on held-out subjects for utility)",
-            **_training_shares(teacher_labels, y),
-            "identity_inhibition": bool(args.inhibit_identity),
-        }
-        privacy.update(quick_privacy_checks(X_s, X, groups, table.input_shape, args.random_state))
+        if private:  # every figure below reads the private rows outside the budget
+            privacy = {"differential_privacy": synthesizer.privacy_,
+                       "left_out": PRIVATE_LEFT_OUT, "identity_inhibition": False}
+        else:
+            teacher_labels = classes[synthesizer.teacher_.predict_proba(
+                X.astype(np.float32)).argmax(axis=1)]
+            privacy = {
+                "measured_on": "the input rows the teacher was fitted on (no held-out "
+                               "subjects: run 'skstim evaluate' on held-out subjects for "
+                               "utility)",
+                **_training_shares(teacher_labels, y),
+                "identity_inhibition": bool(args.inhibit_identity),
+            }
+            privacy.update(quick_privacy_checks(X_s, X, groups, table.input_shape,
+                                                args.random_state))
         metadata = {**stimuli_metadata(synthesizer), "privacy": privacy}
     except Exception as exc:  # noqa: BLE001 - any failure of the fit is reported, exit 1
         raise CommandFailed(f"synthesis failed: {type(exc).__name__}: {exc}") from exc
 
-    _warn_weak_teacher(privacy)
+    if not private:
+        _warn_weak_teacher(privacy)
     _check_stimuli_classes(y_s, classes, args)
-    report = _save(output, X_s, y_s, proba, classes, metadata, X, args, written)
+    report = _save(output, X_s, y_s, proba, classes, metadata, None if private else X, args,
+                   written)
 
     keep = np.ones(len(X_s), dtype=bool)
     keep[report["dropped_indices"]] = False
-    summary = _format_synthesis(output, y_s[keep], classes, len(X_s), report, privacy)
+    summary = (_format_private_synthesis(output, y_s, classes, privacy) if private else
+               _format_synthesis(output, y_s[keep], classes, len(X_s), report, privacy))
     print(summary)
     if report_dir is not None:
         from ..release import load_stimuli
@@ -207,6 +222,39 @@ def run_synthesize(args, written=None):
             stimuli=load_stimuli(output), privacy=privacy, n_synthesized=len(X_s),
             stdout=summary, **report_options(args)), written)
     return 0
+
+
+PRIVATE_LEFT_OUT = (
+    "Under --dp-epsilon the export guard, the teacher's accuracy on its training rows and "
+    "the distance and re-identification checks are left out: each reads the private rows "
+    "outside the budget, so releasing them would break the guarantee.")
+
+
+def _check_private(args, groups):
+    """InputError where --dp-epsilon cannot be met as asked."""
+    if args.inhibit_identity:
+        raise InputError("--inhibit-identity cannot be combined with --dp-epsilon: the subject "
+                         "model is not trained under a privacy budget. For a guarantee per "
+                         "person use --dp-unit person.")
+    if args.dp_unit == "person" and groups is None:
+        raise InputError("--dp-unit person needs the subject of every row: pass "
+                         "--group-column NAME.")
+    if args.teacher_arch == "gru":
+        raise InputError("--teacher-arch gru cannot be trained by DP-SGD here (Opacus has no "
+                         "per-sample gradients of torch's GRU); use cnn or mlp.")
+
+
+def _format_private_synthesis(output, y_saved, classes, privacy):
+    """The summary ``skstim synthesize --dp-epsilon`` prints: what was written, the guarantee."""
+    record = privacy["differential_privacy"]
+    per_class = ", ".join(f"{c}: {int(np.sum(y_saved == c))}" for c in classes.tolist())
+    lines = [f"Wrote {output}: {len(y_saved)} stimuli; per class: {per_class}.", ""]
+    lines += format_guarantee(record)
+    lines += ["", PRIVATE_LEFT_OUT,
+              "The guarantee is stored in the file's metadata under 'differential_privacy'. "
+              "For utility on held-out subjects: skstim evaluate --stimuli " + output
+              + " --real HELD_OUT_FILE"]
+    return "\n".join(lines)
 
 
 def _progress(args, message):

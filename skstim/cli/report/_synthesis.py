@@ -1,6 +1,6 @@
 """The report of ``skstim synthesize --report DIR``."""
 
-from .._privacy_text import with_interval
+from .._privacy_text import GUARANTEE_SCOPE, with_interval
 from ._figures import _synthesis_utility_figure
 from ._markdown import _code, _counts_text, _table, _Writer
 from ._sections import _data_table, _examples_section, _finish, _header, _privacy_section
@@ -74,8 +74,11 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         f"{n_synthesized} stimuli were synthesized from it"
         + (f", with identity inhibition (weight {weight:g}) against a subject model fitted on "
            "the same rows" if inhibition else ", without identity inhibition")
-        + f". The export guard compared every stimulus with the private rows and dropped "
-          f"{guard.get('n_dropped', 'n/a')}; {len(stimuli.X)} stimuli were written to "
+        + (f" under a differential-privacy budget (below); without the export guard, "
+           if "differential_privacy" in privacy else
+           f". The export guard compared every stimulus with the private rows and dropped "
+           f"{guard.get('n_dropped', 'n/a')}; ")
+        + f"{len(stimuli.X)} stimuli were written to "
           f"{_code(output_path)} with the teacher's soft labels and the record below. The "
           "private rows are not in that file.",
         ("Private data", _data_table(input_path, table, input_shape, classes)),
@@ -91,6 +94,14 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
     sections.append(_examples_section(writer, (table.X, table.y, table.groups),
                                       (stimuli.X, stimuli.y), classes, input_shape, real_what,
                                       drawing))
+
+    record = privacy.get("differential_privacy")  # the guarantee, where there is one
+    if record is not None:
+        sections.append(_guarantee_section(record, privacy.get("left_out", "")))
+        return _finish(writer, sections, [
+            "**The guarantee covers the stimuli file, not this report.** The sections on the "
+            "private data and any private rows drawn above are read from the private rows "
+            "outside the budget: keep this report with the data."], stdout)
 
     accuracy = privacy.get("teacher_accuracy_on_its_training_rows")
     majority = privacy.get("majority_class_share")
@@ -140,3 +151,23 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         "catches copies of single rows, not resemblance to a person.",
     ]
     return _finish(writer, sections, caveats, stdout)
+
+
+def _guarantee_section(record, left_out):
+    """The section "Differential privacy": the budget spent, each mechanism, what it covers."""
+    rows = [(m["name"], f"{m['noise_multiplier']:.3g}", f"{m['sample_rate']:.3g}",
+             str(m["steps"]), f"{m['epsilon_alone']:.3g}") for m in record["mechanisms"]]
+    return "\n".join([
+        "## Differential privacy",
+        "",
+        f"The stimuli are (epsilon {record['epsilon']:.3g}, delta {record['delta']:.3g})-"
+        f"differentially private per {record['unit']}: every use of the private rows was "
+        f"one of the mechanisms below, composed by {record['accountant']} (the composed "
+        "epsilon is below the sum of the epsilons alone).",
+        "",
+        _table(["mechanism", "noise multiplier", "sample rate", "steps", "epsilon alone"], rows),
+        "",
+        *[f"- {text}" for text in GUARANTEE_SCOPE],
+        "",
+        left_out,
+    ])
