@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from ..synthesis import ClassSpectrum, channels_by_time, log_bands, run_with_hooks
-from ..utils import normalization_layers
+from ..utils import Standardize, normalization_layers
 from ._accounting import GaussianMechanism, noise_for_epsilon
 from ._aggregates import PrivateReleases
 
@@ -14,9 +14,11 @@ __all__ = ["AGGREGATE_SHARE", "PrivateAggregates", "aggregate_names", "plan_nois
 
 #: Share of epsilon the aggregates spend alone (the rest, composed, goes to DP-SGD).
 AGGREGATE_SHARE = 0.2
-#: Clipping bounds in the standardized space (standard deviations of the channel): a
-#: window's level per channel, its root-mean-square amplitude, and the log of it.
-LEVEL_BOUND, AMPLITUDE_BOUND, LOG_AMPLITUDE_BOUND = 5.0, 10.0, 5.0
+#: Clipping bounds in the standardized space: a window's level per channel (in standard
+#: deviations of the channel) and the log of its root-mean-square amplitude. Tight bounds
+#: keep the signal large against the noise, which is scaled to them; a window beyond
+#: them is clipped (its share of a mean shrinks towards the bound).
+LEVEL_BOUND, LOG_AMPLITUDE_BOUND = 2.0, 2.0
 
 STANDARDIZATION = ("standardization range", "standardization centre",
                    "standardization spread range", "standardization spread")
@@ -124,26 +126,27 @@ class PrivateAggregates:
     def spectrum_start(self, z, targets, n_classes, n_bands):
         """A :class:`~skstim.synthesis.ClassSpectrum` start of standardized rows ``z``.
 
-        Per row: its level per channel (clipped to ``LEVEL_BOUND`` per channel), its
-        amplitude (root mean square about the level, clipped to ``AMPLITUDE_BOUND``),
-        the log of it (clipped to ``LOG_AMPLITUDE_BOUND``) and its square, and its
-        power in ``n_bands`` log-spaced bands per channel as shares of its total (a
-        vector of norm at most 1).
+        Per row: its level per channel (clipped to ``LEVEL_BOUND`` per channel), the
+        log of its amplitude (root mean square about the level, clipped to
+        ``LOG_AMPLITUDE_BOUND``) and its square, and its power in ``n_bands``
+        log-spaced bands per channel as shares of its total (a vector of norm at most
+        1). A class's mean square amplitude is that of the log-normal law the start
+        draws amplitudes from, ``exp(2 mu + 2 sigma^2)``.
         """
         z = torch.as_tensor(z).float()
         n, n_channels, n_times = z.shape
         targets = torch.as_tensor(targets).long()
         level = z.mean(dim=2)
         deviation = z - level[:, :, None]
-        amplitude = _row_spread(deviation).clamp(min=1e-6, max=AMPLITUDE_BOUND)
+        amplitude = _row_spread(deviation).clamp_min(1e-6)
         log_amplitude = amplitude.log().clamp(-LOG_AMPLITUDE_BOUND, LOG_AMPLITUDE_BOUND)
         power, counts = _power(deviation / amplitude[:, None, None])
         bands = log_bands(n_times // 2 + 1, n_bands) or [1] * (n_times // 2 + 1)
         band_power = torch.stack([part.sum(dim=2) for part in power.split(bands, dim=2)], dim=2)
         band_share = band_power / band_power.sum(dim=(1, 2), keepdim=True).clamp_min(1e-12)
-        blocks = [(level, LEVEL_BOUND * math.sqrt(n_channels)), (amplitude.pow(2)[:, None],
-                  AMPLITUDE_BOUND ** 2), (log_amplitude[:, None], LOG_AMPLITUDE_BOUND),
-                  (log_amplitude.pow(2)[:, None], LOG_AMPLITUDE_BOUND ** 2),
+        log_moments = torch.stack([log_amplitude, log_amplitude.pow(2)], dim=1)
+        blocks = [(level, LEVEL_BOUND * math.sqrt(n_channels)),
+                  (log_moments, LOG_AMPLITUDE_BOUND * math.hypot(1, LOG_AMPLITUDE_BOUND)),
                   (band_share.flatten(1), 1.0)]
         means, unit_counts = self.releases.cell_means(blocks, targets, n_classes,
                                                       name="class spectrum start")
@@ -157,15 +160,17 @@ class PrivateAggregates:
                 log_means.append(torch.tensor(0.0))
                 log_stds.append(torch.tensor(0.0))
                 continue
-            level_c, square_c, log_c, log_square_c, share_c = (m[source] for m in means)
+            level_c, (log_c, log_square_c), share_c = (m[source] for m in means)
+            log_variance = (log_square_c - log_c.pow(2)).clamp_min(0)
+            square = torch.exp(2 * log_c + 2 * log_variance)
             # Parseval: the spectrum (|rfft|^2 / T) of a class's deviations, rescaled to the
             # class's mean square, sums over the full spectrum's bins to C * T * rms^2
-            total = n_channels * n_times * square_c[0].clamp_min(0)
+            total = n_channels * n_times * square
             per_bin = share_c.view(n_channels, -1).clamp_min(0) * total / widths
             spectra.append(torch.repeat_interleave(per_bin, torch.tensor(bands), dim=1))
             levels.append(level_c)
-            log_means.append(log_c[0] - 0.5 * square_c[0].clamp_min(1e-12).log())
-            log_stds.append((log_square_c[0] - log_c[0].pow(2)).clamp_min(0).sqrt())
+            log_means.append(log_c - 0.5 * square.log())
+            log_stds.append(log_variance.sqrt())
         return ClassSpectrum(torch.stack(levels), torch.stack(spectra), torch.stack(log_means),
                              torch.stack(log_stds))
 
@@ -176,14 +181,17 @@ class PrivateAggregates:
 
         A first release bounds each layer's activation size (the range search of
         :meth:`PrivateReleases.magnitude` on each row's root mean square at the
-        layer); each row's per-channel means and mean squares are clipped to it.
+        layer); each row's per-channel means and mean squares are clipped to it. A
+        :class:`~skstim.nets.Standardize` layer is read at its output (standardized by
+        the released centre and scale, so that a channel far from zero, such as SpO2
+        near 95, loses no precision) and its statistics mapped back to its input.
         """
         layers = normalization_layers(model)
         features = [[] for _ in layers]
 
         def make_hook(index):
             def hook(module, inputs, output):
-                x = channels_by_time(inputs[0])
+                x = channels_by_time(output if isinstance(module, Standardize) else inputs[0])
                 features[index].append(torch.stack([x.mean(dim=2), x.pow(2).mean(dim=2)]))
             return hook
 
@@ -199,9 +207,12 @@ class PrivateAggregates:
                                                  n_classes, name="class activation statistics")
         statistics = []
         sources = self._sources(counts, n_classes)
-        for index in range(len(layers)):
+        for index, layer in enumerate(layers):
             first, second = means[2 * index], means[2 * index + 1]
             variance = (second - first.pow(2)).clamp_min(0)
+            if isinstance(layer, Standardize):
+                scale = layer.scale.cpu()
+                first, variance = layer.loc.cpu() + scale * first, scale.pow(2) * variance
             rows = [torch.full_like(first[0], float("nan")) if s is None else first[s]
                     for s in sources]
             var_rows = [torch.full_like(first[0], float("nan")) if s is None else variance[s]
