@@ -5,9 +5,12 @@ standardized space) and the class activation statistics of a one-row class drew 
 stimuli to it even from a white-noise start.
 """
 
+import importlib.util
+
 import numpy as np
 import pytest
 
+from skstim import make_teacher
 from skstim.datasets import make_sleep_apnea
 
 from ..helpers import tiny_synthesizer
@@ -32,10 +35,16 @@ def _plant(init, **parameters):
                 X_s=X_s, spread=d.X.std(axis=0))
 
 
-# the default start, the spectrum start, and the tree candidate of the utility benchmark
+# the default start, the spectrum start, the tree candidate of the utility benchmark, and
+# the differentially private fit with the floors off (the noise alone must hide the row)
 STARTS = [dict(init="class_scale_mixture"), dict(init="class_spectrum"),
           dict(init="class_scale_mixture", init_rest="spectrum", max_person_share=4.0)]
 START_IDS = ["scale-mixture", "spectrum", "capped-spectrum-rest"]
+if importlib.util.find_spec("opacus") is not None:
+    STARTS.append(dict(init="class_spectrum", dp_epsilon=8.0, min_class_people=1,
+                       min_class_rows=1, teacher=make_teacher(arch="mlp", norm="group",
+                                                              max_epochs=2)))
+    START_IDS.append("dp-no-floors")
 
 
 @pytest.fixture(scope="module", params=STARTS, ids=START_IDS)
