@@ -5,10 +5,11 @@ Needs the optional dependency Opacus: ``pip install 'skstim[dp]'``.
 
 from ._accounting import GaussianMechanism, PrivacyAccount, noise_for_epsilon
 from ._aggregates import PrivateReleases
-from ._dpsgd import UNITS, DPNetClassifier, to_dp_net
+from ._dpsgd import UNITS, DPNetClassifier, private_step, private_training, to_dp_net
+from ._dpsgd import train_private
 from ._opacus import require_opacus
 from ._synthesis import PrivateAggregates, aggregate_names, plan_noise
 
 __all__ = ["DPNetClassifier", "GaussianMechanism", "PrivacyAccount", "PrivateAggregates",
            "PrivateReleases", "UNITS", "aggregate_names", "noise_for_epsilon", "plan_noise",
-           "require_opacus", "to_dp_net"]
+           "private_step", "private_training", "require_opacus", "to_dp_net", "train_private"]

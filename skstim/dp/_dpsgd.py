@@ -1,6 +1,7 @@
 """DP-SGD for the skorch networks of skstim, per window or per person, with Opacus."""
 
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +14,8 @@ from ..utils import check_groups, numpy_generator
 from ._accounting import GaussianMechanism
 from ._opacus import require_opacus
 
-__all__ = ["DPNetClassifier", "UNITS", "to_dp_net"]
+__all__ = ["DPNetClassifier", "UNITS", "private_step", "private_training", "to_dp_net",
+           "train_private"]
 
 UNITS = ("window", "person")
 
@@ -170,50 +172,78 @@ class DPNetClassifier(NetClassifier):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop with per-unit gradients recorded (GradSampleModule's hooks) and
         the optimizer wrapped in a ``DPOptimizer`` for its duration."""
-        opacus = require_opacus()
         seeds = torch.randint(0, 2**31 - 1, (2,)).tolist()  # from the seeded torch state
         self._batch_rng = numpy_generator(seeds[0])
         noise = torch.Generator(device=self.device).manual_seed(seeds[1])
-        hooks = opacus.GradSampleModule(self.module_, loss_reduction="mean")
         plain = self.optimizer_
         expected_units = self.sample_rate_ * len(np.unique(self.units_))
-        self.optimizer_ = opacus.optimizers.DPOptimizer(
-            plain, noise_multiplier=float(self.noise_multiplier),
-            max_grad_norm=float(self.max_grad_norm), expected_batch_size=expected_units,
-            loss_reduction="mean", generator=noise)
-        try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        finally:
-            self.optimizer_ = plain
-            hooks._close()
+        with private_training(self.module_, plain, self.noise_multiplier, self.max_grad_norm,
+                              expected_units, noise) as private:
+            self.optimizer_ = private
+            try:
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            finally:
+                self.optimizer_ = plain
 
     def train_step(self, batch, **fit_params):
         """One DP-SGD step: per-unit gradients, clipped, summed and noised by the optimizer."""
         Xi, yi, unit = batch
         self._set_training(True)
-        self.optimizer_.zero_grad()
-        params = [p for p in self.module_.parameters() if p.requires_grad]
-        if len(Xi):
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-            with warnings.catch_warnings():
-                # Opacus's hooks see no input that needs a gradient (the data): as intended
-                warnings.filterwarnings("ignore", message="Full backward hook is firing")
-                loss.backward()
-            if self.unit == "person":
-                _per_unit_means(params, unit.to(self.device))
-        else:  # no unit drawn: the step is noise alone, as the accounting assumes
-            y_pred, loss = None, torch.zeros((), device=self.device)
-            for p in params:
-                p.grad_sample = p.new_zeros((0, *p.shape))
-        self.optimizer_.step()
+        y_pred = []
+
+        def loss():
+            y_pred.append(self.infer(Xi, **fit_params))
+            return self.get_loss(y_pred[0], yi, X=Xi, training=True)
+
+        value = private_step(self.module_, self.optimizer_, loss, len(Xi),
+                             unit.to(self.device) if self.unit == "person" else None)
         self.n_steps_ += 1
-        return {"loss": loss.detach(), "y_pred": y_pred}
+        return {"loss": value, "y_pred": y_pred[0] if y_pred else None}
 
     def mechanism(self):
         """The DP-SGD steps taken, as a :class:`~skstim.dp.GaussianMechanism`."""
         return GaussianMechanism("teacher DP-SGD", float(self.noise_multiplier),
                                  self.sample_rate_, int(self.n_steps_))
+
+
+@contextmanager
+def private_training(module, optimizer, noise_multiplier, max_grad_norm, expected_units,
+                     generator):
+    """Opacus's per-sample gradient hooks on ``module`` and ``optimizer`` wrapped in a
+    ``DPOptimizer`` (clipping to ``max_grad_norm``, noise of ``noise_multiplier`` times
+    it, the sum divided by ``expected_units``), for the duration of the block."""
+    opacus = require_opacus()
+    hooks = opacus.GradSampleModule(module, loss_reduction="mean")
+    try:
+        yield opacus.optimizers.DPOptimizer(
+            optimizer, noise_multiplier=float(noise_multiplier),
+            max_grad_norm=float(max_grad_norm), expected_batch_size=expected_units,
+            loss_reduction="mean", generator=generator)
+    finally:
+        hooks._close()
+
+
+def private_step(module, optimizer, loss, n_rows, unit=None):
+    """One DP-SGD step of a ``DPOptimizer``: ``loss()`` (a batch mean) is differentiated
+    per row, the rows' gradients averaged per ``unit`` (``None``: each row its own),
+    clipped, summed and noised. A batch of no rows is a step of noise alone, as the
+    accounting assumes. Returns the detached loss (0 for an empty batch)."""
+    optimizer.zero_grad()
+    params = [p for p in module.parameters() if p.requires_grad]
+    if not n_rows:
+        for p in params:
+            p.grad_sample = p.new_zeros((0, *p.shape))
+        optimizer.step()
+        return torch.zeros(())
+    value = loss()
+    with warnings.catch_warnings():
+        # Opacus's hooks see no input that needs a gradient (the data): as intended
+        warnings.filterwarnings("ignore", message="Full backward hook is firing")
+        value.backward()
+    if unit is not None:
+        _per_unit_means(params, unit)
+    optimizer.step()
+    return value.detach()
 
 
 def _per_unit_means(params, unit):
@@ -249,3 +279,44 @@ def to_dp_net(template, unit):
             f"(make_teacher(..., norm='group')) or a DPNetClassifier; got "
             f"{type(template).__name__}.")
     return DPNetClassifier(**template.get_params(deep=False), unit=unit)
+
+
+def train_private(module, loss, X, y, units, *, noise_multiplier, n_steps, sample_rate,
+                  max_grad_norm=1.0, lr=1e-3, windows_per_person=16, random_state=None,
+                  name="DP-SGD"):
+    """Train ``module`` by DP-SGD (Adam) on ``(X, y)`` outside skorch; return its mechanism.
+
+    ``loss(module, X_batch, y_batch)`` is a batch mean. Each of the ``n_steps`` steps
+    draws a Poisson sample of the ``units`` at ``sample_rate`` (a unit of several rows
+    takes part with up to ``windows_per_person`` of them, their gradients averaged),
+    as :class:`DPNetClassifier` does. ``name`` names the mechanism.
+
+    Returns
+    -------
+    mechanism : GaussianMechanism
+        The steps taken, for a :class:`~skstim.dp.PrivacyAccount`.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> net = torch.nn.Linear(3, 1)
+    >>> X, y = np.ones((50, 3), np.float32), np.zeros((50, 1), np.float32)
+    >>> def mse(module, xb, yb):
+    ...     return (module(xb) - yb).pow(2).mean()
+    >>> train_private(net, mse, X, y, np.arange(50), noise_multiplier=1.0, n_steps=5,
+    ...               sample_rate=0.2, random_state=0).steps
+    5
+    """
+    rng = numpy_generator(random_state)
+    generator = torch.Generator().manual_seed(int(rng.integers(2**31 - 1)))
+    batches = _PoissonUnitBatches(np.asarray(X), np.asarray(y), units, sample_rate, n_steps,
+                                  windows_per_person, rng)
+    per_unit = len(np.unique(units)) < len(X)
+    expected_units = sample_rate * len(np.unique(units))
+    module.train()
+    with private_training(module, torch.optim.Adam(module.parameters(), lr=lr),
+                          noise_multiplier, max_grad_norm, expected_units, generator) as optimizer:
+        for X_batch, y_batch, unit in batches:
+            private_step(module, optimizer, lambda: loss(module, X_batch, y_batch), len(X_batch),
+                         unit if per_unit else None)
+    return GaussianMechanism(name, float(noise_multiplier), float(sample_rate), int(n_steps))

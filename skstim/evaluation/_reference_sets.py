@@ -13,7 +13,7 @@ from torch import nn
 from ..synthesis import ClassGaussian
 from ..utils import Substitution, allocate, int_seed, numpy_generator, seeded_torch, torch_seed
 
-__all__ = ["interpolated_set", "class_gaussian_set", "vae_set"]
+__all__ = ["interpolated_set", "class_gaussian_set", "vae_set", "dp_vae_set"]
 
 _DATA = """\
 X : ndarray of shape (n, n_features)
@@ -213,3 +213,96 @@ def vae_set(X, y, n_samples=None, *, latent_dim=16, hidden_size=256, max_epochs=
             latent = torch.randn(len(targets), latent_dim)
             z = model.decode(latent, torch.as_tensor(_one_hot(targets, n_classes))).numpy()
     return data.result(z, targets)
+
+
+def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", groups=None,
+               input_shape=None, latent_dim=16, hidden_size=256, max_epochs=60, batch_size=128,
+               lr=1e-3, max_grad_norm=1.0, random_state=None):
+    """The conditional VAE of :func:`vae_set`, trained under an (epsilon, delta) budget.
+
+    A differentially private generative peer of private stimuli: the standardization
+    (per channel) and the class shares are released by the mechanisms of
+    :class:`~skstim.dp.PrivateAggregates` and the VAE is trained by DP-SGD with Opacus
+    (:func:`~skstim.dp.train_private`), the whole composed by one accountant with the
+    same split as ``StimulusSynthesizer(dp_epsilon=...)`` (a fifth to the aggregates).
+    Needs ``pip install 'skstim[dp]'``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_features)
+        Private data.
+    y : ndarray of shape (n,)
+        Labels.
+    n_samples : int or None, default=None
+        Size of the set; ``None`` is ``len(X)``. Classes follow the released shares.
+    epsilon : float
+        The budget.
+    delta : float or None, default=None
+        ``None``: one tenth of the inverse of the number of units.
+    unit : {"window", "person"}, default="window"
+        What the guarantee protects; ``"person"`` needs ``groups``.
+    groups : array-like of shape (n,) or None, default=None
+        Person of each row.
+    input_shape : tuple of int or None, default=None
+        ``(n_channels, n_times)``; ``None`` is one channel.
+    latent_dim, hidden_size, max_epochs, batch_size, lr : as in :func:`vae_set`
+    max_grad_norm : float, default=1.0
+        Clipping bound of one unit's gradient.
+    random_state : int or None, default=None
+        Seed of the noise, the sampling and the draws.
+
+    Returns
+    -------
+    X_synthetic, proba, classes
+        As :func:`vae_set`.
+    privacy : dict
+        The record of what was spent (as ``StimulusSynthesizer.privacy_``).
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(1).normal(size=(60, 6))
+    >>> Xs, P, classes, privacy = dp_vae_set(X, np.repeat(["a", "b"], 30), 8, epsilon=8.0,
+    ...                                      max_epochs=2, random_state=0)
+    >>> Xs.shape, privacy["epsilon"] <= 8.0
+    ((8, 6), True)
+    """
+    from .. import dp
+
+    dp.require_opacus()
+    if unit == "person" and groups is None:
+        raise ValueError("unit='person' needs groups, the person of each row.")
+    X = np.asarray(X, dtype=np.float32)
+    shape = (1, X.shape[1]) if input_shape is None else tuple(input_shape)
+    classes, encoded = np.unique(y, return_inverse=True)
+    n_classes, n_samples = len(classes), len(X) if n_samples is None else int(n_samples)
+    units = np.arange(len(X)) if unit == "window" else np.asarray(groups)
+    n_units = len(np.unique(units))
+    delta = 0.1 / n_units if delta is None else delta
+    per_unit = 1 if unit == "window" else 16
+    sample_rate = min(1.0, batch_size / (per_unit * n_units))
+    n_steps = max_epochs * max(1, int(round(len(X) / batch_size)))
+    aggregate_noise, sgd_noise = dp.plan_noise(epsilon, delta, dp.aggregate_names(False, False),
+                                               sample_rate, n_steps)
+    rng = numpy_generator(random_state)
+    account = dp.PrivacyAccount(delta, unit)
+    private = dp.PrivateAggregates(units, aggregate_noise, account, torch.Generator().manual_seed(
+        int(rng.integers(2**31 - 1))), min_units=1)
+    channels = X.reshape(len(X), *shape)
+    loc, scale = private.standardization(channels)
+    prior = private.class_prior(encoded, n_classes)
+    Z = ((channels - loc) / scale).reshape(len(X), -1).astype(np.float32)
+    with seeded_torch(int(rng.integers(2**62))):
+        model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)
+        account.add(dp.train_private(
+            model, lambda m, rows, onehot: m.loss(rows, onehot), Z,
+            _one_hot(encoded, n_classes), units, noise_multiplier=sgd_noise, n_steps=n_steps,
+            sample_rate=sample_rate, max_grad_norm=max_grad_norm, lr=lr,
+            random_state=int(rng.integers(2**31 - 1)), name="VAE DP-SGD"))
+        targets = rng.permutation(np.repeat(np.arange(n_classes), allocate(n_samples, prior)))
+        model.eval()
+        with torch.inference_mode():
+            z = model.decode(torch.randn(len(targets), latent_dim),
+                             torch.as_tensor(_one_hot(targets, n_classes))).numpy()
+    X_synthetic = (z.reshape(len(z), *shape) * scale + loc).reshape(len(z), -1)
+    return (X_synthetic.astype(np.float32), _one_hot(targets, n_classes), classes,
+            account.record())

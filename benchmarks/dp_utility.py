@@ -1,0 +1,183 @@
+"""Utility of differentially private stimuli at several budgets, Apnea-ECG, subject-disjoint.
+
+The quick protocol of ``benchmarks/utility.py`` (every 4th minute, 3 folds of
+``GroupKFold`` by person, 5-minute RR windows at 1 Hz). For each fold and each budget
+(``--epsilons``; ``inf`` is the same configuration without DP) and each unit
+(``--units``), a :class:`~skstim.StimulusSynthesizer` with ``dp_epsilon`` (GroupNorm CNN
+teacher trained by DP-SGD, class spectrum start, noised aggregates) makes four stimuli
+per training window; the students (the teacher's architecture over ``--student-seeds``
+seeds, random forest, logistic regression) are trained on them and scored on the
+held-out people, beside the same students on the real windows. The DP teacher's own
+score is the first peer: a DP-SGD network trained directly on the private data and
+released as a model; the second is a small DP generative model, the conditional VAE
+trained with Opacus (:func:`skstim.evaluation.dp_vae_set`, as many rows as the training
+windows), under the same budget and unit.
+
+Results are appended to a JSON-lines file as they come (one line per fold, source and
+family), so a run resumes where it stopped; ``--summarize`` writes the table and the
+figure of ``docs/benchmarks/differential_privacy.md``.
+
+Usage::
+
+    python benchmarks/dp_utility.py --folds 0 &
+    python benchmarks/dp_utility.py --summarize benchmarks/results/dp_utility_quick.jsonl
+"""
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
+    write_docs_section
+from skstim import StimulusSynthesizer, make_teacher
+from skstim.datasets import fetch_apnea_ecg
+from skstim.evaluation import dp_vae_set, score_real, score_synthetic, student_families
+from skstim.evaluation import utility_scores
+
+EVERY, N_SPLITS, TEACHER_EPOCHS, STUDENT_EPOCHS = 4, 3, 15, 8
+FAMILIES = ("teacher architecture", "random forest", "logistic regression")
+
+
+def load(data_home):
+    data = fetch_apnea_ecg(data_home=data_home)
+    keep = data.minute % EVERY == 0
+    return data.X[keep], data.y[keep], data.groups[keep], data.record[keep], \
+        tuple(data.input_shape)
+
+
+def synthesizer(epsilon, unit, input_shape, fold):
+    """The DP configuration (``epsilon=inf``: the same without DP)."""
+    return StimulusSynthesizer(
+        make_teacher(norm="group", max_epochs=TEACHER_EPOCHS), input_shape=input_shape,
+        init="class_spectrum", n_iter=20, stimuli_per_sample=4.0,
+        dp_epsilon=None if math.isinf(epsilon) else epsilon, dp_unit=unit, random_state=fold)
+
+
+def run(data_home, output, epsilons, units, student_seeds, folds):
+    X, y, groups, nights, input_shape = load(data_home)
+    done = done_keys(output, ("fold", "source", "family"))
+    print(f"quick: {len(X)} windows, {len(np.unique(groups))} people", flush=True)
+    for fold, (train, test) in enumerate(GroupKFold(n_splits=N_SPLITS).split(X, y, groups)):
+        if folds is not None and fold not in folds:
+            continue
+        diagnosis = dict(recording=nights[test], minutes_per_row=EVERY)
+        seeded = [student_families(input_shape, families=list(FAMILIES),
+                                   max_epochs=STUDENT_EPOCHS, random_state=fold + 100 * s)
+                  for s in range(student_seeds)]
+        common = dict(fold=fold, n_train=len(train), n_test=len(test),
+                      machine=machine_description())
+
+        def students(family):
+            return [one[family] for one in seeded] if family == FAMILIES[0] else \
+                [seeded[0][family]]
+
+        def record(source, family, runs, **extra):
+            scores = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
+            if len(runs) > 1:
+                scores["accuracy_per_seed"] = [r["accuracy"] for r in runs]
+            append_record(output, dict(common, source=source, family=family,
+                                       student_seeds=len(runs), **extra, **scores))
+            print(f"fold {fold} {source} / {family}: {scores['accuracy']:.3f}", flush=True)
+
+        for family in FAMILIES:
+            if (fold, "real", family) not in done:
+                record("real", family, [score_real(s, X[train], y[train], X[test], y[test],
+                                                   **diagnosis) for s in students(family)])
+        for epsilon in epsilons:
+            for unit in (units if not math.isinf(epsilon) else ["window"]):
+                source = f"epsilon {epsilon:g}, per {unit}" if not math.isinf(epsilon) \
+                    else "epsilon inf (no DP)"
+                if all((fold, s, f) in done for s in (source, f"{source}: DP teacher")
+                       for f in (FAMILIES if s == source else ["itself"])):
+                    continue
+                t = time.perf_counter()
+                syn = synthesizer(epsilon, unit, input_shape, fold)
+                X_s, _ = syn.fit_resample(X[train], y[train], groups=groups[train])
+                seconds = time.perf_counter() - t
+                spent = syn.privacy_
+                extra = dict(epsilon=epsilon if not math.isinf(epsilon) else None, unit=unit,
+                             spent=spent, synthesis_seconds=seconds)
+                if (fold, f"{source}: DP teacher", "itself") not in done:
+                    teacher = utility_scores(y[test], syn.teacher_.predict(X[test]), **diagnosis)
+                    record(f"{source}: DP teacher", "itself", [teacher], **extra)
+                for family in FAMILIES:
+                    if (fold, source, family) not in done:
+                        record(source, family, [score_synthetic(
+                            s, X_s, syn.y_proba_, syn.classes_, X[test], y[test], **diagnosis)
+                            for s in students(family)], **extra)
+                if math.isinf(epsilon):
+                    continue
+                peer = f"DP conditional VAE, epsilon {epsilon:g}, per {unit}"
+                if all((fold, peer, f) in done for f in FAMILIES):
+                    continue
+                t = time.perf_counter()
+                X_v, proba_v, classes_v, spent_v = dp_vae_set(
+                    X[train], y[train], epsilon=epsilon, unit=unit, groups=groups[train],
+                    input_shape=input_shape, random_state=fold)
+                extra_v = dict(epsilon=epsilon, unit=unit, spent=spent_v,
+                               synthesis_seconds=time.perf_counter() - t)
+                for family in FAMILIES:
+                    if (fold, peer, family) not in done:
+                        record(peer, family, [score_synthetic(
+                            s, X_v, proba_v, classes_v, X[test], y[test], **diagnosis)
+                            for s in students(family)], **extra_v)
+
+
+def summarize(path, docs_path):
+    """Mean over folds of every (source, family), as a markdown table, and the figure."""
+    records = [json.loads(line) for line in path.open()]
+    sources = list(dict.fromkeys(r["source"] for r in records))
+    families = list(dict.fromkeys(r["family"] for r in records))
+    cell = {}
+    for r in records:
+        cell.setdefault((r["source"], r["family"]), {})[r["fold"]] = r["accuracy"]
+    lines = ["| source | " + " | ".join(families) + " | folds |",
+             "|---|" + "---|" * (len(families) + 1)]
+    for source in sources:
+        values = [cell.get((source, f)) for f in families]
+        folds = sorted({k for v in values if v for k in v})
+        lines.append(f"| {source} | " + " | ".join(
+            "" if v is None else f"{np.mean(list(v.values())):.3f}" for v in values)
+            + f" | {','.join(map(str, folds))} |")
+    table = "\n".join(lines)
+    machine = records[0]["machine"]["machine"]
+    block = (f"Accuracy on the held-out people (mean over the folds listed), quick Apnea-ECG "
+             f"protocol, `GroupKFold` by person; machine: {machine}.\n\n{table}")
+    if docs_path is not None:
+        write_docs_section(docs_path, "dp-utility-quick", block)
+    return block
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    parser.add_argument("--output", type=Path,
+                        default=ROOT / "benchmarks" / "results" / "dp_utility_quick.jsonl")
+    parser.add_argument("--epsilons", default="1,3,8,inf")
+    parser.add_argument("--units", default="window,person")
+    parser.add_argument("--student-seeds", type=int, default=5)
+    parser.add_argument("--folds", default=None, metavar="I,J")
+    parser.add_argument("--summarize", type=Path, default=None)
+    parser.add_argument("--docs", type=Path,
+                        default=ROOT / "docs" / "benchmarks" / "differential_privacy.md")
+    args = parser.parse_args(argv)
+    if args.summarize is not None:
+        print(summarize(args.summarize, args.docs))
+        return 0
+    epsilons = [float(e) for e in args.epsilons.split(",")]
+    if any(e <= 0 for e in epsilons):
+        parser.error(f"--epsilons must be positive (or inf), got {args.epsilons}")
+    folds = None if args.folds is None else {int(f) for f in args.folds.split(",")}
+    run(args.data_home, args.output, epsilons, args.units.split(","), args.student_seeds, folds)
+    print(summarize(args.output, None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
