@@ -27,6 +27,9 @@ that show power on the real private windows (:func:`~skstim.evaluation.worst_cas
   non-members;
 - utility: that student's accuracy on held-out people.
 
+With ``--dp-epsilons``, differentially private stimuli at each budget are released and
+attacked too (``--dp-unit``, per person by default).
+
 Usage::
 
     python benchmarks/privacy.py --setting simulated      # 200 simulated people
@@ -45,7 +48,7 @@ import numpy as np
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     parse_parameter, write_docs_section
-from skstim import IdentityInhibitor, make_teacher
+from skstim import IdentityInhibitor, StimulusSynthesizer, make_teacher
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
     ATTACK_LABELS,
@@ -173,7 +176,14 @@ def _inhibitor(setting, split, seed, **parameters):
         input_shape=split.input_shape, random_state=seed, **parameters).set_params(**nested)
 
 
-def released_sets(split, setting, seed, synthesis=None, peers=True):
+def _private_synthesizer(setting, split, seed, epsilon, unit, **parameters):
+    """The differentially private stimuli of ``StimulusSynthesizer(dp_epsilon=epsilon)``."""
+    return StimulusSynthesizer(make_teacher(norm="group", max_epochs=setting.epochs),
+                               input_shape=split.input_shape, init="class_spectrum",
+                               dp_epsilon=epsilon, dp_unit=unit, random_state=seed, **parameters)
+
+
+def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "person")):
     """Name -> (make, shadow) of every set the data holder could release.
 
     ``make()`` gives ``(X, proba, classes)``; ``shadow(X, y, groups, random_state)`` is the
@@ -181,6 +191,7 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
     ``setting.shadow_iter`` steps and ``setting.shadow_stimuli_per_sample`` per row).
     ``synthesis`` holds parameters of the inhibitor that override the setting's (e.g.
     another ``init`` or ``n_iter``); ``peers=False`` leaves out SMOTE and the VAE.
+    ``dp=(epsilons, unit)`` adds the differentially private stimuli at each budget.
     """
     X, y = split.X_private, split.y_private
     classes = np.unique(y)
@@ -218,6 +229,21 @@ def released_sets(split, setting, seed, synthesis=None, peers=True):
     for weight in setting.weights:
         name = "stimuli" if weight == 0 else f"stimuli, inhibition {weight:g}"
         sets[name] = (lambda weight=weight: stimuli(weight), shadow_stimuli(weight))
+    epsilons, unit = dp
+    for epsilon in epsilons:
+        def private(epsilon=epsilon):
+            fitted = _private_synthesizer(setting, split, seed, epsilon, unit, **dict(
+                stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter)).fit(
+                X, y, groups=split.g_private)
+            X_s, _, proba = fitted.sample(fitted.n_stimuli_, return_proba=True)
+            return X_s, proba, fitted.classes_
+
+        def private_shadow(X, y, groups, random_state, epsilon=epsilon):
+            return _private_synthesizer(
+                setting, split, random_state, epsilon, unit,
+                stimuli_per_sample=setting.shadow_stimuli_per_sample,
+                n_iter=setting.shadow_iter).fit_resample(X, y, groups=groups)[0]
+        sets[f"DP stimuli, epsilon {epsilon:g} per {unit}"] = (private, private_shadow)
     if peers:
         sets["SMOTE interpolation"] = (
             lambda: interpolated_set(X, y, random_state=seed),
@@ -250,7 +276,7 @@ def attackers_for(split, setting, seed):
     }
 
 
-def run(setting_name, data_home, output, synthesis=None, peers=True):
+def run(setting_name, data_home, output, synthesis=None, peers=True, dp=((), "person")):
     setting = SETTINGS[setting_name]
     done = done_keys(output, ("split", "source"))
     data = fetch_apnea_ecg(data_home=data_home) if setting.data == "apnea" else None
@@ -274,7 +300,7 @@ def run(setting_name, data_home, output, synthesis=None, peers=True):
               flush=True)
         attackers = attackers_for(split, setting, seed)
         for source, (make, shadow) in released_sets(split, setting, seed, synthesis,
-                                                    peers).items():
+                                                    peers, dp).items():
             if (seed, source) in done:
                 continue
             start = time.perf_counter()
@@ -425,6 +451,11 @@ def main(argv=None):
     parser.add_argument("--weights", default=None,
                         help="comma-separated inhibition weights (default: the setting's)")
     parser.add_argument("--no-peers", action="store_true", help="leave out SMOTE and the VAE")
+    parser.add_argument("--dp-epsilons", default=None, metavar="E1,E2",
+                        help="also release differentially private stimuli at these budgets "
+                             "(StimulusSynthesizer(dp_epsilon=...), GroupNorm teacher, class "
+                             "spectrum start)")
+    parser.add_argument("--dp-unit", choices=("person", "window"), default="person")
     parser.add_argument("--shadows", type=int, default=None,
                         help="override the number of shadow releases (even)")
     args = parser.parse_args(argv)
@@ -442,8 +473,13 @@ def main(argv=None):
             float(w) for w in args.weights.split(",")))
     synthesis = dict(parse_parameter(text, parser) for text in args.synthesis)
     tag = "".join(f"_{k}-{v}" for k, v in sorted(synthesis.items()))
+    epsilons = () if args.dp_epsilons is None else tuple(
+        float(e) for e in args.dp_epsilons.split(","))
+    if epsilons:
+        tag += f"_dp-{args.dp_epsilons.replace(',', '-')}-per-{args.dp_unit}"
     output = args.output or results / f"privacy_{args.setting}{tag}.jsonl"
-    run(args.setting, args.data_home, output, synthesis, peers=not args.no_peers)
+    run(args.setting, args.data_home, output, synthesis, peers=not args.no_peers,
+        dp=(epsilons, args.dp_unit))
     # the figure holds every results file: only --summarize redraws it
     print(summarize([output], args.docs, None))
     return 0
