@@ -17,7 +17,7 @@ layers are normalized per sample by GroupNorm. The prior then reads those layers
 import torch
 from torch import nn
 
-from ..utils import Standardize, check_input_shape, group_norm
+from ..utils import Standardize, Substitution, check_input_shape, group_norm
 
 __all__ = ["ConvNet1d", "MLP", "GRUNet", "SummaryNet", "summary_statistics", "ARCHITECTURES"]
 
@@ -37,6 +37,12 @@ class _BatchNorm1d(nn.BatchNorm1d):
 
 
 NORMS = ("batch", "group")
+_NORM_DOC = """norm : {"batch", "group"}, default="batch"
+        BatchNorm layers, or (for differentially private training) a fixed input
+        standardization and GroupNorm in the hidden layers.
+    input_loc, input_scale : sequence of float or None, default=None
+        Per-channel statistics of the fixed input standardization (``norm="group"``
+        only; ``None``: 0 and 1)."""
 
 
 def _check_norm(norm, input_loc, input_scale):
@@ -59,6 +65,7 @@ def _hidden_norm(n_channels, norm):
     return _BatchNorm1d(n_channels) if norm == "batch" else group_norm(n_channels)
 
 
+@Substitution(norm=_NORM_DOC)
 class ConvNet1d(nn.Module):
     """1-D convolutional network with BatchNorm, ending in class logits.
 
@@ -76,12 +83,7 @@ class ConvNet1d(nn.Module):
         Width of every convolution (odd, "same" padding).
     dropout : float, default=0.1
         Dropout before the linear read-out.
-    norm : {"batch", "group"}, default="batch"
-        BatchNorm layers, or (for differentially private training) a fixed input
-        standardization and GroupNorm in the hidden layers.
-    input_loc, input_scale : sequence of float or None, default=None
-        Per-channel statistics of the fixed input standardization (``norm="group"``
-        only; ``None``: 0 and 1).
+    {norm}
 
     Examples
     --------
@@ -117,6 +119,7 @@ class ConvNet1d(nn.Module):
         return self.head(self.features(x).mean(dim=-1))
 
 
+@Substitution(norm=_NORM_DOC)
 class MLP(nn.Module):
     """Multi-layer perceptron with BatchNorm after every hidden layer.
 
@@ -130,12 +133,7 @@ class MLP(nn.Module):
         Width of each hidden layer (Linear, BatchNorm, ReLU).
     dropout : float, default=0.1
         Dropout before the linear read-out.
-    norm : {"batch", "group"}, default="batch"
-        BatchNorm layers, or (for differentially private training) a fixed input
-        standardization and GroupNorm in the hidden layers.
-    input_loc, input_scale : sequence of float or None, default=None
-        Per-channel statistics of the fixed input standardization (``norm="group"``
-        only; ``None``: 0 and 1).
+    {norm}
 
     Examples
     --------
@@ -162,6 +160,7 @@ class MLP(nn.Module):
         return self.layers(x.flatten(1))
 
 
+@Substitution(norm=_NORM_DOC)
 class GRUNet(nn.Module):
     """Gated recurrent network over time, BatchNorm on its input and its last state.
 
@@ -175,12 +174,7 @@ class GRUNet(nn.Module):
         GRU state size.
     num_layers : int, default=1
         Stacked GRU layers.
-    norm : {"batch", "group"}, default="batch"
-        BatchNorm layers, or (for differentially private training) a fixed input
-        standardization and GroupNorm in the hidden layers.
-    input_loc, input_scale : sequence of float or None, default=None
-        Per-channel statistics of the fixed input standardization (``norm="group"``
-        only; ``None``: 0 and 1).
+    {norm}
 
     Examples
     --------
