@@ -126,12 +126,15 @@ class PrivateAggregates:
     def spectrum_start(self, z, targets, n_classes, n_bands):
         """A :class:`~skstim.synthesis.ClassSpectrum` start of standardized rows ``z``.
 
-        Per row: its level per channel (clipped to ``LEVEL_BOUND`` per channel), the
-        log of its amplitude (root mean square about the level, clipped to
-        ``LOG_AMPLITUDE_BOUND``) and its square, and its power in ``n_bands``
-        log-spaced bands per channel as shares of its total (a vector of norm at most
-        1). A class's mean square amplitude is that of the log-normal law the start
-        draws amplitudes from, ``exp(2 mu + 2 sigma^2)``.
+        Per row: its level per channel and the square of it (clipped to
+        ``LEVEL_BOUND`` per channel), the log of its amplitude (root mean square about
+        its level, clipped to ``LOG_AMPLITUDE_BOUND``) and its square, and its power
+        in ``n_bands`` log-spaced bands per channel as shares of its total (a vector
+        of norm at most 1). A class's mean square amplitude is that of the log-normal
+        law the start draws amplitudes from, ``exp(2 mu + 2 sigma^2)``; the spread of
+        the windows' levels about the class's goes into the zero frequency, as in
+        :class:`~skstim.synthesis.ClassSpectrum` (a start's level varies from one
+        stimulus to the next as the windows' levels do).
         """
         z = torch.as_tensor(z).float()
         n, n_channels, n_times = z.shape
@@ -146,6 +149,7 @@ class PrivateAggregates:
         band_share = band_power / band_power.sum(dim=(1, 2), keepdim=True).clamp_min(1e-12)
         log_moments = torch.stack([log_amplitude, log_amplitude.pow(2)], dim=1)
         blocks = [(level, LEVEL_BOUND * math.sqrt(n_channels)),
+                  (level.pow(2), LEVEL_BOUND ** 2 * math.sqrt(n_channels)),
                   (log_moments, LOG_AMPLITUDE_BOUND * math.hypot(1, LOG_AMPLITUDE_BOUND)),
                   (band_share.flatten(1), 1.0)]
         means, unit_counts = self.releases.cell_means(blocks, targets, n_classes,
@@ -160,14 +164,17 @@ class PrivateAggregates:
                 log_means.append(torch.tensor(0.0))
                 log_stds.append(torch.tensor(0.0))
                 continue
-            level_c, (log_c, log_square_c), share_c = (m[source] for m in means)
+            level_c, level_square_c, (log_c, log_square_c), share_c = (m[source] for m in means)
             log_variance = (log_square_c - log_c.pow(2)).clamp_min(0)
             square = torch.exp(2 * log_c + 2 * log_variance)
             # Parseval: the spectrum (|rfft|^2 / T) of a class's deviations, rescaled to the
             # class's mean square, sums over the full spectrum's bins to C * T * rms^2
             total = n_channels * n_times * square
             per_bin = share_c.view(n_channels, -1).clamp_min(0) * total / widths
-            spectra.append(torch.repeat_interleave(per_bin, torch.tensor(bands), dim=1))
+            spectrum = torch.repeat_interleave(per_bin, torch.tensor(bands), dim=1)
+            # white noise's zero frequency draws a level of variance spectrum[:, 0] / T
+            spectrum[:, 0] = n_times * (level_square_c - level_c.pow(2)).clamp_min(0)
+            spectra.append(spectrum)
             levels.append(level_c)
             log_means.append(log_c - 0.5 * square.log())
             log_stds.append(log_variance.sqrt())
