@@ -51,11 +51,14 @@ def load(data_home):
         tuple(data.input_shape)
 
 
-def synthesizer(epsilon, unit, input_shape, fold):
-    """The DP configuration (``epsilon=inf``: the same without DP)."""
+def synthesizer(epsilon, unit, input_shape, fold, n_train):
+    """The DP configuration (``epsilon=inf``: the same without DP). Four stimuli per
+    training window: per person the count is fixed by the benchmark (``n_stimuli``), per
+    window it multiplies the noisy count of windows."""
     return StimulusSynthesizer(
         make_teacher(norm="group", max_epochs=TEACHER_EPOCHS), input_shape=input_shape,
         init="class_spectrum", n_iter=20, stimuli_per_sample=4.0,
+        n_stimuli=4 * n_train if unit == "person" else None,
         dp_epsilon=None if math.isinf(epsilon) else epsilon, dp_unit=unit, random_state=fold)
 
 
@@ -97,7 +100,7 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                        for f in (FAMILIES if s == source else ["itself"])):
                     continue
                 t = time.perf_counter()
-                syn = synthesizer(epsilon, unit, input_shape, fold)
+                syn = synthesizer(epsilon, unit, input_shape, fold, len(train))
                 X_s, _ = syn.fit_resample(X[train], y[train], groups=groups[train])
                 seconds = time.perf_counter() - t
                 spent = syn.privacy_
@@ -118,8 +121,9 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                     continue
                 t = time.perf_counter()
                 X_v, proba_v, classes_v, spent_v = dp_vae_set(
-                    X[train], y[train], epsilon=epsilon, unit=unit, groups=groups[train],
-                    input_shape=input_shape, random_state=fold)
+                    X[train], y[train], len(train) if unit == "person" else None,
+                    epsilon=epsilon, unit=unit, groups=groups[train], input_shape=input_shape,
+                    random_state=fold)
                 extra_v = dict(epsilon=epsilon, unit=unit, spent=spent_v,
                                synthesis_seconds=time.perf_counter() - t)
                 for family in FAMILIES:

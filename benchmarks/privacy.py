@@ -232,17 +232,18 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
     epsilons, unit = dp
     for epsilon in epsilons:
         def private(epsilon=epsilon):
-            fitted = _private_synthesizer(setting, split, seed, epsilon, unit, **dict(
-                stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter)).fit(
+            fitted = _private_synthesizer(
+                setting, split, seed, epsilon, unit, n_iter=setting.n_iter,
+                n_stimuli=int(round(setting.stimuli_per_sample * len(X)))).fit(
                 X, y, groups=split.g_private)
             X_s, _, proba = fitted.sample(fitted.n_stimuli_, return_proba=True)
             return X_s, proba, fitted.classes_
 
         def private_shadow(X, y, groups, random_state, epsilon=epsilon):
             return _private_synthesizer(
-                setting, split, random_state, epsilon, unit,
-                stimuli_per_sample=setting.shadow_stimuli_per_sample,
-                n_iter=setting.shadow_iter).fit_resample(X, y, groups=groups)[0]
+                setting, split, random_state, epsilon, unit, n_iter=setting.shadow_iter,
+                n_stimuli=int(round(setting.shadow_stimuli_per_sample * len(X)))).fit_resample(
+                X, y, groups=groups)[0]
         sets[f"DP stimuli, epsilon {epsilon:g} per {unit}"] = (private, private_shadow)
     if peers:
         sets["SMOTE interpolation"] = (

@@ -18,7 +18,8 @@ def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
     teacher is trained by DP-SGD on the standardized input, and the class activation
     statistics and the start are released from it. Sets the fitted attributes that
     ``StimulusSynthesizer._fit`` sets, ``class_support_`` as ``None`` (the floors apply
-    to the noisy counts) and ``privacy_``.
+    to the noisy counts) and ``privacy_``; per window, ``stimuli_per_sample`` multiplies
+    the noisy count of windows (the exact count would give a window's presence away).
     """
     s = synthesizer
     _check_private_fit(s, groups)
@@ -39,7 +40,10 @@ def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
                                    min_units=_private_floor(s))
     channels = X32.reshape(len(X32), *s.input_shape_)
     s.loc_, s.scale_ = private.standardization(channels)
-    s.class_prior_ = s._resolve_class_prior(y_encoded, private)
+    shares, n_noisy = private.class_prior(y_encoded, n_classes)
+    s.class_prior_ = shares if s.class_prior == "match" else s._resolve_class_prior(y_encoded)
+    if s.n_stimuli is None:  # the exact number of rows would tell a unit's presence
+        s.n_stimuli_ = max(1, int(round(s.stimuli_per_sample * n_noisy)))
     teacher = s._prepare_net(template.set_params(noise_multiplier=sgd_noise), n_classes,
                              teacher_seed)
     s.teacher_ = s._fit_net(teacher, X32, y_encoded, teacher_seed,
@@ -62,6 +66,11 @@ def _check_private_fit(s, groups):
     if s.dp_unit == "person" and groups is None:
         raise ValueError("dp_unit='person' bounds what each person's windows change: pass "
                          "groups=person_ids to fit, or use dp_unit='window'.")
+    if s.dp_unit == "person" and s.n_stimuli is None:
+        raise ValueError(
+            "dp_unit='person': how many windows the people have is private, so the number "
+            "of stimuli cannot follow it (stimuli_per_sample); pass n_stimuli, a count "
+            "chosen without the data (e.g. 4 times the windows the study planned).")
     problems = {
         "teacher": (isinstance(s.teacher, FrozenEstimator),
                     "a FrozenEstimator teacher was trained outside this budget; pass an "

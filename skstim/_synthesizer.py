@@ -234,11 +234,8 @@ class StimulusSynthesizer(BaseSampler):
             )
         return tuple(float(c) for c in confidence)
 
-    def _resolve_class_prior(self, y_encoded, private=None):
-        """The stimuli's class shares; ``"match"`` under DP by the ``private`` release."""
+    def _resolve_class_prior(self, y_encoded):
         n_classes = len(self.classes_)
-        if self.class_prior == "match" and private is not None:
-            return private.class_prior(y_encoded, n_classes)
         if self.class_prior == "match":
             prior = np.bincount(y_encoded, minlength=n_classes).astype(float)
         elif self.class_prior == "uniform":

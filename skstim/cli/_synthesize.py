@@ -239,6 +239,9 @@ def _check_private(args, groups):
     if args.dp_unit == "person" and groups is None:
         raise InputError("--dp-unit person needs the subject of every row: pass "
                          "--group-column NAME.")
+    if args.dp_unit == "person" and args.n_stimuli is None:
+        raise InputError("--dp-unit person needs --n-stimuli N: how many rows the subjects "
+                         "have is private, so the number of stimuli cannot follow it.")
     if args.teacher_arch == "gru":
         raise InputError("--teacher-arch gru cannot be trained by DP-SGD here (Opacus has no "
                          "per-sample gradients of torch's GRU); use cnn or mlp.")

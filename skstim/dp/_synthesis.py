@@ -108,13 +108,15 @@ class PrivateAggregates:
 
     # -------------------------------------------------------------- class prior
     def class_prior(self, targets, n_classes):
-        """Each class's share of the units' windows (a person's shares weigh as one unit)."""
+        """Each class's share of the units' windows (a person's shares weigh as one unit),
+        and the noisy number of units (released together)."""
         targets = torch.as_tensor(targets).long()
         onehot = torch.nn.functional.one_hot(targets, n_classes).float()
-        (shares,), _ = self.releases.cell_means([(onehot, 1.0)], torch.zeros_like(targets), 1,
-                                                name="class prior", pooled=False)
+        (shares,), counts = self.releases.cell_means(
+            [(onehot, 1.0)], torch.zeros_like(targets), 1, name="class prior", pooled=False)
         prior = torch.nan_to_num(shares[0]).clamp_min(0).numpy()
-        return prior / prior.sum() if prior.sum() > 0 else np.full(n_classes, 1 / n_classes)
+        prior = prior / prior.sum() if prior.sum() > 0 else np.full(n_classes, 1 / n_classes)
+        return prior, float(counts[0])
 
     def _sources(self, counts, n_classes):
         """For each class, the row of a cell release it takes: its own, the pool's, or None."""

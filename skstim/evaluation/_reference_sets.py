@@ -234,7 +234,8 @@ def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", grou
     y : ndarray of shape (n,)
         Labels.
     n_samples : int or None, default=None
-        Size of the set; ``None`` is ``len(X)``. Classes follow the released shares.
+        Size of the set; ``None`` is the noisy count of rows (``unit="window"``; the
+        exact count would tell a row's presence). Classes follow the released shares.
     epsilon : float
         The budget.
     delta : float or None, default=None
@@ -274,7 +275,9 @@ def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", grou
     X = np.asarray(X, dtype=np.float32)
     shape = (1, X.shape[1]) if input_shape is None else tuple(input_shape)
     classes, encoded = np.unique(y, return_inverse=True)
-    n_classes, n_samples = len(classes), len(X) if n_samples is None else int(n_samples)
+    n_classes = len(classes)
+    if unit == "person" and n_samples is None:
+        raise ValueError("unit='person': the number of rows is private; pass n_samples.")
     units = np.arange(len(X)) if unit == "window" else np.asarray(groups)
     n_units = len(np.unique(units))
     delta = 0.1 / n_units if delta is None else delta
@@ -289,7 +292,9 @@ def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", grou
         int(rng.integers(2**31 - 1))), min_units=1)
     channels = X.reshape(len(X), *shape)
     loc, scale = private.standardization(channels)
-    prior = private.class_prior(encoded, n_classes)
+    prior, n_noisy = private.class_prior(encoded, n_classes)
+    if n_samples is None:  # the exact number of rows would tell a unit's presence
+        n_samples = max(1, int(round(n_noisy)))
     Z = ((channels - loc) / scale).reshape(len(X), -1).astype(np.float32)
     with seeded_torch(int(rng.integers(2**62))):
         model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)

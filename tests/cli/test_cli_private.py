@@ -57,6 +57,7 @@ def test_the_summary_and_the_report_state_the_guarantee(private_run):
 @pytest.mark.parametrize("extra, match", [
     (["--inhibit-identity"], "--inhibit-identity cannot be combined with --dp-epsilon"),
     (["--teacher-arch", "gru"], "--teacher-arch gru cannot be trained by DP-SGD"),
+    (["--dp-unit", "person"], "--dp-unit person needs --n-stimuli N"),
 ])
 def test_what_the_budget_cannot_cover_is_bad_input(private_run, extra, match):
     output = str(private_run["folder"] / "refused.npz")

@@ -104,6 +104,17 @@ def test_one_units_influence_is_bounded_by_the_clip(unit):
     assert (moved - base).norm() > 0
 
 
+def test_the_number_of_stimuli_does_not_give_the_number_of_rows_away(data):
+    # per window, stimuli_per_sample multiplies a noisy count; per person it must be given
+    syn = _private(data, n_stimuli=None, stimuli_per_sample=2.0).fit(data.X, data.y)
+    assert abs(syn.n_stimuli_ - 2 * len(data.X)) < 0.5 * len(data.X)
+    counts = {_private(data, n_stimuli=None, random_state=seed).fit(data.X, data.y).n_stimuli_
+              for seed in range(3)}
+    assert len(counts) > 1  # the count is drawn, not the exact 4 * len(X)
+    with pytest.raises(ValueError, match="pass n_stimuli"):
+        _private(data, n_stimuli=None, dp_unit="person").fit(data.X, data.y, groups=data.groups)
+
+
 def test_person_unit_records_people(data):
     syn = _private(data, dp_unit="person").fit(data.X, data.y, groups=data.groups)
     assert syn.privacy_["unit"] == "person"
