@@ -132,9 +132,11 @@ default="class_scale_mixture"
         or ``"noise"`` (the low-rank starts have no DP mechanism), ``bn_segments=1``
         and a teacher trained here (no FrozenEstimator). ``None``: no guarantee.
     dp_delta : float or None, default=None
-        The delta of the guarantee; ``None`` gives one tenth of the inverse of the
-        number of units (windows, or people), a chance of failure well below that of
-        any one unit.
+        The delta of the guarantee; ``None`` gives the largest power of ten at most one
+        tenth of the inverse of the number of units (windows, or people;
+        :func:`~skstim.dp.default_delta`): a chance of failure well below that of any
+        one unit, which depends on the data only through the order of magnitude of
+        their number (pass a delta chosen without the data to remove even that).
     dp_unit : {"window", "person"}, default="window"
         What the guarantee protects: the presence of any one window, or (with
         ``groups``) of all the windows of any one person, the stronger promise.

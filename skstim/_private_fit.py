@@ -13,10 +13,11 @@ __all__ = ["fit_private"]
 def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
     """Fit ``synthesizer`` on ``(X32, y)`` with every use of the data by a DP mechanism.
 
-    The budget is planned first (:func:`skstim.dp.plan_noise`: the aggregates' share,
-    then DP-SGD); then the standardization and the class prior are released, the
-    teacher is trained by DP-SGD on the standardized input, and the class activation
-    statistics and the start are released from it. Sets the fitted attributes that
+    The aggregates' noise is set first (:func:`skstim.dp.aggregate_noise`, their share
+    of the budget); the standardization and the class prior (with a noisy count of the
+    units) are released; DP-SGD, planned on that count, gets the rest of the budget
+    (:func:`skstim.dp.sgd_noise`) and trains the teacher on the standardized input;
+    the class activation statistics and the start are released from it. Sets the fitted attributes that
     ``StimulusSynthesizer._fit`` sets, ``class_support_`` as ``None`` (the floors apply
     to the noisy counts) and ``privacy_``; per window, ``stimuli_per_sample`` multiplies
     the noisy count of windows (the exact count would give a window's presence away).
@@ -27,13 +28,10 @@ def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
     s.classes_, y_encoded = np.unique(y, return_inverse=True)
     n_classes = len(s.classes_)
     units = np.arange(len(X32)) if s.dp_unit == "window" else np.asarray(groups)
-    delta = s.dp_delta if s.dp_delta is not None else 0.1 / len(np.unique(units))
-    template = dp.to_dp_net(s.teacher, s.dp_unit)
-    sgd = template.plan(len(X32), units)
+    delta = s.dp_delta if s.dp_delta is not None else dp.default_delta(len(np.unique(units)))
     statistics = s.bn_weight > 0
     aggregates = dp.aggregate_names(s.init == "class_spectrum", statistics)
-    aggregate_noise, sgd_noise = dp.plan_noise(s.dp_epsilon, delta, aggregates,
-                                               sgd.sample_rate, sgd.steps)
+    aggregate_noise = dp.aggregate_noise(s.dp_epsilon, delta, aggregates)
     account = dp.PrivacyAccount(delta, s.dp_unit)
     private = dp.PrivateAggregates(units, aggregate_noise, account,
                                    torch.Generator().manual_seed(noise_seed),
@@ -44,6 +42,10 @@ def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
     s.class_prior_ = shares if s.class_prior == "match" else s._resolve_class_prior(y_encoded)
     if s.n_stimuli is None:  # the exact number of rows would tell a unit's presence
         s.n_stimuli_ = max(1, int(round(s.stimuli_per_sample * n_noisy)))
+    # DP-SGD's sampling, steps and divisor follow the noisy count, not the exact one
+    template = dp.to_dp_net(s.teacher, s.dp_unit).set_params(expected_units=max(n_noisy, 1.0))
+    sgd_noise = dp.sgd_noise(s.dp_epsilon, delta, aggregates, aggregate_noise,
+                             template.plan(template.expected_units))
     teacher = s._prepare_net(template.set_params(noise_multiplier=sgd_noise), n_classes,
                              teacher_seed)
     s.teacher_ = s._fit_net(teacher, X32, y_encoded, teacher_seed,

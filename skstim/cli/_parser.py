@@ -218,7 +218,8 @@ def _add_synthesize(commands):
                               "privacy checks, which read the private rows outside the "
                               "budget, are left out (default: no guarantee)")
     command.add_argument("--dp-delta", type=_probability, default=None, metavar="D",
-                         help="delta of the guarantee (default: 0.1 / the number of units)")
+                         help="delta of the guarantee (default: the largest power of ten "
+                              "at most 0.1 / the number of units)")
     command.add_argument("--dp-unit", choices=("window", "person"), default="window",
                          help="what --dp-epsilon protects: any one row, or all the rows of "
                               "any one subject (needs --group-column) (default window)")

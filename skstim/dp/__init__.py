@@ -3,13 +3,14 @@
 Needs the optional dependency Opacus: ``pip install 'skstim[dp]'``.
 """
 
-from ._accounting import GaussianMechanism, PrivacyAccount, noise_for_epsilon
+from ._accounting import GaussianMechanism, PrivacyAccount, default_delta, noise_for_epsilon
 from ._aggregates import PrivateReleases
 from ._dpsgd import UNITS, DPNetClassifier, private_step, private_training, to_dp_net
 from ._dpsgd import train_private
 from ._opacus import require_opacus
-from ._synthesis import PrivateAggregates, aggregate_names, plan_noise
+from ._synthesis import PrivateAggregates, aggregate_names, aggregate_noise, sgd_noise
 
 __all__ = ["DPNetClassifier", "GaussianMechanism", "PrivacyAccount", "PrivateAggregates",
-           "PrivateReleases", "UNITS", "aggregate_names", "noise_for_epsilon", "plan_noise",
+           "PrivateReleases", "UNITS", "aggregate_names", "aggregate_noise", "default_delta", "noise_for_epsilon",
+           "sgd_noise",
            "private_step", "private_training", "require_opacus", "to_dp_net", "train_private"]

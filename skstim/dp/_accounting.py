@@ -1,11 +1,12 @@
 """One accountant for every use of the private data: DP-SGD steps and Gaussian releases."""
 
+import math
 import warnings
 from dataclasses import asdict, dataclass
 
 from ._opacus import require_opacus
 
-__all__ = ["GaussianMechanism", "PrivacyAccount", "noise_for_epsilon"]
+__all__ = ["GaussianMechanism", "PrivacyAccount", "default_delta", "noise_for_epsilon"]
 
 #: Rényi orders the accountant tries: Opacus's defaults and larger ones, which a single
 #: release with much noise needs for a tight bound.
@@ -140,3 +141,18 @@ def noise_for_epsilon(epsilon, delta, mechanisms, *, fixed=(), tolerance=1e-3):
         middle = (low + high) / 2
         low, high = (low, middle) if spent(middle) <= epsilon else (middle, high)
     return high
+
+
+def default_delta(n_units):
+    """The default delta: the largest power of ten at most one tenth of ``1 / n_units``.
+
+    A chance of failure well below that of any one unit; it depends on the data only
+    through the order of magnitude of the number of units (pass a delta chosen without
+    the data to remove even that).
+
+    Examples
+    --------
+    >>> default_delta(1200), default_delta(25)
+    (1e-05, 0.001)
+    """
+    return 10.0 ** -math.ceil(math.log10(10 * max(int(n_units), 1)))

@@ -84,6 +84,13 @@ class DPNetClassifier(NetClassifier):
         (windows_per_person * n_people)``, at most 1).
     windows_per_person : int, default=16
         Most windows of one person in a step (``unit="person"``).
+    expected_units : float or None, default=None
+        Number of units the sampling is planned for: the sample rate, the steps of an
+        epoch (``1 / sample_rate``) and the divisor of the noisy gradient sum follow
+        it. ``None`` counts them in ``fit``, which ties all three to the exact number
+        of units; a guarantee against adding or removing a unit needs a count chosen
+        without the data or released privately (:class:`~skstim.StimulusSynthesizer`
+        passes its noisy count).
 
     Examples
     --------
@@ -101,13 +108,14 @@ class DPNetClassifier(NetClassifier):
     """
 
     def __init__(self, module, *args, noise_multiplier=1.0, max_grad_norm=1.0, unit="window",
-                 sample_rate=None, windows_per_person=16, **kwargs):
+                 sample_rate=None, windows_per_person=16, expected_units=None, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.noise_multiplier = noise_multiplier
         self.max_grad_norm = max_grad_norm
         self.unit = unit
         self.sample_rate = sample_rate
         self.windows_per_person = windows_per_person
+        self.expected_units = expected_units
 
     def _check_dp_params(self):
         if self.unit not in UNITS:
@@ -123,15 +131,15 @@ class DPNetClassifier(NetClassifier):
             raise ValueError(f"windows_per_person must be a positive int, got "
                              f"{self.windows_per_person!r}.")
 
-    def plan(self, n_rows, units):
-        """The DP-SGD steps a fit on ``n_rows`` rows of these ``units`` will take, as a
+    def plan(self, n_units):
+        """The DP-SGD steps a fit for ``n_units`` units will take, as a
         :class:`~skstim.dp.GaussianMechanism` (for budgeting before the fit)."""
         self._check_dp_params()
-        n_units = len(np.unique(units))
         per_unit = 1 if self.unit == "window" else self.windows_per_person
+        self.planned_units_ = float(n_units)
         self.sample_rate_ = (float(self.sample_rate) if self.sample_rate is not None else
-                             min(1.0, self.batch_size / (per_unit * n_units)))
-        self.steps_per_epoch_ = max(1, int(round(n_rows / self.batch_size)))
+                             min(1.0, self.batch_size / (per_unit * max(n_units, 1.0))))
+        self.steps_per_epoch_ = max(1, int(round(1 / self.sample_rate_)))
         return GaussianMechanism("teacher DP-SGD", float(self.noise_multiplier),
                                  self.sample_rate_, self.max_epochs * self.steps_per_epoch_)
 
@@ -143,10 +151,14 @@ class DPNetClassifier(NetClassifier):
             raise ValueError("unit='person' bounds what each person's windows change: pass "
                              "groups=person_ids to fit, or use unit='window'.")
         groups = check_groups(groups, len(X))
-        self.units_ = np.arange(len(X)) if self.unit == "window" else np.asarray(groups)
-        self.plan(len(X), self.units_)
+        self._units = np.arange(len(X)) if self.unit == "window" else np.asarray(groups)
+        self.plan(len(np.unique(self._units)) if self.expected_units is None
+                  else self.expected_units)
         self.n_steps_ = 0
-        return super().fit(X, y, **fit_params)
+        try:
+            return super().fit(X, y, **fit_params)
+        finally:
+            del self._units  # who the rows belong to stays out of the fitted net
 
     def initialize_module(self):
         """skorch's module, checked by Opacus's validator (no BatchNorm)."""
@@ -166,7 +178,7 @@ class DPNetClassifier(NetClassifier):
         if not training:
             return super().get_iterator(dataset, training=False)
         return _PoissonUnitBatches(
-            np.asarray(dataset.X), np.asarray(dataset.y), self.units_, self.sample_rate_,
+            np.asarray(dataset.X), np.asarray(dataset.y), self._units, self.sample_rate_,
             self.steps_per_epoch_, self.windows_per_person, self._batch_rng)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
@@ -176,7 +188,7 @@ class DPNetClassifier(NetClassifier):
         self._batch_rng = numpy_generator(seeds[0])
         noise = torch.Generator(device=self.device).manual_seed(seeds[1])
         plain = self.optimizer_
-        expected_units = self.sample_rate_ * len(np.unique(self.units_))
+        expected_units = self.sample_rate_ * self.planned_units_
         with private_training(self.module_, plain, self.noise_multiplier, self.max_grad_norm,
                               expected_units, noise) as private:
             self.optimizer_ = private
@@ -282,14 +294,16 @@ def to_dp_net(template, unit):
 
 
 def train_private(module, loss, X, y, units, *, noise_multiplier, n_steps, sample_rate,
-                  max_grad_norm=1.0, lr=1e-3, windows_per_person=16, random_state=None,
-                  name="DP-SGD"):
+                  max_grad_norm=1.0, lr=1e-3, windows_per_person=16, expected_units=None,
+                  random_state=None, name="DP-SGD"):
     """Train ``module`` by DP-SGD (Adam) on ``(X, y)`` outside skorch; return its mechanism.
 
     ``loss(module, X_batch, y_batch)`` is a batch mean. Each of the ``n_steps`` steps
     draws a Poisson sample of the ``units`` at ``sample_rate`` (a unit of several rows
     takes part with up to ``windows_per_person`` of them, their gradients averaged),
-    as :class:`DPNetClassifier` does. ``name`` names the mechanism.
+    as :class:`DPNetClassifier` does, the noisy sum divided by ``sample_rate *
+    expected_units`` (``None``: the exact number of units; pass a private count for a
+    guarantee against adding or removing a unit). ``name`` names the mechanism.
 
     Returns
     -------
@@ -312,7 +326,8 @@ def train_private(module, loss, X, y, units, *, noise_multiplier, n_steps, sampl
     batches = _PoissonUnitBatches(np.asarray(X), np.asarray(y), units, sample_rate, n_steps,
                                   windows_per_person, rng)
     per_unit = len(np.unique(units)) < len(X)
-    expected_units = sample_rate * len(np.unique(units))
+    expected_units = sample_rate * (len(np.unique(units)) if expected_units is None
+                                    else expected_units)
     module.train()
     with private_training(module, torch.optim.Adam(module.parameters(), lr=lr),
                           noise_multiplier, max_grad_norm, expected_units, generator) as optimizer:

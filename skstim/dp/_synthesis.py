@@ -10,7 +10,8 @@ from ..utils import Standardize, normalization_layers
 from ._accounting import GaussianMechanism, noise_for_epsilon
 from ._aggregates import PrivateReleases
 
-__all__ = ["AGGREGATE_SHARE", "PrivateAggregates", "aggregate_names", "plan_noise"]
+__all__ = ["AGGREGATE_SHARE", "PrivateAggregates", "aggregate_names", "aggregate_noise",
+           "sgd_noise"]
 
 #: Share of epsilon the aggregates spend alone (the rest, composed, goes to DP-SGD).
 AGGREGATE_SHARE = 0.2
@@ -34,28 +35,32 @@ def aggregate_names(start, activation_statistics):
     return names
 
 
-def plan_noise(epsilon, delta, aggregates, sgd_sample_rate, sgd_steps):
-    """Noise multipliers of the aggregates and of DP-SGD that spend ``(epsilon, delta)``.
-
-    The aggregates (one full-data release each, same noise) alone spend
-    ``AGGREGATE_SHARE * epsilon``; DP-SGD then gets the most its composition with them
-    leaves (both set by bisection on Opacus's RDP accountant).
-
-    Returns
-    -------
-    aggregate_noise, sgd_noise : float
+def aggregate_noise(epsilon, delta, aggregates):
+    """The noise multiplier of the aggregate releases: together they spend
+    ``AGGREGATE_SHARE * epsilon`` (bisection on Opacus's RDP accountant).
 
     Examples
     --------
-    >>> a, s = plan_noise(8.0, 1e-5, aggregate_names(True, True), 0.005, 4000)
-    >>> a > s > 0
-    True
+    >>> round(aggregate_noise(8.0, 1e-5, aggregate_names(True, True)), 2)
+    7.45
     """
     releases = [GaussianMechanism(name, 1.0) for name in aggregates]
-    aggregate_noise = noise_for_epsilon(AGGREGATE_SHARE * epsilon, delta, releases)
-    fixed = [GaussianMechanism(name, aggregate_noise) for name in aggregates]
-    sgd = GaussianMechanism("teacher DP-SGD", 1.0, sgd_sample_rate, sgd_steps)
-    return aggregate_noise, noise_for_epsilon(epsilon, delta, [sgd], fixed=fixed)
+    return noise_for_epsilon(AGGREGATE_SHARE * epsilon, delta, releases)
+
+
+def sgd_noise(epsilon, delta, aggregates, noise, sgd):
+    """The noise multiplier of DP-SGD (``sgd``, a planned mechanism) that, composed with
+    the ``aggregates`` at ``noise``, spends the rest of ``(epsilon, delta)``.
+
+    Examples
+    --------
+    >>> names = aggregate_names(True, True)
+    >>> sgd = GaussianMechanism("teacher DP-SGD", 1.0, sample_rate=0.005, steps=4000)
+    >>> 0 < sgd_noise(8.0, 1e-5, names, aggregate_noise(8.0, 1e-5, names), sgd) < 2
+    True
+    """
+    fixed = [GaussianMechanism(name, noise) for name in aggregates]
+    return noise_for_epsilon(epsilon, delta, [sgd], fixed=fixed)
 
 
 def _row_spread(values):
@@ -71,7 +76,7 @@ class PrivateAggregates:
     units : array-like of shape (n_rows,)
         Privacy unit of each row.
     noise_multiplier : float
-        Noise of every release (see :func:`plan_noise`).
+        Noise of every release (see :func:`aggregate_noise`).
     account : PrivacyAccount
         Where each release is recorded.
     generator : torch.Generator

@@ -239,7 +239,7 @@ def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", grou
     epsilon : float
         The budget.
     delta : float or None, default=None
-        ``None``: one tenth of the inverse of the number of units.
+        ``None``: :func:`~skstim.dp.default_delta` of the number of units.
     unit : {"window", "person"}, default="window"
         What the guarantee protects; ``"person"`` needs ``groups``.
     groups : array-like of shape (n,) or None, default=None
@@ -279,29 +279,32 @@ def dp_vae_set(X, y, n_samples=None, *, epsilon, delta=None, unit="window", grou
     if unit == "person" and n_samples is None:
         raise ValueError("unit='person': the number of rows is private; pass n_samples.")
     units = np.arange(len(X)) if unit == "window" else np.asarray(groups)
-    n_units = len(np.unique(units))
-    delta = 0.1 / n_units if delta is None else delta
-    per_unit = 1 if unit == "window" else 16
-    sample_rate = min(1.0, batch_size / (per_unit * n_units))
-    n_steps = max_epochs * max(1, int(round(len(X) / batch_size)))
-    aggregate_noise, sgd_noise = dp.plan_noise(epsilon, delta, dp.aggregate_names(False, False),
-                                               sample_rate, n_steps)
+    delta = dp.default_delta(len(np.unique(units))) if delta is None else delta
+    aggregates = dp.aggregate_names(False, False)
+    noise = dp.aggregate_noise(epsilon, delta, aggregates)
     rng = numpy_generator(random_state)
     account = dp.PrivacyAccount(delta, unit)
-    private = dp.PrivateAggregates(units, aggregate_noise, account, torch.Generator().manual_seed(
+    private = dp.PrivateAggregates(units, noise, account, torch.Generator().manual_seed(
         int(rng.integers(2**31 - 1))), min_units=1)
     channels = X.reshape(len(X), *shape)
     loc, scale = private.standardization(channels)
     prior, n_noisy = private.class_prior(encoded, n_classes)
     if n_samples is None:  # the exact number of rows would tell a unit's presence
         n_samples = max(1, int(round(n_noisy)))
+    # sampling and steps follow the noisy count of units, not the exact one
+    per_unit = 1 if unit == "window" else 16
+    sample_rate = min(1.0, batch_size / (per_unit * max(n_noisy, 1.0)))
+    n_steps = max_epochs * max(1, int(round(1 / sample_rate)))
+    sgd = dp.sgd_noise(epsilon, delta, aggregates, noise,
+                       dp.GaussianMechanism("VAE DP-SGD", 1.0, sample_rate, n_steps))
     Z = ((channels - loc) / scale).reshape(len(X), -1).astype(np.float32)
     with seeded_torch(int(rng.integers(2**62))):
         model = _ConditionalVAE(Z.shape[1], n_classes, latent_dim, hidden_size)
         account.add(dp.train_private(
             model, lambda m, rows, onehot: m.loss(rows, onehot), Z,
-            _one_hot(encoded, n_classes), units, noise_multiplier=sgd_noise, n_steps=n_steps,
+            _one_hot(encoded, n_classes), units, noise_multiplier=sgd, n_steps=n_steps,
             sample_rate=sample_rate, max_grad_norm=max_grad_norm, lr=lr,
+            expected_units=max(n_noisy, 1.0),
             random_state=int(rng.integers(2**31 - 1)), name="VAE DP-SGD"))
         targets = rng.permutation(np.repeat(np.arange(n_classes), allocate(n_samples, prior)))
         model.eval()
