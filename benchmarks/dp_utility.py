@@ -152,10 +152,46 @@ def summarize(path, docs_path):
     table = "\n".join(lines)
     machine = records[0]["machine"]["machine"]
     block = (f"Accuracy on the held-out people (mean over the folds listed), quick Apnea-ECG "
-             f"protocol, `GroupKFold` by person; machine: {machine}.\n\n{table}")
+             f"protocol, `GroupKFold` by person; machine: {machine}.\n\n{table}\n\n"
+             "![Accuracy against epsilon](differential_privacy.png)")
     if docs_path is not None:
+        _figure(records, docs_path.with_suffix(".png"))
         write_docs_section(docs_path, "dp-utility-quick", block)
     return block
+
+
+def _figure(records, path):
+    """Accuracy against epsilon per family and unit, stimuli and peers, real data dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def mean(source, family):
+        values = [r["accuracy"] for r in records if r["source"] == source
+                  and r["family"] == family]
+        return np.mean(values) if values else np.nan
+
+    epsilons = sorted({r["epsilon"] for r in records if r.get("epsilon") is not None})
+    fig, axes = plt.subplots(1, len(FAMILIES), figsize=(4 * len(FAMILIES), 3.4), sharey=True)
+    for ax, family in zip(axes, FAMILIES):
+        for unit, style in (("window", "-o"), ("person", "--s")):
+            ax.plot(epsilons, [mean(f"epsilon {e:g}, per {unit}", family) for e in epsilons],
+                    style, label=f"DP stimuli, per {unit}")
+            ax.plot(epsilons, [mean(f"DP conditional VAE, epsilon {e:g}, per {unit}", family)
+                               for e in epsilons], style, alpha=0.5,
+                    label=f"DP VAE, per {unit}")
+        ax.axhline(mean("real", family), color="k", ls=":", label="real windows")
+        ax.axhline(mean("epsilon inf (no DP)", family), color="grey", ls="-.",
+                   label="stimuli without DP")
+        ax.set(xscale="log", xlabel="epsilon", title=family)
+    axes[0].set_ylabel("accuracy, held-out people")
+    axes[-1].legend(fontsize=7)
+    fig.tight_layout()
+    tmp = path.with_name(path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
 
 
 def main(argv=None):

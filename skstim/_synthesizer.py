@@ -44,7 +44,6 @@ from .utils import (
 
 __all__ = ["StimulusSynthesizer"]
 
-
 _TEACHER_SEED, _SYNTHESIS_SEED, _DP_SEED = 0, 1, 5
 _INITIALIZERS = {"class_gaussian": ClassGaussian, "class_scale_mixture": ClassScaleMixture,
                  "class_spectrum": ClassSpectrum}
