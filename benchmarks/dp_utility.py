@@ -96,7 +96,7 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
             for unit in (units if not math.isinf(epsilon) else ["window"]):
                 source = f"epsilon {epsilon:g}, per {unit}" if not math.isinf(epsilon) \
                     else "epsilon inf (no DP)"
-                if all((fold, s, f) in done for s in (source, f"{source}: DP teacher")
+                if all((fold, s, f) in done for s in (source, f"{source}: its teacher")
                        for f in (FAMILIES if s == source else ["itself"])):
                     continue
                 t = time.perf_counter()
@@ -106,9 +106,9 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                 spent = syn.privacy_
                 extra = dict(epsilon=epsilon if not math.isinf(epsilon) else None, unit=unit,
                              spent=spent, synthesis_seconds=seconds)
-                if (fold, f"{source}: DP teacher", "itself") not in done:
+                if (fold, f"{source}: its teacher", "itself") not in done:
                     teacher = utility_scores(y[test], syn.teacher_.predict(X[test]), **diagnosis)
-                    record(f"{source}: DP teacher", "itself", [teacher], **extra)
+                    record(f"{source}: its teacher", "itself", [teacher], **extra)
                 for family in FAMILIES:
                     if (fold, source, family) not in done:
                         record(source, family, [score_synthetic(
