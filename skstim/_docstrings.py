@@ -131,6 +131,8 @@ default="class_scale_mixture"
         is ``privacy_``. Needs ``pip install 'skstim[dp]'``, ``init="class_spectrum"``
         or ``"noise"`` (the low-rank starts have no DP mechanism), ``bn_segments=1``
         and a teacher trained here (no FrozenEstimator). ``None``: no guarantee.
+        :class:`~skstim.IdentityInhibitor` refuses a budget: its subject model is not
+        trained under one (use ``dp_unit="person"`` for a guarantee per person).
     dp_delta : float or None, default=None
         The delta of the guarantee; ``None`` gives the largest power of ten at most one
         tenth of the inverse of the number of units (windows, or people;
