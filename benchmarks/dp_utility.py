@@ -80,6 +80,15 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
             return [one[family] for one in seeded] if family == FAMILIES[0] else \
                 [seeded[0][family]]
 
+        def on_synthetic(X_syn, proba, classes, family):
+            """Each seed's scores on a synthetic set; a set the teacher labelled all one
+            class teaches that class alone, scored as the constant answer."""
+            if len(np.unique(proba.argmax(axis=1))) < 2:
+                only = classes[proba.argmax(axis=1)[0]]
+                return [utility_scores(y[test], np.full(len(test), only), **diagnosis)]
+            return [score_synthetic(s, X_syn, proba, classes, X[test], y[test], **diagnosis)
+                    for s in students(family)]
+
         def record(source, family, runs, **extra):
             scores = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
             if len(runs) > 1:
@@ -111,9 +120,8 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                     record(f"{source}: its teacher", "itself", [teacher], **extra)
                 for family in FAMILIES:
                     if (fold, source, family) not in done:
-                        record(source, family, [score_synthetic(
-                            s, X_s, syn.y_proba_, syn.classes_, X[test], y[test], **diagnosis)
-                            for s in students(family)], **extra)
+                        record(source, family, on_synthetic(X_s, syn.y_proba_, syn.classes_,
+                                                            family), **extra)
                 if math.isinf(epsilon):
                     continue
                 peer = f"DP conditional VAE, epsilon {epsilon:g}, per {unit}"
@@ -128,9 +136,8 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                                synthesis_seconds=time.perf_counter() - t)
                 for family in FAMILIES:
                     if (fold, peer, family) not in done:
-                        record(peer, family, [score_synthetic(
-                            s, X_v, proba_v, classes_v, X[test], y[test], **diagnosis)
-                            for s in students(family)], **extra_v)
+                        record(peer, family, on_synthetic(X_v, proba_v, classes_v, family),
+                               **extra_v)
 
 
 def summarize(path, docs_path):
