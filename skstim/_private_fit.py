@@ -17,10 +17,11 @@ def fit_private(synthesizer, X32, y, groups, teacher_seed, noise_seed):
     of the budget); the standardization and the class prior (with a noisy count of the
     units) are released; DP-SGD, planned on that count, gets the rest of the budget
     (:func:`skstim.dp.sgd_noise`) and trains the teacher on the standardized input;
-    the class activation statistics and the start are released from it. Sets the fitted attributes that
-    ``StimulusSynthesizer._fit`` sets, ``class_support_`` as ``None`` (the floors apply
-    to the noisy counts) and ``privacy_``; per window, ``stimuli_per_sample`` multiplies
-    the noisy count of windows (the exact count would give a window's presence away).
+    the class activation statistics and the start are released from it. Sets the
+    fitted attributes that ``StimulusSynthesizer._fit`` sets, ``class_support_`` as
+    ``None`` (the floors apply to the noisy counts) and ``privacy_``; per window,
+    ``stimuli_per_sample`` multiplies the noisy count of windows (the exact count would
+    give a window's presence away).
     """
     s = synthesizer
     _check_private_fit(s, groups)

@@ -11,6 +11,7 @@ from ._opacus import require_opacus
 from ._synthesis import PrivateAggregates, aggregate_names, aggregate_noise, sgd_noise
 
 __all__ = ["DPNetClassifier", "GaussianMechanism", "PrivacyAccount", "PrivateAggregates",
-           "PrivateReleases", "UNITS", "aggregate_names", "aggregate_noise", "default_delta", "noise_for_epsilon",
+           "PrivateReleases", "UNITS", "aggregate_names", "aggregate_noise", "default_delta",
+           "noise_for_epsilon",
            "sgd_noise",
            "private_step", "private_training", "require_opacus", "to_dp_net", "train_private"]

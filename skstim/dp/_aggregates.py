@@ -69,7 +69,8 @@ class PrivateReleases:
         self.account, self.generator = account, generator
 
     def _release(self, total, sensitivity, name):
-        """``total`` plus Gaussian noise of standard deviation ``noise_multiplier * sensitivity``."""
+        """``total`` plus Gaussian noise of standard deviation
+        ``noise_multiplier * sensitivity``."""
         noise = torch.randn(total.shape, generator=self.generator, dtype=total.dtype)
         self.account.add(GaussianMechanism(name, self.noise_multiplier))
         return total + noise.to(total.device) * self.noise_multiplier * sensitivity
