@@ -42,6 +42,7 @@ from skstim.evaluation import utility_scores
 
 EVERY, N_SPLITS, TEACHER_EPOCHS, STUDENT_EPOCHS = 4, 3, 15, 8
 FAMILIES = ("teacher architecture", "random forest", "logistic regression")
+UNITS = ("window", "person")
 
 
 def load(data_home):
@@ -62,7 +63,7 @@ def synthesizer(epsilon, unit, input_shape, fold, n_train):
         dp_epsilon=None if math.isinf(epsilon) else epsilon, dp_unit=unit, random_state=fold)
 
 
-def run(data_home, output, epsilons, units, student_seeds, folds):
+def run(data_home, output, epsilons, units, student_seeds, folds, vae_units=UNITS):
     X, y, groups, nights, input_shape = load(data_home)
     done = done_keys(output, ("fold", "source", "family"))
     print(f"quick: {len(X)} windows, {len(np.unique(groups))} people", flush=True)
@@ -122,7 +123,7 @@ def run(data_home, output, epsilons, units, student_seeds, folds):
                     if (fold, source, family) not in done:
                         record(source, family, on_synthetic(X_s, syn.y_proba_, syn.classes_,
                                                             family), **extra)
-                if math.isinf(epsilon):
+                if math.isinf(epsilon) or unit not in vae_units:
                     continue
                 peer = f"DP conditional VAE, epsilon {epsilon:g}, per {unit}"
                 if all((fold, peer, f) in done for f in FAMILIES):
@@ -207,7 +208,9 @@ def main(argv=None):
     parser.add_argument("--output", type=Path,
                         default=ROOT / "benchmarks" / "results" / "dp_utility_quick.jsonl")
     parser.add_argument("--epsilons", default="1,3,8,inf")
-    parser.add_argument("--units", default="window,person")
+    parser.add_argument("--units", default=",".join(UNITS))
+    parser.add_argument("--vae-units", default=",".join(UNITS),
+                        help="units at which the DP conditional VAE peer is trained too")
     parser.add_argument("--student-seeds", type=int, default=5)
     parser.add_argument("--folds", default=None, metavar="I,J")
     parser.add_argument("--summarize", type=Path, default=None)
@@ -221,7 +224,8 @@ def main(argv=None):
     if any(e <= 0 for e in epsilons):
         parser.error(f"--epsilons must be positive (or inf), got {args.epsilons}")
     folds = None if args.folds is None else {int(f) for f in args.folds.split(",")}
-    run(args.data_home, args.output, epsilons, args.units.split(","), args.student_seeds, folds)
+    run(args.data_home, args.output, epsilons, args.units.split(","), args.student_seeds, folds,
+        args.vae_units.split(","))
     print(summarize(args.output, None))
     return 0
 

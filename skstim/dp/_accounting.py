@@ -89,13 +89,13 @@ class PrivacyAccount:
         }
 
 
-def noise_for_epsilon(epsilon, delta, mechanisms, *, fixed=(), tolerance=1e-3):
+def noise_for_epsilon(epsilon, delta, mechanisms, *, fixed=(), weights=None, tolerance=1e-3):
     """The least noise multiplier for ``mechanisms`` that keeps the composition within ``epsilon``.
 
-    Every mechanism in ``mechanisms`` gets the same noise multiplier (their own
-    ``noise_multiplier`` is ignored); ``fixed`` mechanisms are composed with them as
-    they are. Found by bisection on the accountant's epsilon, which falls as the
-    noise grows.
+    Every mechanism in ``mechanisms`` gets the same noise multiplier, divided by the
+    square root of its weight if ``weights`` are given (their own ``noise_multiplier``
+    is ignored); ``fixed`` mechanisms are composed with them as they are. Found by
+    bisection on the accountant's epsilon, which falls as the noise grows.
 
     Parameters
     ----------
@@ -105,12 +105,17 @@ def noise_for_epsilon(epsilon, delta, mechanisms, *, fixed=(), tolerance=1e-3):
         Mechanisms whose noise is to be set.
     fixed : sequence of GaussianMechanism, default=()
         Mechanisms already calibrated.
+    weights : sequence of float or None, default=None
+        A weight per mechanism: one of weight ``w`` gets the noise multiplier over
+        ``sqrt(w)``, so that its Rényi privacy loss is ``w`` times that of weight 1 (a
+        larger share of the budget, a more precise release). ``None``: all 1.
     tolerance : float, default=1e-3
         Relative precision of the noise multiplier.
 
     Returns
     -------
     noise_multiplier : float
+        The noise multiplier of a mechanism of weight 1.
 
     Examples
     --------
@@ -122,10 +127,12 @@ def noise_for_epsilon(epsilon, delta, mechanisms, *, fixed=(), tolerance=1e-3):
     3.0
     """
     account = PrivacyAccount(delta, unit=None)
+    weights = [1.0] * len(mechanisms) if weights is None else [float(w) for w in weights]
 
     def spent(sigma):
-        return account.epsilon([*fixed, *(GaussianMechanism(m.name, sigma, m.sample_rate, m.steps)
-                                          for m in mechanisms)])
+        return account.epsilon([*fixed, *(
+            GaussianMechanism(m.name, sigma / math.sqrt(w), m.sample_rate, m.steps)
+            for m, w in zip(mechanisms, weights))])
 
     if account.epsilon(list(fixed)) >= epsilon:
         raise ValueError(f"The fixed mechanisms alone spend more than epsilon={epsilon}.")

@@ -41,8 +41,9 @@ class PrivateReleases:
     ----------
     units : array-like of shape (n_rows,)
         The privacy unit of each row (a window index, or a person).
-    noise_multiplier : float
-        Noise standard deviation over each release's L2 sensitivity.
+    noise_multiplier : float or dict
+        Noise standard deviation over each release's L2 sensitivity: one for all, or
+        one per release name.
     account : PrivacyAccount
         Where each release is recorded.
     generator : torch.Generator
@@ -58,22 +59,28 @@ class PrivateReleases:
     >>> means, counts = releases.cell_means([(values, 10.0)], torch.zeros(1000, dtype=torch.long),
     ...                                     1, name="level")
     >>> round(float(means[0][0, 0]), 1), round(float(counts[0]))   # 3 and 1000, noised
-    (3.1, 999)
+    (3.0, 999)
     """
 
     def __init__(self, units, noise_multiplier, account, generator):
         _, self.unit_index = np.unique(np.asarray(units), return_inverse=True)
         self.n_units = int(self.unit_index.max()) + 1 if len(self.unit_index) else 0
         self.rows_are_units = self.n_units == len(self.unit_index)
-        self.noise_multiplier = float(noise_multiplier)
+        self.noise_multiplier = noise_multiplier
         self.account, self.generator = account, generator
+
+    def _noise(self, name):
+        """The noise multiplier of the release ``name``."""
+        if isinstance(self.noise_multiplier, dict):
+            return float(self.noise_multiplier[name])
+        return float(self.noise_multiplier)
 
     def _release(self, total, sensitivity, name):
         """``total`` plus Gaussian noise of standard deviation
         ``noise_multiplier * sensitivity``."""
         noise = torch.randn(total.shape, generator=self.generator, dtype=total.dtype)
-        self.account.add(GaussianMechanism(name, self.noise_multiplier))
-        return total + noise.to(total.device) * self.noise_multiplier * sensitivity
+        self.account.add(GaussianMechanism(name, self._noise(name)))
+        return total + noise.to(total.device) * self._noise(name) * sensitivity
 
     def _unit_cell_sums(self, rows, cells, n_cells):
         """Sum over units of each unit's mean row in each cell: shape ``(n_cells, d)``,
@@ -92,8 +99,11 @@ class PrivateReleases:
 
         Each row's block ``k`` is clipped to the L2 norm ``bound_k``; a unit's
         contribution to a cell (a class) is the mean of its rows there, with a count of
-        one; with ``pooled`` every row also falls in a last cell, the pool of all. The
-        sums over units and the counts are released in one Gaussian mechanism.
+        one. The sums over units and the counts are released in one Gaussian
+        mechanism. With ``pooled``, a last cell, the pool of all, is the sum of the
+        released cells (post-processing, at no cost to the budget): per window its
+        mean is that of all the units; per person, of the (person, cell) pairs, and its
+        count is the largest cell's (at least that many people are behind it).
 
         Parameters
         ----------
@@ -120,18 +130,19 @@ class PrivateReleases:
         cells = torch.as_tensor(cells, device=rows.device).long()
         sums, _ = self._unit_cell_sums(rows, cells, n_cells)
         cells_per_unit = 1 if self.rows_are_units else n_cells
-        if pooled:
-            pool, _ = self._unit_cell_sums(rows, torch.zeros_like(cells), 1)
-            sums, cells_per_unit = torch.cat([sums, pool]), cells_per_unit + 1
         # each block's scaled rows and the count have norm <= 1 in each cell of a unit
         sensitivity = math.sqrt((len(blocks) + 1) * cells_per_unit)
         noisy = self._release(sums, sensitivity, name)
-        counts = noisy[:, -1]
-        positive = counts > 0
+        if pooled:
+            noisy = torch.cat([noisy, noisy.sum(dim=0, keepdim=True)])
+        positive = noisy[:, -1] > 0
+        counts = noisy[:, -1].clone()
+        if pooled and not self.rows_are_units:
+            counts[-1] = noisy[:-1, -1].max()
         means, start = [], 0
         for (values, bound), part in zip(blocks, scaled):
             width = part.shape[1]
-            mean = noisy[:, start:start + width] * bound / counts.clamp_min(1e-12)[:, None]
+            mean = noisy[:, start:start + width] * bound / noisy[:, -1:].clamp_min(1e-12)
             means.append(torch.where(positive[:, None], mean, torch.full_like(mean, float("nan"))))
             start += width
         return means, counts
@@ -172,7 +183,7 @@ class PrivateReleases:
             histogram[column] = torch.bincount(bucket[:, column], minlength=n_buckets)
         sensitivity = math.sqrt(values.shape[1])  # one count per column of each unit
         noisy = self._release(histogram, sensitivity, name)
-        passing = noisy > threshold * self.noise_multiplier * sensitivity
+        passing = noisy > threshold * self._noise(name) * sensitivity
         top = torch.where(passing, torch.arange(n_buckets, device=values.device), -1).max(dim=1)
         exponent = top.values.to(values.dtype) - LOG2_RANGE + 1
         return torch.where(top.values >= 0, 2.0 ** exponent, torch.ones_like(exponent))

@@ -10,11 +10,17 @@ from ..utils import Standardize, normalization_layers
 from ._accounting import GaussianMechanism, noise_for_epsilon
 from ._aggregates import PrivateReleases
 
-__all__ = ["AGGREGATE_SHARE", "PrivateAggregates", "aggregate_names", "aggregate_noise",
-           "sgd_noise"]
+__all__ = ["AGGREGATE_SHARE", "PrivateAggregates", "RELEASE_WEIGHTS", "aggregate_names",
+           "aggregate_noise", "sgd_noise"]
 
 #: Share of epsilon the aggregates spend alone (the rest, composed, goes to DP-SGD).
 AGGREGATE_SHARE = 0.2
+#: Weight of a release in the aggregates' share (1 where not listed): its noise is the
+#: others' over the square root of it. The class activation statistics are many small
+#: per-channel means, and the prior that reads them is what a student of the teacher's
+#: architecture learns from; the standardization and the class prior are a few numbers
+#: over every unit, precise at much more noise.
+RELEASE_WEIGHTS = {"class activation statistics": 8.0}
 #: Clipping bounds in the standardized space: a window's level per channel (in standard
 #: deviations of the channel) and the log of its root-mean-square amplitude. Tight bounds
 #: keep the signal large against the noise, which is scaled to them; a window beyond
@@ -36,21 +42,26 @@ def aggregate_names(start, activation_statistics):
 
 
 def aggregate_noise(epsilon, delta, aggregates):
-    """The noise multiplier of the aggregate releases: together they spend
-    ``AGGREGATE_SHARE * epsilon`` (bisection on Opacus's RDP accountant).
+    """The noise multiplier of each aggregate release, by name: together they spend
+    ``AGGREGATE_SHARE * epsilon`` (bisection on Opacus's RDP accountant), each in
+    proportion to its weight in ``RELEASE_WEIGHTS``.
 
     Examples
     --------
-    >>> round(aggregate_noise(8.0, 1e-5, aggregate_names(True, True)), 2)
-    7.45
+    >>> noise = aggregate_noise(8.0, 1e-5, aggregate_names(True, True))
+    >>> round(noise["class prior"], 2), round(noise["class activation statistics"], 2)
+    (10.2, 3.6)
     """
     releases = [GaussianMechanism(name, 1.0) for name in aggregates]
-    return noise_for_epsilon(AGGREGATE_SHARE * epsilon, delta, releases)
+    weights = [RELEASE_WEIGHTS.get(name, 1.0) for name in aggregates]
+    sigma = noise_for_epsilon(AGGREGATE_SHARE * epsilon, delta, releases, weights=weights)
+    return {name: sigma / math.sqrt(w) for name, w in zip(aggregates, weights)}
 
 
 def sgd_noise(epsilon, delta, aggregates, noise, sgd):
     """The noise multiplier of DP-SGD (``sgd``, a planned mechanism) that, composed with
-    the ``aggregates`` at ``noise``, spends the rest of ``(epsilon, delta)``.
+    the ``aggregates`` at their ``noise`` (name -> noise multiplier), spends the rest of
+    ``(epsilon, delta)``.
 
     Examples
     --------
@@ -59,7 +70,7 @@ def sgd_noise(epsilon, delta, aggregates, noise, sgd):
     >>> 0 < sgd_noise(8.0, 1e-5, names, aggregate_noise(8.0, 1e-5, names), sgd) < 2
     True
     """
-    fixed = [GaussianMechanism(name, noise) for name in aggregates]
+    fixed = [GaussianMechanism(name, noise[name]) for name in aggregates]
     return noise_for_epsilon(epsilon, delta, [sgd], fixed=fixed)
 
 
@@ -75,8 +86,9 @@ class PrivateAggregates:
     ----------
     units : array-like of shape (n_rows,)
         Privacy unit of each row.
-    noise_multiplier : float
-        Noise of every release (see :func:`aggregate_noise`).
+    noise_multiplier : float or dict
+        Noise multiplier of every release, or of each by name (see
+        :func:`aggregate_noise`).
     account : PrivacyAccount
         Where each release is recorded.
     generator : torch.Generator

@@ -1,6 +1,7 @@
 """StimulusSynthesizer with dp_epsilon: every use of the data by a DP mechanism, one budget."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -66,18 +67,36 @@ def test_fixed_random_state_gives_the_same_private_release(data, fitted):
 
 def test_release_noise_has_the_calibrated_scale():
     # Constant contributions: the spread of a cell sum over noise draws is sigma times
-    # the sensitivity, sqrt((blocks + 1) * cells per unit) = sqrt(2 * 2) with the pool.
+    # the sensitivity, sqrt((blocks + 1) * cells per unit) = sqrt(2 * 1) per window.
     sigma, n = 3.0, 50
     values = torch.full((n, 1), 0.5)
+    cells = torch.arange(n) % 2
     sums = []
     for seed in range(300):
-        releases = PrivateReleases(np.arange(n), sigma, PrivacyAccount(1e-5, "window"),
+        account = PrivacyAccount(1e-5, "window")
+        releases = PrivateReleases(np.arange(n), sigma, account,
                                    torch.Generator().manual_seed(seed))
-        _, counts = releases.cell_means([(values, 1.0)], torch.zeros(n, dtype=torch.long), 1,
-                                        name="t")
+        means, counts = releases.cell_means([(values, 1.0)], cells, 2, name="t")
         sums.append(counts[0].item())
-    assert np.std(sums) == pytest.approx(sigma * 2.0, rel=0.12)
-    assert np.mean(sums) == pytest.approx(n, abs=1.5)
+        # the pool is the sum of the class cells: no release of its own
+        assert counts[2] == pytest.approx(counts[0] + counts[1])
+        weighted = (means[0][:2, 0] * counts[:2]).sum() / counts[:2].sum()
+        assert means[0][2, 0] == pytest.approx(weighted.item(), rel=1e-5)
+        assert [m.noise_multiplier for m in account.mechanisms] == [sigma]
+    assert np.std(sums) == pytest.approx(sigma * math.sqrt(2.0), rel=0.12)
+    assert np.mean(sums) == pytest.approx(n / 2, abs=1.0)
+
+
+def test_per_person_pool_counts_at_least_the_largest_class():
+    # per person a unit falls in every class it has rows of; the pool's count is the
+    # largest class's (a lower bound on its people), not the (person, class) pairs
+    units = np.repeat(np.arange(20), 4)
+    cells = torch.as_tensor(np.tile([0, 0, 1, 1], 20))
+    releases = PrivateReleases(units, 1e-9, PrivacyAccount(1e-5, "person"),
+                               torch.Generator().manual_seed(0))
+    means, counts = releases.cell_means([(torch.ones(80, 1), 2.0)], cells, 2, name="t")
+    assert counts.tolist() == pytest.approx([20, 20, 20], abs=1e-3)
+    assert means[0][2, 0] == pytest.approx(1.0, rel=1e-4)
 
 
 @pytest.mark.parametrize("unit", ["window", "person"])
