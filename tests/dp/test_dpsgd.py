@@ -39,6 +39,18 @@ def test_calibrated_noise_agrees_with_opacus_own_calibration():
     assert account.epsilon() == pytest.approx(3.0, abs=0.01)
 
 
+def test_weighted_releases_compose_to_the_budget_with_the_weighted_noise():
+    # a release of weight 4 gets half the noise of a weight-1 release, and all of them
+    # together spend exactly the budget on the accountant
+    releases = [GaussianMechanism(name, 1.0) for name in "abc"]
+    sigma = noise_for_epsilon(2.0, 1e-5, releases, weights=[1.0, 1.0, 4.0])
+    account = PrivacyAccount(1e-5, "window")
+    for noise in (sigma, sigma, sigma / 2):
+        account.add(GaussianMechanism("r", noise))
+    assert account.epsilon() == pytest.approx(2.0, abs=0.01)
+    assert sigma > noise_for_epsilon(2.0, 1e-5, releases)  # the heavy one costs the others
+
+
 def test_composition_is_the_accountants_not_a_sum():
     account = PrivacyAccount(1e-5, "window")
     a, b = GaussianMechanism("a", 1.0, 0.02, 500), GaussianMechanism("b", 5.0)

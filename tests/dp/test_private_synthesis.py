@@ -14,7 +14,7 @@ from opacus.accountants import RDPAccountant  # noqa: E402
 
 from skstim import IdentityInhibitor, StimulusSynthesizer, make_teacher  # noqa: E402
 from skstim.datasets import make_sleep_apnea  # noqa: E402
-from skstim.dp import PrivacyAccount, PrivateReleases  # noqa: E402
+from skstim.dp import RELEASE_WEIGHTS, PrivacyAccount, PrivateReleases  # noqa: E402
 from skstim.dp._accounting import ALPHAS  # noqa: E402
 from skstim.release import save_stimuli, stimuli_metadata  # noqa: E402
 
@@ -54,6 +54,10 @@ def test_the_reported_epsilon_is_the_accountants_and_within_budget(fitted):
     assert {"teacher DP-SGD", "standardization centre", "class prior", "class spectrum start",
             "class activation statistics"} <= set(names)
     assert np.isfinite(X_s).all()
+    noise = {m["name"]: m["noise_multiplier"] for m in record["mechanisms"]}
+    # the activation statistics weigh RELEASE_WEIGHTS times a plain release
+    assert noise["class activation statistics"] == pytest.approx(
+        noise["class prior"] / math.sqrt(RELEASE_WEIGHTS["class activation statistics"]))
 
 
 def test_fixed_random_state_gives_the_same_private_release(data, fitted):
