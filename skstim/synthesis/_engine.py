@@ -232,7 +232,8 @@ class _Chunk:
         student_model = torch.nn.Identity() if student_model is None else student_model
         loc = torch.as_tensor(self.loc, device=device)
         scale = torch.as_tensor(self.scale, device=device)
-        generator = torch.Generator(device).manual_seed(torch_seed(seed))
+        # drawn on the CPU and moved: a seed gives the same stimuli on every device
+        generator = torch.Generator().manual_seed(torch_seed(seed))
         targets = torch.as_tensor(targets, device=device)
         w = self.weights
         with _FrozenTeacher(model.to(device)) as teacher, \
@@ -247,7 +248,9 @@ class _Chunk:
             def student_forward(z):
                 return student((loc + scale * z).flatten(1))
 
-            prior = BatchNormPrior(teacher, class_statistics=self.class_statistics,
+            statistics = None if self.class_statistics is None else [
+                (mean.to(device), var.to(device)) for mean, var in self.class_statistics]
+            prior = BatchNormPrior(teacher, class_statistics=statistics,
                                    n_segments=self.bn_segments) if w["bn"] > 0 else None
             profile = ProfileInhibition(teacher, *(t.to(device) for t in self.activation_profiles)) \
                 if w["profile"] > 0 else None

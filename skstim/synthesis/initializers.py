@@ -4,6 +4,7 @@ from numbers import Real
 
 import torch
 
+from ..utils import draw_normal
 from .support import without_floors
 
 __all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectrum", "log_bands"]
@@ -77,8 +78,7 @@ def _empty_fit(X, rank, shape):
 
 def _stationary_noise(spectra, n_times, generator):
     """Gaussian noise of shape ``(len(spectra), n_channels, n_times)`` with these spectra."""
-    white = torch.randn((len(spectra), spectra.shape[1], n_times), generator=generator,
-                        device=spectra.device)
+    white = draw_normal((len(spectra), spectra.shape[1], n_times), generator, spectra.device)
     return torch.fft.irfft(torch.fft.rfft(white, dim=2) * spectra.sqrt(), n=n_times, dim=2)
 
 
@@ -132,7 +132,7 @@ class StandardNormal:
 
     def draw(self, targets, shape, generator):
         """Noise of shape ``(len(targets), *shape)`` on the targets' device."""
-        return torch.randn((len(targets), *shape), generator=generator, device=targets.device)
+        return draw_normal((len(targets), *shape), generator, targets.device)
 
 
 class ClassGaussian:
@@ -241,10 +241,10 @@ class ClassGaussian:
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
         device = targets.device
         n, rank = len(targets), self.factors.shape[2]
-        latent = torch.randn((n, rank, 1), generator=generator, device=device)
+        latent = draw_normal((n, rank, 1), generator, device)
         if self.rest_spectra is None:
-            rest = self.noise_std[targets][:, None] * torch.randn(
-                (n, self.means.shape[1]), generator=generator, device=device)
+            rest = self.noise_std[targets][:, None] * draw_normal(
+                (n, self.means.shape[1]), generator, device)
         else:
             rest = _stationary_noise(self.rest_spectra[targets], shape[-1], generator).flatten(1)
         z = self.means[targets] + (self.factors[targets] @ latent)[:, :, 0] + rest
@@ -266,7 +266,7 @@ def _amplitude_law(deviation, weights, n_people):
 
 def _random_amplitude(log_amplitude_std, targets, generator):
     """``exp(sigma * N - sigma^2)``: log-normal amplitudes with a mean square of one."""
-    normal = torch.randn(len(targets), generator=generator, device=targets.device)
+    normal = draw_normal(len(targets), generator, targets.device)
     sigma = log_amplitude_std[targets]
     return torch.exp(sigma * normal - sigma.pow(2))
 
@@ -445,8 +445,7 @@ class ClassSpectrum:
     def draw(self, targets, shape, generator):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
         n = len(targets)
-        white = torch.randn((n, self.spectra.shape[1], shape[-1]), generator=generator,
-                            device=targets.device)
+        white = draw_normal((n, self.spectra.shape[1], shape[-1]), generator, targets.device)
         filtered = torch.fft.irfft(torch.fft.rfft(white, dim=2) * self.spectra[targets].sqrt(),
                                    n=shape[-1], dim=2)
         amplitude = _random_amplitude(self.log_amplitude_std, targets, generator)

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..utils import normalization_layers
+from ..utils import draw_uniform, normalization_layers
 from .statistics import TimeMeans, channels_by_time, segment_time
 
 __all__ = [
@@ -407,7 +407,7 @@ class ConfidenceTarget:
 
     def draw(self, n, generator, device="cpu"):
         """Targets for ``n`` stimuli from a seeded torch generator."""
-        u = torch.rand(n, generator=generator, device=device)
+        u = draw_uniform(n, generator, device)
         return self.low + (self.high - self.low) * u
 
     @staticmethod

@@ -9,7 +9,7 @@ generator network that maps noise to inputs (:class:`GeneratorOptimizer`, the pa
 import torch
 from torch import nn
 
-from ..utils._seeding import seeded_torch
+from ..utils import draw_normal, seeded_torch
 
 from .initializers import StandardNormal
 from .objectives import ConfidenceTarget, SynthesisState
@@ -168,8 +168,8 @@ class GeneratorOptimizer:
         device = targets.device
         if n_classes is None:
             n_classes = int(targets.max()) + 1
-        latent = torch.randn((len(targets), self.latent_dim), generator=generator, device=device)
-        init_seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=device))
+        latent = draw_normal((len(targets), self.latent_dim), generator, device)
+        init_seed = int(torch.randint(0, 2**62, (1,), generator=generator))
         with seeded_torch(init_seed):
             net = StimulusGenerator(self.latent_dim, n_classes, shape, self.hidden_size)
         net = net.to(device)

@@ -13,7 +13,8 @@ from ._intervals import split_interval
 from ._people_bootstrap import people_bootstrap
 from ._layers import Standardize, group_norm, normalization_layers
 from ._io import check_output_path, read_npz, write_atomic
-from ._seeding import child_seed, int_seed, numpy_generator, seed_sequence, seeded_torch
+from ._seeding import child_seed, draw_normal, draw_uniform, int_seed, numpy_generator
+from ._seeding import seed_sequence, seeded_torch
 from ._seeding import sklearn_seed, torch_seed
 from ._validation import allocate, available_memory, check_fits_in_memory, check_input_shape
 from ._validation import check_groups, check_same_length
@@ -35,6 +36,8 @@ __all__ = [
     "check_output_path",
     "check_same_length",
     "child_seed",
+    "draw_normal",
+    "draw_uniform",
     "fit_on_stimuli",
     "group_norm",
     "int_seed",

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-__all__ = ["seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch",
+__all__ = ["draw_normal", "draw_uniform", "seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch",
            "numpy_generator"]
 
 
@@ -93,3 +93,32 @@ def numpy_generator(random_state):
     True
     """
     return np.random.default_rng(seed_sequence(random_state))
+
+
+def draw_normal(shape, generator, device):
+    """Standard normal draws of ``shape`` from ``generator``, on ``device``.
+
+    The numbers are drawn on the generator's own device (the CPU, for the synthesis
+    engine) and then moved, so that a seed gives the same draws whichever device the
+    computation runs on: CUDA's generators give other numbers than the CPU's.
+
+    Examples
+    --------
+    >>> g = torch.Generator().manual_seed(0)
+    >>> draw_normal((2,), g, "cpu").shape
+    torch.Size([2])
+    """
+    return torch.randn(shape, generator=generator, device=generator.device).to(device)
+
+
+def draw_uniform(shape, generator, device):
+    """Uniform draws on [0, 1) of ``shape`` from ``generator``, moved to ``device`` (see
+    :func:`draw_normal`).
+
+    Examples
+    --------
+    >>> g = torch.Generator().manual_seed(0)
+    >>> bool((draw_uniform((3,), g, "cpu") < 1).all())
+    True
+    """
+    return torch.rand(shape, generator=generator, device=generator.device).to(device)
