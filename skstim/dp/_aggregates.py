@@ -100,10 +100,13 @@ class PrivateReleases:
         Each row's block ``k`` is clipped to the L2 norm ``bound_k``; a unit's
         contribution to a cell (a class) is the mean of its rows there, with a count of
         one. The sums over units and the counts are released in one Gaussian
-        mechanism. With ``pooled``, a last cell, the pool of all, is the sum of the
-        released cells (post-processing, at no cost to the budget): per window its
-        mean is that of all the units; per person, of the (person, cell) pairs, and its
-        count is the largest cell's (at least that many people are behind it).
+        mechanism; each released mean is projected onto the ball of its bound (the
+        mean of rows within it lies there), so that a small noisy count cannot blow it
+        up. With ``pooled``, a last cell, the pool of all, is the sum of the released
+        cells of positive noisy count (post-processing, at no cost to the budget): per
+        window its mean is that of all the units; per person, of the (person, cell)
+        pairs, and its count is the largest cell's (at least that many people are
+        behind it).
 
         Parameters
         ----------
@@ -133,8 +136,8 @@ class PrivateReleases:
         # each block's scaled rows and the count have norm <= 1 in each cell of a unit
         sensitivity = math.sqrt((len(blocks) + 1) * cells_per_unit)
         noisy = self._release(sums, sensitivity, name)
-        if pooled:
-            noisy = torch.cat([noisy, noisy.sum(dim=0, keepdim=True)])
+        if pooled:  # of the cells whose noisy count is positive
+            noisy = torch.cat([noisy, noisy[noisy[:, -1] > 0].sum(dim=0, keepdim=True)])
         positive = noisy[:, -1] > 0
         counts = noisy[:, -1].clone()
         if pooled and not self.rows_are_units:
@@ -143,6 +146,8 @@ class PrivateReleases:
         for (values, bound), part in zip(blocks, scaled):
             width = part.shape[1]
             mean = noisy[:, start:start + width] * bound / noisy[:, -1:].clamp_min(1e-12)
+            # a mean of rows of norm <= bound has norm <= bound: the noisy one is projected
+            mean = clip_rows(mean, bound) * bound
             means.append(torch.where(positive[:, None], mean, torch.full_like(mean, float("nan"))))
             start += width
         return means, counts

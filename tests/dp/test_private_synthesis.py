@@ -80,7 +80,8 @@ def test_release_noise_has_the_calibrated_scale():
         account = PrivacyAccount(1e-5, "window")
         releases = PrivateReleases(np.arange(n), sigma, account,
                                    torch.Generator().manual_seed(seed))
-        means, counts = releases.cell_means([(values, 1.0)], cells, 2, name="t")
+        # a bound far above the noise: no mean is projected back onto its ball
+        means, counts = releases.cell_means([(values, 1000.0)], cells, 2, name="t")
         sums.append(counts[0].item())
         # the pool is the sum of the class cells: no release of its own
         assert counts[2] == pytest.approx(counts[0] + counts[1])
@@ -101,6 +102,31 @@ def test_per_person_pool_counts_at_least_the_largest_class():
     means, counts = releases.cell_means([(torch.ones(80, 1), 2.0)], cells, 2, name="t")
     assert counts.tolist() == pytest.approx([20, 20, 20], abs=1e-3)
     assert means[0][2, 0] == pytest.approx(1.0, rel=1e-4)
+
+
+def test_released_means_stay_within_their_bound_whatever_the_noise():
+    # few units, much noise: a small positive noisy count must not blow a mean up
+    rows = torch.ones((6, 3))
+    for seed in range(50):
+        releases = PrivateReleases(np.arange(6), 50.0, PrivacyAccount(1e-5, "window"),
+                                   torch.Generator().manual_seed(seed))
+        means, counts = releases.cell_means([(rows, 2.0)], torch.arange(6) % 2, 2, name="t")
+        finite = torch.isfinite(means[0]).all(dim=1)
+        assert (means[0][finite].norm(dim=1) <= 2.0 + 1e-5).all()
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_small_person_level_study_gives_finite_stimuli(seed):
+    # 8 people at epsilon 1 per person: noisy counts of a few units used to divide
+    # noisy sums into starts of infinite amplitude (seeds 4 to 6 diverged)
+    data = make_sleep_apnea(n_subjects=8, n_windows=30, random_state=0)
+    syn = StimulusSynthesizer(make_teacher(norm="group", max_epochs=2),
+                              input_shape=data.input_shape, init="class_spectrum",
+                              dp_epsilon=1.0, dp_unit="person", n_iter=20, n_stimuli=120,
+                              random_state=seed)
+    X_s, _ = syn.fit_resample(data.X, data.y, groups=data.groups)
+    assert np.isfinite(X_s).all()
+    assert np.isfinite(syn.init_.spectra).all()
 
 
 @pytest.mark.parametrize("unit", ["window", "person"])
