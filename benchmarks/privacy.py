@@ -393,6 +393,10 @@ def summarize(paths, docs_path, figure_path):
             name += ", " + ", ".join(f"{k}={v}" for k, v in sorted(synthesis.items()))
         if stimuli.get("label"):
             name += f" ({stimuli['label']})"
+        private = sorted({r["source"].split(", ", 1)[1] for r in records
+                          if r["source"].startswith("DP stimuli")})
+        if private:
+            name += ", DP stimuli " + " and ".join(private)
         # every released set on the same splits: those the stimuli were measured on
         measured = {r["split"] for r in records if r["source"].startswith("stimuli")}
         records = [r for r in records if not measured or r["split"] in measured]

@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import clone
+from skorch.callbacks import PassthroughScoring
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..nets import NetClassifier
@@ -49,6 +50,17 @@ class _PoissonUnitBatches:
         if len(rows) <= self.windows_per_person:
             return rows
         return np.sort(self.rng.choice(rows, self.windows_per_person, replace=False))
+
+
+class _TrainLoss(PassthroughScoring):
+    """skorch's epoch training loss (a batch-size-weighted mean), NaN for an epoch whose
+    Poisson samples were all empty: steps of noise alone, as few units at a low sample
+    rate can give."""
+
+    def get_avg_score(self, history):
+        if not sum(history[-1, "batches", :, "train_batch_size"]):
+            return float("nan")
+        return super().get_avg_score(history)
 
 
 class DPNetClassifier(NetClassifier):
@@ -159,6 +171,11 @@ class DPNetClassifier(NetClassifier):
             return super().fit(X, y, **fit_params)
         finally:
             del self._units  # who the rows belong to stays out of the fitted net
+
+    @property
+    def _default_callbacks(self):
+        return [(name, _TrainLoss(name="train_loss", on_train=True) if name == "train_loss"
+                 else callback) for name, callback in super()._default_callbacks]
 
     def initialize_module(self):
         """skorch's module, checked by Opacus's validator (no BatchNorm)."""

@@ -9,7 +9,7 @@ pytest.importorskip("opacus", reason="the dp extra (Opacus) is not installed")
 from opacus.accountants.utils import get_noise_multiplier  # noqa: E402
 
 from skstim.dp import DPNetClassifier, GaussianMechanism, PrivacyAccount  # noqa: E402
-from skstim.dp import noise_for_epsilon  # noqa: E402
+from skstim.dp import noise_for_epsilon, to_dp_net  # noqa: E402
 from skstim.dp._dpsgd import _per_unit_means, _PoissonUnitBatches  # noqa: E402
 from skstim.nets import MLP, make_network  # noqa: E402
 
@@ -146,3 +146,15 @@ def test_a_fitted_net_pickles_without_opacus_hooks(data):
     clone = pickle.loads(pickle.dumps(net))
     np.testing.assert_allclose(clone.predict_proba(X), net.predict_proba(X))
     assert isinstance(net.module_, MLP)
+
+
+def test_an_epoch_of_empty_poisson_samples_is_noise_alone_not_an_error(data):
+    # one person sampled at rate 1/2 over 2 steps: a quarter of the epochs sample no one
+    X, y, _ = data
+    template = make_network((1, 20), arch="mlp", norm="group", batch_size=30, max_epochs=12,
+                            random_state=0)
+    net = to_dp_net(template, "person").set_params(sample_rate=0.5)
+    net.fit(X, y, groups=np.zeros(len(X), dtype=int))
+    assert net.mechanism().steps == 12 * 2
+    losses = net.history[:, "train_loss"]
+    assert np.isnan(losses).any() and np.isfinite(losses).any()
