@@ -98,6 +98,34 @@ def run(data_home, output, epsilons, units, student_seeds, folds, vae_units=UNIT
                                        student_seeds=len(runs), **extra, **scores))
             print(f"fold {fold} {source} / {family}: {scores['accuracy']:.3f}", flush=True)
 
+        def stimuli(epsilon, unit, source):
+            """The synthesizer's stimuli at this budget and unit, its teacher and students."""
+            t = time.perf_counter()
+            syn = synthesizer(epsilon, unit, input_shape, fold, len(train))
+            X_s, _ = syn.fit_resample(X[train], y[train], groups=groups[train])
+            extra = dict(epsilon=epsilon if not math.isinf(epsilon) else None, unit=unit,
+                         spent=syn.privacy_, synthesis_seconds=time.perf_counter() - t)
+            if (fold, f"{source}: its teacher", "itself") not in done:
+                teacher = utility_scores(y[test], syn.teacher_.predict(X[test]), **diagnosis)
+                record(f"{source}: its teacher", "itself", [teacher], **extra)
+            for family in FAMILIES:
+                if (fold, source, family) not in done:
+                    record(source, family, on_synthetic(X_s, syn.y_proba_, syn.classes_,
+                                                        family), **extra)
+
+        def vae_peer(epsilon, unit, peer):
+            """The DP conditional VAE under the same budget and unit, and its students."""
+            t = time.perf_counter()
+            X_v, proba_v, classes_v, spent_v = dp_vae_set(
+                X[train], y[train], len(train) if unit == "person" else None,
+                epsilon=epsilon, unit=unit, groups=groups[train], input_shape=input_shape,
+                random_state=fold)
+            extra = dict(epsilon=epsilon, unit=unit, spent=spent_v,
+                         synthesis_seconds=time.perf_counter() - t)
+            for family in FAMILIES:
+                if (fold, peer, family) not in done:
+                    record(peer, family, on_synthetic(X_v, proba_v, classes_v, family), **extra)
+
         for family in FAMILIES:
             if (fold, "real", family) not in done:
                 record("real", family, [score_real(s, X[train], y[train], X[test], y[test],
@@ -106,39 +134,13 @@ def run(data_home, output, epsilons, units, student_seeds, folds, vae_units=UNIT
             for unit in (units if not math.isinf(epsilon) else ["window"]):
                 source = f"epsilon {epsilon:g}, per {unit}" if not math.isinf(epsilon) \
                     else "epsilon inf (no DP)"
-                if all((fold, s, f) in done for s in (source, f"{source}: its teacher")
-                       for f in (FAMILIES if s == source else ["itself"])):
-                    continue
-                t = time.perf_counter()
-                syn = synthesizer(epsilon, unit, input_shape, fold, len(train))
-                X_s, _ = syn.fit_resample(X[train], y[train], groups=groups[train])
-                seconds = time.perf_counter() - t
-                spent = syn.privacy_
-                extra = dict(epsilon=epsilon if not math.isinf(epsilon) else None, unit=unit,
-                             spent=spent, synthesis_seconds=seconds)
-                if (fold, f"{source}: its teacher", "itself") not in done:
-                    teacher = utility_scores(y[test], syn.teacher_.predict(X[test]), **diagnosis)
-                    record(f"{source}: its teacher", "itself", [teacher], **extra)
-                for family in FAMILIES:
-                    if (fold, source, family) not in done:
-                        record(source, family, on_synthetic(X_s, syn.y_proba_, syn.classes_,
-                                                            family), **extra)
-                if math.isinf(epsilon) or unit not in vae_units:
-                    continue
+                if not all((fold, s, f) in done for s in (source, f"{source}: its teacher")
+                           for f in (FAMILIES if s == source else ["itself"])):
+                    stimuli(epsilon, unit, source)
                 peer = f"DP conditional VAE, epsilon {epsilon:g}, per {unit}"
-                if all((fold, peer, f) in done for f in FAMILIES):
-                    continue
-                t = time.perf_counter()
-                X_v, proba_v, classes_v, spent_v = dp_vae_set(
-                    X[train], y[train], len(train) if unit == "person" else None,
-                    epsilon=epsilon, unit=unit, groups=groups[train], input_shape=input_shape,
-                    random_state=fold)
-                extra_v = dict(epsilon=epsilon, unit=unit, spent=spent_v,
-                               synthesis_seconds=time.perf_counter() - t)
-                for family in FAMILIES:
-                    if (fold, peer, family) not in done:
-                        record(peer, family, on_synthetic(X_v, proba_v, classes_v, family),
-                               **extra_v)
+                if not (math.isinf(epsilon) or unit not in vae_units
+                        or all((fold, peer, f) in done for f in FAMILIES)):
+                    vae_peer(epsilon, unit, peer)
 
 
 def summarize(path, docs_path):
