@@ -195,6 +195,8 @@ def _figure(records, path):
         ax.axhline(mean("epsilon inf (no DP)", family), color="grey", ls="-.",
                    label="stimuli without DP")
         ax.set(xscale="log", xlabel="epsilon", title=family)
+        ax.set_xticks(epsilons, [f"{e:g}" for e in epsilons])
+        ax.minorticks_off()
     axes[0].set_ylabel("accuracy, held-out people")
     axes[-1].legend(fontsize=7)
     fig.tight_layout()
