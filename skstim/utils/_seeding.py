@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-__all__ = ["draw_normal", "draw_uniform", "seed_sequence", "child_seed", "torch_seed", "int_seed", "sklearn_seed", "seeded_torch",
-           "numpy_generator"]
+__all__ = ["draw_normal", "draw_uniform", "seed_sequence", "child_seed", "torch_seed",
+           "int_seed", "sklearn_seed", "seeded_torch", "numpy_generator"]
 
 
 def seed_sequence(random_state):
