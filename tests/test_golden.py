@@ -1,5 +1,5 @@
 """Golden outputs: the estimators' stimuli, labels, soft labels and predictions for fixed
-seeds are bit-identical to arrays recorded at a known commit.
+seeds are those recorded at a known commit, up to the rounding of the CPU's kernels.
 
 A change of where code lives must not change what it computes. The arrays in
 ``tests/golden/outputs.npz`` were recorded (single torch thread, CPU) by running this
@@ -8,6 +8,13 @@ package was restructured, and again when the support floors changed what the cla
 aggregates hold (issue 13). Record them again only for a change meant to alter results,
 and say so in its commit message. The ``cnn`` case has the floors off, so that the class
 aggregates of its 40 rows are exercised; the others run at the defaults.
+
+Bit-identity held on one CPU only: on another (AVX-512 kernels of oneDNN and MKL) the
+same code gives stimuli that differ by a median of at most 4e-4 of a feature's spread,
+and Adam's normalized steps carry a rounding difference to 0.2 spreads at a few
+elements. So labels must be equal, each stimulus array's median difference must stay
+below 1e-3 of the feature's spread (a 3 % change of the step size moves it by 2e-3 to
+6e-3), and probabilities must agree within 0.05.
 """
 
 import os
@@ -77,12 +84,24 @@ def outputs():
         torch.set_num_threads(threads)
 
 
-def test_outputs_are_bit_identical_to_the_recorded_ones(outputs):
+STIMULI_MEDIAN_SPREADS = 1e-3
+PROBA_ATOL = 0.05
+
+
+def test_outputs_are_the_recorded_ones_up_to_rounding(outputs):
     with np.load(GOLDEN, allow_pickle=False) as recorded:
         assert sorted(recorded.files) == sorted(outputs)
         for name in recorded.files:
-            np.testing.assert_array_equal(outputs[name], recorded[name], err_msg=name)
-            assert outputs[name].dtype == recorded[name].dtype, name
+            got, want = outputs[name], recorded[name]
+            assert got.dtype == want.dtype and got.shape == want.shape, name
+            if got.dtype.kind != "f":
+                np.testing.assert_array_equal(got, want, err_msg=name)
+            elif "proba" in name:
+                np.testing.assert_allclose(got, want, rtol=0, atol=PROBA_ATOL, err_msg=name)
+            else:
+                spread = np.maximum(want.std(axis=0), 1e-6)
+                median = float(np.median(np.abs(got - want) / spread))
+                assert median <= STIMULI_MEDIAN_SPREADS, (name, median)
 
 
 if __name__ == "__main__":

@@ -44,16 +44,22 @@ def test_fit_resample_fits_a_subject_model(apnea):
 def test_inhibition_lowers_the_subject_models_confidence(apnea, kind):
     # 6 people: below the default people floor, the start would be noise, which no
     # subject model recognizes; a class start shows what the inhibition takes away.
-    plain = inhibitor(inhibition_weight=0.0, min_class_people=5).fit(
-        apnea.X, apnea.y, groups=apnea.groups)
-    inhibited = inhibitor(inhibition_weight=5.0, inhibition=kind, min_class_people=5)
-    inhibited.fit(apnea.X, apnea.y, groups=apnea.groups)
+    # Means over three seeds: at one seed "top" lowered it by 0.016 on one CPU and by
+    # more than 0.02 on another (rounding), at the others by 0.12 to 0.20.
+    before, after = [], []
     n = len(apnea.X)
-    before = subject_confidence(plain, plain.sample(n)[0])
-    after = subject_confidence(inhibited, inhibited.sample(n)[0])
+    for seed in range(3):
+        plain = inhibitor(inhibition_weight=0.0, min_class_people=5, random_state=seed).fit(
+            apnea.X, apnea.y, groups=apnea.groups)
+        inhibited = inhibitor(inhibition_weight=5.0, inhibition=kind, min_class_people=5,
+                              random_state=seed)
+        inhibited.fit(apnea.X, apnea.y, groups=apnea.groups)
+        before.append(subject_confidence(plain, plain.sample(n)[0]))
+        after.append(subject_confidence(inhibited, inhibited.sample(n)[0]))
     # Same seed, same teacher and subject model: only the inhibition term differs.
     # "top" suppresses the likeliest subject only and lowers the mean top posterior less.
-    assert after < before - (0.05 if kind == "uniform" else 0.02), (before, after)
+    before, after = np.mean(before), np.mean(after)
+    assert after < before - (0.1 if kind == "uniform" else 0.05), (before, after)
     assert after < 2.0 / len(plain.subjects_) + 0.1
 
 
