@@ -40,3 +40,8 @@ def write_npz(path, data, groups=True):
         arrays["groups"] = data.groups
     np.savez(path, **arrays)
     return str(path)
+
+
+def hooks_removed(module):
+    """Whether ``module`` and its children carry no forward hook or forward pre-hook."""
+    return all(not m._forward_hooks and not m._forward_pre_hooks for m in module.modules())

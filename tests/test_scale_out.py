@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold
 
 from skstim import IdentityInhibitor, StimulusStudent
 
-from .helpers import tiny_synthesizer, tiny_teacher
+from .helpers import hooks_removed, tiny_synthesizer, tiny_teacher
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_parallel_chunks_leave_the_teacher_as_it_was(fitted):
     with parallel_config(backend="threading"):
         draw(fitted, n_jobs=2)
     assert [p.requires_grad for p in module.parameters()] == flags
-    assert all(not layer._forward_hooks for layer in module.modules())
+    assert hooks_removed(module)
 
 
 def test_identity_inhibition_runs_in_parallel_chunks(apnea):

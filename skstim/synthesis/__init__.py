@@ -9,7 +9,7 @@ from .objectives import SynthesisState, TotalVariation
 from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 from .statistics import TimeMeans, batchnorm_layers, channels_by_time, class_activation_statistics
 from .statistics import person_activation_profiles
-from .statistics import run_with_hooks, segment_time
+from .statistics import run_with_hooks, segment_time, tap_time_moments
 from .support import ClassSupport, SupportFloorWarning, class_support
 
 __all__ = [*_engine.__all__, *objectives.__all__, *optimizers.__all__, *initializers.__all__,

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..utils import draw_uniform, normalization_layers
-from .statistics import TimeMeans, channels_by_time, segment_time
+from .statistics import TimeMeans, tap_time_moments
 
 __all__ = [
     "SynthesisState",
@@ -90,7 +90,10 @@ class BatchNormPrior:
     A network without BatchNorm (``norm="group"``) is matched at the inputs of its
     GroupNorm and :class:`~skstim.nets.Standardize` layers, which keep no running
     statistics: it needs ``class_statistics``, and a class whose targets are NaN there
-    is not matched. Hooks are registered on construction; call :meth:`remove` when done.
+    is not matched. The moments are taken by forward pre-hooks registered on
+    construction, which pass each layer's input through unchanged
+    (:func:`~skstim.synthesis.tap_time_moments`: their gradient joins the layer's in one
+    pass); call :meth:`remove` when done.
 
     Parameters
     ----------
@@ -143,15 +146,18 @@ class BatchNormPrior:
                 )
         self.layer_weights = list(layer_weights)
         self.class_statistics = class_statistics
-        self._inputs = [None] * len(self.layers)
-        self._handles = [
-            layer.register_forward_hook(self._make_hook(i)) for i, layer in enumerate(self.layers)
-        ]
+        self._shifts = [self._layer_shift(i) for i in range(len(self.layers))]
+        self._moments = [None] * len(self.layers)
+        self._handles = [layer.register_forward_pre_hook(self._make_hook(i))
+                         for i, layer in enumerate(self.layers)]
 
     def _make_hook(self, index):
-        def hook(module, inputs, output):
-            x = inputs[0]
-            self._inputs[index] = channels_by_time(x)
+        n_segments = 1 if self.class_statistics is None else self.n_segments
+
+        def hook(module, inputs):
+            x, *moments = tap_time_moments(inputs[0], self._shifts[index], n_segments)
+            self._moments[index] = moments
+            return (x, *inputs[1:])
         return hook
 
     @staticmethod
@@ -159,25 +165,49 @@ class BatchNormPrior:
         return torch.linalg.vector_norm(mean - target_mean, dim=-1) + \
             torch.linalg.vector_norm(var - target_var, dim=-1)
 
+    def _layer_targets(self, index):
+        """Target mean and variance of a layer, one row per class and segment."""
+        if self.class_statistics is not None:
+            return self.class_statistics[index]
+        layer = self.layers[index]
+        return layer.running_mean[None, :], layer.running_var[None, :]
+
+    # A layer whose target mean is this many spreads from zero in some channel has its
+    # sums of squares taken about the target mean (float32 would cancel them); the raw
+    # sums of the others spare a temporary the size of the activations.
+    CENTER_BEYOND_SPREADS = 10.0
+
+    def _layer_shift(self, index):
+        """Per-channel shift of a layer's sums of squares, or ``None`` (about zero)."""
+        target_mean, target_var = self._layer_targets(index)
+        shift = target_mean.nanmean(dim=0).nan_to_num()
+        spread = target_var.nanmean(dim=0).nan_to_num().sqrt()
+        far = shift.abs() > self.CENTER_BEYOND_SPREADS * spread
+        return shift if bool(far.any()) else None
+
     def _layer_loss(self, index, targets):
-        x = self._inputs[index]
-        if self.class_statistics is None:
-            layer = self.layers[index]
-            return self._distance(x.mean(dim=(0, 2)), x.var(dim=(0, 2), unbiased=False),
-                                  layer.running_mean, layer.running_var)
-        target_mean, target_var = self.class_statistics[index]
-        x, targets, _ = segment_time(x, targets, self.n_segments)
-        onehot = nn.functional.one_hot(targets, len(target_mean)).to(x.dtype)
-        counts = onehot.sum(dim=0) * x.shape[2]
-        present = counts > 0
-        mean = (onehot.T @ x.sum(dim=2)) / counts.clamp(min=1)[:, None]
-        centered = (x - mean[targets][:, :, None]).pow(2).sum(dim=2)
-        var = (onehot.T @ centered) / counts.clamp(min=1)[:, None]
-        # a class without a target at this layer (NaN: no running statistics) is not matched
-        present &= torch.isfinite(target_mean).all(dim=1)
+        mean, square = self._moments[index]
+        target_mean, target_var = self._layer_targets(index)
+        if self.class_statistics is None:  # the running statistics: one row for the batch
+            targets = torch.zeros_like(targets)
+        shift = self._shifts[index]
+        S = len(mean) // len(targets)
+        rows = (targets[:, None] * S + torch.arange(S, device=targets.device)).reshape(-1)
+        # per-row pooling of the samples' moments: a matrix product of (rows, B * S) by
+        # (B * S, C), small next to the activations
+        onehot = nn.functional.one_hot(rows, len(target_mean)).to(mean.dtype)
+        counts = onehot.sum(dim=0)
+        n = counts.clamp(min=1)[:, None]
+        row_mean = (onehot.T @ mean) / n
+        row_var = (onehot.T @ square) / n - row_mean.pow(2)
+        # a row without a target at this layer (NaN: no running statistics) is not matched
+        present = (counts > 0) & torch.isfinite(target_mean).all(dim=1)
         if not present.any():
-            return x.new_zeros(())
-        distance = self._distance(mean, var, target_mean.nan_to_num(), target_var.nan_to_num())
+            return mean.new_zeros(())
+        if shift is not None:
+            row_mean = row_mean + shift
+        distance = self._distance(row_mean, row_var, target_mean.nan_to_num(),
+                                  target_var.nan_to_num())
         return distance[present].mean()
 
     def __call__(self, state):

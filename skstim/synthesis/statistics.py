@@ -8,7 +8,7 @@ from ..utils import normalization_layers
 from .support import without_floors
 
 __all__ = ["batchnorm_layers", "class_activation_statistics", "segment_time", "run_with_hooks",
-           "person_activation_profiles", "channels_by_time", "TimeMeans"]
+           "person_activation_profiles", "channels_by_time", "TimeMeans", "tap_time_moments"]
 
 
 def batchnorm_layers(model):
@@ -86,6 +86,103 @@ def segment_time(x, targets, n_segments):
     segments = x[..., :S * length].reshape(B, C, S, length).permute(0, 2, 1, 3)
     segment_targets = targets[:, None] * S + torch.arange(S, device=targets.device)[None, :]
     return segments.reshape(B * S, C, length), segment_targets.reshape(-1), S
+
+
+class _MomentsTap(torch.autograd.Function):
+    """``x`` passed through, with its per-sample moments over time as two more outputs.
+
+    The backward pass adds the moments' gradient, one affine map ``a * x + b`` per
+    sample, channel and segment, to the gradient flowing back from the layer, into a
+    single new tensor: autograd's own graph of the same reductions (a subtraction, a
+    square, two sums, and the sum of the two branches' gradients) makes several
+    temporaries the size of ``x``, which cost more than the teacher's own arithmetic.
+    """
+
+    @staticmethod
+    def forward(ctx, x, shift, n_segments):
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(x, shift)
+        ctx.n_segments = n_segments
+        v = _time_segments(x, n_segments)
+        centered = v if shift is None else v - shift
+        n = v.shape[-1]
+        return (x.view_as(x), centered.sum(dim=-1) / n,
+                torch.linalg.vecdot(centered, centered, dim=-1) / n)
+
+    @staticmethod
+    def backward(ctx, grad_x, grad_mean, grad_square):
+        x, shift = ctx.saved_tensors
+        v = _time_segments(x, ctx.n_segments)
+        n = v.shape[-1]
+        grad = x.new_zeros(v.shape[:-1] + (1,))
+        a = grad if grad_square is None else (grad_square * (2.0 / n)).unsqueeze(-1)
+        b = grad if grad_mean is None else grad_mean.unsqueeze(-1) / n
+        if shift is not None:
+            b = b - a * shift
+        moments_grad = (v * a).add_(b)
+        x3 = channels_by_time(x)
+        if moments_grad.numel() == x3.numel():
+            grad = moments_grad.reshape(x3.shape)
+        else:  # time steps past the last whole segment get no moments' gradient
+            grad = torch.zeros_like(x3)
+            grad[..., :moments_grad.shape[2] * n].unflatten(-1, moments_grad.shape[2:]).add_(
+                moments_grad)
+        if grad_x is not None:
+            grad.add_(channels_by_time(grad_x))
+        return grad.view_as(x), None, None
+
+
+def _time_segments(x, n_segments):
+    """A layer input as a ``(B, C, S, L // S)`` view (see :func:`segment_time`)."""
+    x = channels_by_time(x)
+    S = max(1, min(int(n_segments), x.shape[2]))
+    length = x.shape[2] // S
+    return x[..., :S * length].unflatten(-1, (S, length))
+
+
+def tap_time_moments(x, shift=None, n_segments=1):
+    """Pass a layer input through, with its per-sample moments over time (and segments).
+
+    The moments the BatchNorm prior pools per class, taken where the input flows (a
+    forward pre-hook returns the first output in place of the input), so that their
+    gradient joins the layer's in one pass (a custom autograd function). With
+    ``n_segments > 1`` each of :func:`segment_time`'s segments is a sample of its own.
+    Sums of squares are taken about a per-channel ``shift`` near the mean, so that they
+    do not cancel in float32 for a channel far from zero with a small spread (``None``:
+    about zero, which spares a temporary the size of ``x`` where means are within a few
+    spreads of zero).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (B, C, ...) or (B, C)
+        A layer input (all dimensions after the channels are time, as in
+        :func:`channels_by_time`).
+    shift : torch.Tensor of shape (C,) or None, default=None
+    n_segments : int, default=1
+
+    Returns
+    -------
+    x : torch.Tensor
+        The input, as a view.
+    mean, square : torch.Tensor of shape (B * S, C)
+        Mean and mean square about ``shift``; row ``b * S + s``: sample ``b``, segment
+        ``s`` (``S`` as in :func:`segment_time`). The variance about the mean is
+        ``square - mean ** 2``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.tensor([[[1., 3., 5., 7.]]])
+    >>> same, mean, square = tap_time_moments(x, torch.tensor([4.]), n_segments=2)
+    >>> torch.equal(same, x), mean.tolist(), square.tolist()
+    (True, [[-2.0], [2.0]], [[5.0], [5.0]])
+    """
+    C = x.shape[1]
+    if shift is not None:
+        shift = shift.reshape(1, C, 1, 1).to(x.dtype)
+    same, mean, square = _MomentsTap.apply(x, shift, n_segments)
+    B, _, S = mean.shape
+    return same, mean.transpose(1, 2).reshape(B * S, C), square.transpose(1, 2).reshape(B * S, C)
 
 
 def run_with_hooks(model, X, batch_size, hooks, before_batch=None):

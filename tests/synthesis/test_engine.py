@@ -8,6 +8,8 @@ from torch import nn
 
 from skstim.synthesis import DirectOptimizer, GeneratorOptimizer, synthesize
 
+from ..helpers import hooks_removed
+
 OPTIMIZERS = {"direct": DirectOptimizer, "generator": GeneratorOptimizer}
 
 
@@ -177,7 +179,7 @@ def test_teacher_is_left_as_it_was(run, teacher):
         assert [p.requires_grad for p in teacher.parameters()] == flags
         for key, value in teacher.state_dict().items():
             assert torch.equal(value, weights[key]), key
-        assert not any(m._forward_hooks for m in teacher.modules())  # prior hooks removed
+        assert hooks_removed(teacher)  # the prior's hooks removed
     finally:
         teacher.eval()
 

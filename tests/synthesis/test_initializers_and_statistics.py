@@ -28,6 +28,8 @@ from skstim.synthesis import (
 )
 from skstim.utils import child_seed, seed_sequence, torch_seed
 
+from ..helpers import hooks_removed
+
 
 def generator(seed=0):
     return torch.Generator().manual_seed(seed)
@@ -365,7 +367,7 @@ def test_class_prior_prefers_the_true_classes(teacher, apnea):
         rows = torch.randperm(len(X), generator=generator(0))[:36]
         assert _prior_value(prior, teacher, X[rows], y[rows]) < \
             _prior_value(prior, teacher, X[rows], 1 - y[rows])
-    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(teacher))
+    assert hooks_removed(teacher)
 
 
 def test_class_prior_on_constructed_class_means():
@@ -398,7 +400,7 @@ def test_class_statistics_of_the_wrong_length_raise(teacher, apnea):
         BatchNormPrior(teacher, class_statistics=stats[:-1])
     with pytest.raises(ValueError, match="layer_weights"):
         BatchNormPrior(teacher, layer_weights=[1.0])
-    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(teacher))
+    assert hooks_removed(teacher)
 
 
 def test_prior_without_batchnorm_raises():
@@ -469,7 +471,7 @@ def test_synthesize_with_class_statistics_runs(run, fitted_teacher, apnea):
     assert X_s.shape == (16, 240) and np.isfinite(X_s).all()
     X_r, _ = run(TARGETS, bn_weight=1.0)
     assert not np.allclose(X_s, X_r)  # the class targets change the prior
-    assert all(len(layer._forward_hooks) == 0 for layer in batchnorm_layers(model))
+    assert hooks_removed(model)
     with pytest.raises(ValueError, match="class_statistics"):
         run(TARGETS, bn_weight=1.0, class_statistics=stats[:1])
 
