@@ -188,7 +188,8 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
 
     ``make()`` gives ``(X, proba, classes)``; ``shadow(X, y, groups, random_state)`` is the
     same method as the shadow-model attacker reruns it on its own recordings (for stimuli:
-    ``setting.shadow_iter`` steps and ``setting.shadow_stimuli_per_sample`` per row).
+    ``setting.shadow_iter`` steps, or the release's own where fewer, and
+    ``setting.shadow_stimuli_per_sample`` per row).
     ``synthesis`` holds parameters of the inhibitor that override the setting's (e.g.
     another ``init`` or ``n_iter``); ``peers=False`` leaves out SMOTE and the VAE.
     ``dp=(epsilons, unit)`` adds the differentially private stimuli at each budget.
@@ -206,7 +207,7 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
     parameters = dict(stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter,
                       **(synthesis or {}))
     shadow_parameters = dict(parameters, stimuli_per_sample=setting.shadow_stimuli_per_sample,
-                             n_iter=setting.shadow_iter)
+                             n_iter=min(setting.shadow_iter, parameters["n_iter"]))
     inhibitor = _inhibitor(setting, split, seed, **parameters)
     fitted, shadows = [], {}  # one fit serves every weight; shadows by seed
 

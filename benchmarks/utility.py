@@ -89,6 +89,11 @@ VARIANTS = {
                          "20 rows; each person weighs the same), 20 steps, 4x stimuli",
                          dict(init="class_scale_mixture", init_rank=64, n_iter=20,
                               stimuli_per_sample=4.0, min_class_people=10)),
+    "floors-gsm-64-x4-steps-5": ("class scale-mixture start of rank 64 with support floors (10 "
+                                 "people, 20 rows; each person weighs the same), 5 steps, 4x "
+                                 "stimuli",
+                                 dict(init="class_scale_mixture", init_rank=64, n_iter=5,
+                                      stimuli_per_sample=4.0, min_class_people=10)),
     "floors-share-2-x4": ("class scale-mixture start of rank 64 with support floors (10 people, "
                           "20 rows; no person above twice the equal share), 20 steps, 4x stimuli",
                           dict(init="class_scale_mixture", init_rank=64, n_iter=20,
