@@ -204,8 +204,8 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
                           lambda X, y, groups, random_state: noise_set(
                               X, y, random_state=random_state)[0]),
     }
-    parameters = dict(stimuli_per_sample=setting.stimuli_per_sample, n_iter=setting.n_iter,
-                      **(synthesis or {}))
+    parameters = {"stimuli_per_sample": setting.stimuli_per_sample, "n_iter": setting.n_iter,
+                  **(synthesis or {})}
     shadow_parameters = dict(parameters, stimuli_per_sample=setting.shadow_stimuli_per_sample,
                              n_iter=min(setting.shadow_iter, parameters["n_iter"]))
     inhibitor = _inhibitor(setting, split, seed, **parameters)
