@@ -129,20 +129,24 @@ def synthesis_vs_fit(X, y, input_shape, device):
 
 
 _MEMORY_CHILD = """
-import resource, joblib
+import re, joblib
+def status(key):
+    return int(re.search(key + r":\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024
 syn = joblib.load({path!r})
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak resident size starts again from the current one
+before = status("VmRSS")
 X_s, y_s, P = syn.sample({n}, return_proba=True)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((after - before) * 1024 - X_s.nbytes - y_s.nbytes - P.nbytes)
+print(status("VmHWM") - before - X_s.nbytes - y_s.nbytes - P.nbytes)
 """
 
 
 def peak_memory(X, y, input_shape, n=2000):
     """Peak resident memory added by ``sample`` (less the returned arrays), 1x and 10x.
 
-    The synthesizer is fitted here and loaded in a fresh process per size, so that the
-    high-water mark measured there is the sampling's own.
+    The synthesizer is fitted here and loaded in a fresh process per size, whose
+    high-water mark is reset after loading (Linux ``/proc/self/clear_refs``), so that
+    the peak measured there is the sampling's own.
     """
     import tempfile
 
