@@ -79,13 +79,13 @@ def segment_time(x, targets, n_segments):
     ([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]], [3, 4, 5], 3)
     """
     B, C, L = x.shape
-    S = max(1, min(int(n_segments), L))
+    segments = _time_segments(x, n_segments)
+    S, length = segments.shape[2:]
     if S == 1:
         return x, targets, 1
-    length = L // S
-    segments = x[..., :S * length].reshape(B, C, S, length).permute(0, 2, 1, 3)
     segment_targets = targets[:, None] * S + torch.arange(S, device=targets.device)[None, :]
-    return segments.reshape(B * S, C, length), segment_targets.reshape(-1), S
+    return (segments.permute(0, 2, 1, 3).reshape(B * S, C, length),
+            segment_targets.reshape(-1), S)
 
 
 class _MomentsTap(torch.autograd.Function):
@@ -114,9 +114,9 @@ class _MomentsTap(torch.autograd.Function):
         x, shift = ctx.saved_tensors
         v = _time_segments(x, ctx.n_segments)
         n = v.shape[-1]
-        grad = x.new_zeros(v.shape[:-1] + (1,))
-        a = grad if grad_square is None else (grad_square * (2.0 / n)).unsqueeze(-1)
-        b = grad if grad_mean is None else grad_mean.unsqueeze(-1) / n
+        zero = x.new_zeros(v.shape[:-1] + (1,))
+        a = zero if grad_square is None else (grad_square * (2.0 / n)).unsqueeze(-1)
+        b = zero if grad_mean is None else grad_mean.unsqueeze(-1) / n
         if shift is not None:
             b = b - a * shift
         moments_grad = (v * a).add_(b)
