@@ -53,6 +53,7 @@ from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
     ATTACK_LABELS,
     evaluate_privacy,
+    fit_attackers,
     interpolated_set,
     make_hrv_attacker,
     make_subject_attacker,
@@ -300,11 +301,14 @@ def run(setting_name, data_home, output, synthesis=None, peers=True, dp=((), "pe
               f"{common['n_private_people']} people; attacker knows "
               f"{common['n_known_people']} people, {len(split.members)} of them members",
               flush=True)
-        attackers = attackers_for(split, setting, seed)
+        attackers = None  # fitted once per split, on the first set not yet measured
         for source, (make, shadow) in released_sets(split, setting, seed, synthesis,
                                                     peers, dp).items():
             if (seed, source) in done:
                 continue
+            if attackers is None:
+                attackers = fit_attackers(split.X_attacker, split.g_attacker,
+                                          attackers_for(split, setting, seed), random_state=seed)
             start = time.perf_counter()
             X_rel, proba, classes = make()
             make_seconds = time.perf_counter() - start

@@ -105,9 +105,13 @@ released = {"real private windows": (X[private], one_hot[y[private]]),
 # and the **distance to closest record** (``dcr_ratio``; near 1: no nearer to the
 # members than to strangers, 0: copies) and the **utility** of the student on the
 # outside people. (:func:`~skstim.evaluation.shadow_membership`, which reruns the whole
-# method many times, is left to the privacy benchmark.)
-from skstim.evaluation import ATTACK_LABELS, attack_figures, worst_case_attack
+# method many times, is left to the privacy benchmark.) The linkage attackers learn only
+# the attacker's recordings, so :func:`~skstim.evaluation.fit_attackers` fits them once
+# for every released set.
+from skstim.evaluation import ATTACK_LABELS, attack_figures, fit_attackers, worst_case_attack
 
+attackers = fit_attackers(X[attacker], groups[attacker], input_shape=data.input_shape,
+                          sampling_rate=data.sampling_rate, random_state=0)
 records = {}
 for name, (X_released, proba) in released.items():
     records[name] = evaluate_privacy(
@@ -115,7 +119,7 @@ for name, (X_released, proba) in released.items():
         X_private=X[private], y_private=y[private], groups_private=groups[private],
         X_attacker=X[attacker], groups_attacker=groups[attacker],
         X_outside=X[outside], y_outside=y[outside], groups_outside=groups[outside],
-        input_shape=data.input_shape, sampling_rate=data.sampling_rate,
+        input_shape=data.input_shape, sampling_rate=data.sampling_rate, attackers=attackers,
         student=make_network(data.input_shape, max_epochs=epochs, random_state=0),
         random_state=0)
 

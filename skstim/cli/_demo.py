@@ -14,6 +14,7 @@ from ..evaluation import (
     ATTACK_LABELS,
     evaluate_privacy,
     evaluate_utility,
+    fit_attackers,
     noise_set,
     student_families,
     worst_case_attack,
@@ -137,6 +138,9 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
             (X_noise, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_noise)]),
         ]))
         attacker = second_night
+        attackers = fit_attackers(data.X[attacker], data.groups[attacker],
+                                  input_shape=data.input_shape,
+                                  sampling_rate=data.sampling_rate, random_state=random_state)
         privacy = {}
         for name, (X_released, labels) in sets.items():
             bar.set_postfix_str(f"privacy: {name}")
@@ -145,7 +149,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
                 groups_private=data.groups[train], X_attacker=data.X[attacker],
                 groups_attacker=data.groups[attacker], X_outside=X_test, y_outside=y_test,
                 groups_outside=data.groups[test], input_shape=data.input_shape,
-                sampling_rate=data.sampling_rate, student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
+                sampling_rate=data.sampling_rate, attackers=attackers,
+                student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
                                      device=device, random_state=random_state),
                 random_state=random_state)
             bar.update()

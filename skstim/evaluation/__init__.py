@@ -6,7 +6,7 @@ from . import _reference_sets
 from . import _shadow, _utility, _worst_case
 from ._density_ratio import density_ratio_membership
 from ._diagnosis import DIAGNOSIS_CLASSES, diagnosis_agreement, recording_diagnosis
-from ._evaluate_privacy import evaluate_privacy
+from ._evaluate_privacy import evaluate_privacy, fit_attackers
 from ._hrv import HRV_FEATURES, hrv_features, make_hrv_attacker
 from ._privacy import distance_to_closest_record, make_subject_attacker, membership_inference
 from ._privacy import noise_set, reidentification, summary_features

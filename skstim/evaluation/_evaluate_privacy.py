@@ -2,21 +2,30 @@
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_array
 
 from ..nets import make_network
-from ..utils import bootstrap_interval, fit_on_stimuli, numpy_generator, people_bootstrap
+from ..utils import (
+    bootstrap_interval,
+    fit_on_stimuli,
+    numpy_generator,
+    people_bootstrap,
+    sklearn_seed,
+)
 from ._density_ratio import density_ratio_membership
 from ._hrv import make_hrv_attacker
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
+    _set_random_state,
     membership_inference,
     reidentification,
 )
 from ._shadow import shadow_membership
 from ._utility import utility_scores
 
-__all__ = ["evaluate_privacy"]
+__all__ = ["evaluate_privacy", "fit_attackers"]
 
 
 def _auc_figures(attack, auc, interval):
@@ -28,6 +37,66 @@ def _membership_figures(attack, result):
     return {**_auc_figures(attack, result["auc"], result["auc_ci"]),
             f"{attack}_tpr_at_1pct_fpr": result["tpr_at_1pct_fpr"],
             f"{attack}_tpr_at_01pct_fpr": result["tpr_at_01pct_fpr"]}
+
+
+def _default_attackers(input_shape, sampling_rate):
+    return {"summary_rf": make_subject_attacker(input_shape),
+            "hrv": make_hrv_attacker(input_shape, sampling_rate)}
+
+
+def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=None,
+                  sampling_rate=1.0, random_state=None):
+    """Fit the re-identification attackers once, for every released set they will meet.
+
+    The attackers learn only the attacker's own recordings, so their fit is the same
+    for every released set of a study: fit them here and pass the result to
+    :func:`evaluate_privacy` (``attackers=``) or :func:`reidentification`
+    (``attacker=``) for each set. The figures are those of unfitted attackers given
+    the same ``random_state``.
+
+    The fitted attackers hold what they learned of the attacker's recordings (not of
+    the private set); treat them as those recordings.
+
+    Parameters
+    ----------
+    X_attacker, groups_attacker : arrays
+        The attacker's own recordings and the person of each row.
+    attackers : dict of str to classifier or None, default=None
+        Unfitted subject classifiers; ``None`` is the default of
+        :func:`evaluate_privacy`.
+    input_shape : tuple of int or None, default=None
+        ``(C, T)`` of one row, for the default attackers.
+    sampling_rate : float, default=1.0
+        Samples per second of a window, for the default HRV attacker.
+    random_state : int or None, default=None
+        Seed of every ``random_state`` parameter of the attackers, as
+        :func:`reidentification` would set it.
+
+    Returns
+    -------
+    attackers : dict of str to :class:`~sklearn.frozen.FrozenEstimator`
+        Each attacker fitted on ``(X_attacker, groups_attacker)``, frozen so that the
+        evaluation uses it without fitting it again.
+
+    Examples
+    --------
+    >>> from skstim.datasets import make_sleep_apnea
+    >>> d = make_sleep_apnea(n_subjects=4, n_windows=20, sampling_rate=1.0, random_state=0)
+    >>> fitted = fit_attackers(d.X, d.groups, input_shape=d.input_shape, random_state=0)
+    >>> sorted(fitted), fitted["hrv"].classes_.tolist()
+    (['hrv', 'summary_rf'], [0, 1, 2, 3])
+    """
+    X_attacker = check_array(X_attacker, input_name="X_attacker")
+    groups_attacker = np.asarray(groups_attacker).ravel()
+    if attackers is None:
+        attackers = _default_attackers(input_shape, sampling_rate)
+    fitted = {}
+    for name, attacker in attackers.items():
+        attacker = clone(attacker)
+        if random_state is not None:
+            _set_random_state(attacker, sklearn_seed(random_state))
+        fitted[name] = FrozenEstimator(attacker.fit(X_attacker, groups_attacker))
+    return fitted
 
 
 def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups_private,
@@ -65,7 +134,8 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     attackers : dict of str to classifier or None, default=None
         Subject classifiers for re-identification; ``None`` is
         ``{"summary_rf": make_subject_attacker(input_shape), "hrv":
-        make_hrv_attacker(input_shape, sampling_rate)}``.
+        make_hrv_attacker(input_shape, sampling_rate)}``. Attackers fitted once by
+        :func:`fit_attackers` save their fit on every further released set.
     student : classifier or None, default=None
         Trained on the released set, then attacked (membership) and scored on
         ``X_outside`` (utility); ``None`` is a 10-epoch network of the teacher's
@@ -125,8 +195,7 @@ def evaluate_privacy(X_released, proba, classes, *, X_private, y_private, groups
     classes = np.asarray(classes)
     members = np.intersect1d(np.unique(groups_private), np.unique(groups_attacker))
     if attackers is None:
-        attackers = {"summary_rf": make_subject_attacker(input_shape),
-                     "hrv": make_hrv_attacker(input_shape, sampling_rate)}
+        attackers = _default_attackers(input_shape, sampling_rate)
     record = {}
     for name, attacker in attackers.items():
         link = reidentification(X_released, X_attacker, groups_attacker, members,

@@ -222,7 +222,10 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
         ``(n_channels, n_times)`` of a row, for the default attacker.
     attacker : estimator or None, default=None
         Unfitted classifier with ``predict_proba``, cloned before fitting; ``None`` is
-        :func:`make_subject_attacker` ``(input_shape)``.
+        :func:`make_subject_attacker` ``(input_shape)``. One already fitted on
+        ``(X_attacker, groups_attacker)`` and wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator` (:func:`fit_attackers`) is used as it
+        is, so that several released sets meet the same attacker for one fit.
     n_bootstrap : int, default=1000
         Resamples of people (members and non-members separately) for the interval of
         ``membership_auc``; 0 skips it.
@@ -305,6 +308,12 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
     attacker.fit(X_attacker, groups_attacker)
 
     classes = np.asarray(attacker.classes_)
+    if not np.array_equal(classes, known):
+        raise ValueError(
+            f"the attacker knows {len(classes)} people but groups_attacker names {len(known)} "
+            "(or others); a frozen attacker must be fitted on (X_attacker, groups_attacker) "
+            "themselves: use fit_attackers(X_attacker, groups_attacker)."
+        )
     proba = attacker.predict_proba(X_released)
     top1 = classes[np.argmax(proba, axis=1)]
     class_is_member = np.isin(classes, known[is_member])

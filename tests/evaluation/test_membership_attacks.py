@@ -9,7 +9,9 @@ from skstim.evaluation import (
     attack_figures,
     density_ratio_membership,
     evaluate_privacy,
+    fit_attackers,
     noise_set,
+    reidentification,
     shadow_membership,
     summarize_splits,
     worst_case_attack,
@@ -192,3 +194,37 @@ def test_evaluate_privacy_runs_every_attack_with_intervals(study):
     with pytest.raises(ValueError, match="y_attacker"):
         evaluate_privacy(study["X_private"], labels, np.array([0, 1]), n_bootstrap=0,
                          **common)
+
+
+def test_attackers_fitted_once_give_the_figures_of_attackers_fitted_per_set(study):
+    n = len(study["X_private"])
+    common = dict(
+        X_private=study["X_private"], y_private=study["y_private"],
+        groups_private=np.repeat(np.arange(20), 12), X_attacker=study["X_attacker"],
+        groups_attacker=study["g_attacker"], X_outside=study["X_strangers"][:n],
+        y_outside=study["y_private"], groups_outside=np.repeat(np.arange(40, 60), 12),
+        input_shape=study["input_shape"], student=LogisticRegression(max_iter=300),
+        n_bootstrap=50, random_state=0)
+    fitted = fit_attackers(study["X_attacker"], study["g_attacker"],
+                           input_shape=study["input_shape"], random_state=0)
+    labels = np.eye(2, dtype=np.float32)[study["y_private"]]
+    noise, _ = noise_set(study["X_private"], study["y_private"], random_state=0)
+    for released in (study["X_private"], noise):
+        once = evaluate_privacy(released, labels, np.array([0, 1]), attackers=fitted, **common)
+        per_set = evaluate_privacy(released, labels, np.array([0, 1]), **common)
+        linkage = [key for key in per_set if key.startswith(("summary_rf_", "hrv_"))]
+        assert len(linkage) == 8
+        assert {key: once[key] for key in linkage} == {key: per_set[key] for key in linkage}
+    assert once["summary_rf_linkage_auc"] != evaluate_privacy(
+        noise, labels, np.array([0, 1]), attackers=fit_attackers(
+            study["X_attacker"], study["g_attacker"], input_shape=study["input_shape"],
+            random_state=1), **common)["summary_rf_linkage_auc"]
+
+
+def test_frozen_attacker_of_other_people_is_refused(study):
+    known = study["g_attacker"] < 30
+    fitted = fit_attackers(study["X_attacker"][known], study["g_attacker"][known],
+                           input_shape=study["input_shape"], random_state=0)
+    with pytest.raises(ValueError, match="fit_attackers"):
+        reidentification(study["X_private"], study["X_attacker"], study["g_attacker"],
+                         study["members"], attacker=fitted["summary_rf"])
