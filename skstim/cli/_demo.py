@@ -1,9 +1,12 @@
 """``skstim demo``: the whole method on the embedded simulated data set."""
 
+import os
 import time
 from dataclasses import dataclass
 
 import numpy as np
+import torch
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
 from tqdm.auto import tqdm
@@ -57,7 +60,78 @@ def demo_split(config, random_state):
     return data, train[first_night[train]], test[first_night[test]], ~first_night
 
 
-def run_demo(quick=False, random_state=0, device="cpu", progress=True):
+@dataclass(frozen=True)
+class _Study:
+    """What every task after synthesis reads: the split, the teacher's outputs, the sizes."""
+
+    data: object
+    train: np.ndarray
+    test: np.ndarray
+    second_night: np.ndarray
+    config: DemoConfig
+    device: str
+    random_state: int
+
+    def network(self):
+        return make_network(self.data.input_shape, max_epochs=self.config.teacher_epochs,
+                            device=self.device, random_state=self.random_state)
+
+
+def _utility_task(study, name, student, X_stimuli, proba, classes):
+    """One student family trained on the private windows and on the stimuli."""
+    d, train, test = study.data, study.train, study.test
+    row, = evaluate_utility({name: student}, d.X[train], d.y[train], X_stimuli, proba, classes,
+                            d.X[test], d.y[test], groups_test=d.groups[test],
+                            random_state=study.random_state)
+    return row
+
+
+def _inhibited_set(study, teacher, n_stimuli):
+    """Stimuli of the teacher with identity inhibition, and their soft labels."""
+    d, train, config = study.data, study.train, study.config
+    inhibitor = IdentityInhibitor(
+        FrozenEstimator(teacher),
+        identity_model=make_network(max_epochs=config.teacher_epochs, device=study.device),
+        inhibition_weight=config.inhibition_weight, input_shape=d.input_shape,
+        n_iter=config.n_iter, device=study.device, random_state=study.random_state,
+    ).fit(d.X[train], d.y[train], groups=d.groups[train])
+    X_inhibited, _, proba = inhibitor.sample(n_stimuli, return_proba=True)
+    return X_inhibited, proba
+
+
+def _privacy_task(study, released, classes, attackers, inhibit=None):
+    """Every attack on one released set; ``inhibit=(teacher, n)`` synthesizes it first."""
+    if inhibit is not None:
+        released = _inhibited_set(study, *inhibit)
+    d, train, test, attacker = study.data, study.train, study.test, study.second_night
+    return evaluate_privacy(
+        *released, classes, X_private=d.X[train], y_private=d.y[train],
+        groups_private=d.groups[train], X_attacker=d.X[attacker],
+        groups_attacker=d.groups[attacker], X_outside=d.X[test], y_outside=d.y[test],
+        groups_outside=d.groups[test], input_shape=d.input_shape,
+        sampling_rate=d.sampling_rate, attackers=attackers, student=study.network(),
+        random_state=study.random_state)
+
+
+@dataclass(frozen=True)
+class _WithTorchThreads:
+    """Runs a task with ``threads`` torch threads (``None``: as they are)."""
+
+    function: object
+    threads: int = None
+
+    def __call__(self, *args):
+        if self.threads is None:
+            return self.function(*args)
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            return self.function(*args)
+        finally:
+            torch.set_num_threads(before)
+
+
+def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=None):
     """Fit a teacher on simulated recordings, synthesize stimuli, compare students and privacy.
 
     Every simulated person is recorded twice ("two nights" of ``n_windows`` windows).
@@ -80,6 +154,14 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         Torch device.
     progress : bool, default=True
         Show a progress bar.
+    n_jobs : int or None, default=None
+        Processes for what follows the teacher and its stimuli: each student family and
+        each released set's attacks (with the synthesis of the inhibited stimuli) is one
+        task; ``-1`` uses every core. With more than one process every task runs with
+        ``cpu_count // n_jobs`` torch threads, and torch's sums round a little
+        differently with another thread count: figures can then move in the last digits
+        against ``n_jobs=None``. A given ``n_jobs`` on a given machine always gives the
+        same figures.
 
     Returns
     -------
@@ -94,6 +176,7 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
     config = QUICK if quick else FULL
     start = time.perf_counter()
     data, train, test, second_night = demo_split(config, random_state)
+    study = _Study(data, train, test, second_night, config, device, random_state)
     X_train, y_train, X_test, y_test = data.X[train], data.y[train], data.X[test], data.y[test]
 
     students = student_families(data.input_shape, families=list(config.families),
@@ -114,46 +197,39 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True):
         n_stimuli = synthesizer.n_stimuli_
         X_stimuli, _, proba = synthesizer.sample(n_stimuli, return_proba=True)
         bar.update()
-        bar.set_postfix_str("students")
-        rows = evaluate_utility(students, X_train, y_train, X_stimuli, proba,
-                                synthesizer.classes_, X_test, y_test,
-                                groups_test=data.groups[test], random_state=random_state,
-                                callback=bar.update)
 
-        bar.set_postfix_str("inhibited stimuli")
-        inhibitor = IdentityInhibitor(
-            FrozenEstimator(synthesizer.teacher_),
-            identity_model=make_network(max_epochs=config.teacher_epochs, device=device),
-            inhibition_weight=config.inhibition_weight, input_shape=data.input_shape,
-            n_iter=config.n_iter, device=device, random_state=random_state,
-        ).fit(X_train, y_train, groups=data.groups[train])
-        X_inhibited, _, proba_inhibited = inhibitor.sample(n_stimuli, return_proba=True)
-        bar.update()
         classes = synthesizer.classes_
+        one_hot = np.eye(len(classes), dtype=np.float32)
         X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
-        sets = dict(zip(released, [
-            (X_train, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_train)]),
-            (X_stimuli, proba),
-            (X_inhibited, proba_inhibited),
-            (X_noise, np.eye(len(classes), dtype=np.float32)[np.searchsorted(classes, y_noise)]),
-        ]))
-        attacker = second_night
-        attackers = fit_attackers(data.X[attacker], data.groups[attacker],
+        attackers = fit_attackers(data.X[second_night], data.groups[second_night],
                                   input_shape=data.input_shape,
                                   sampling_rate=data.sampling_rate, random_state=random_state)
-        privacy = {}
-        for name, (X_released, labels) in sets.items():
-            bar.set_postfix_str(f"privacy: {name}")
-            privacy[name] = evaluate_privacy(
-                X_released, labels, classes, X_private=X_train, y_private=y_train,
-                groups_private=data.groups[train], X_attacker=data.X[attacker],
-                groups_attacker=data.groups[attacker], X_outside=X_test, y_outside=y_test,
-                groups_outside=data.groups[test], input_shape=data.input_shape,
-                sampling_rate=data.sampling_rate, attackers=attackers,
-                student=make_network(data.input_shape, max_epochs=config.teacher_epochs,
-                                     device=device, random_state=random_state),
-                random_state=random_state)
-            bar.update()
+        real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
+        noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
+        # name: (steps of the progress bar, task, its arguments); the longest tasks first,
+        # so that the processes finish together
+        tasks = {
+            released[2]: (2, _privacy_task, (study, None, classes, attackers,
+                                             (synthesizer.teacher_, n_stimuli))),
+            released[1]: (1, _privacy_task, (study, (X_stimuli, proba), classes, attackers)),
+            **{name: (2, _utility_task, (study, name, student, X_stimuli, proba, classes))
+               for name, student in students.items()},
+            released[0]: (1, _privacy_task, (study, real_set, classes, attackers)),
+            released[3]: (1, _privacy_task, (study, noise, classes, attackers)),
+        }
+        n_workers = min(effective_n_jobs(n_jobs), len(tasks))
+        threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
+        bar.set_postfix_str("students and attacks")
+        outputs = {}
+        # max_nbytes=None: arrays are pickled, not memory-mapped read-only into the workers
+        results = Parallel(n_jobs=n_workers, return_as="generator", max_nbytes=None)(
+            delayed(_WithTorchThreads(function, threads))(*args)
+            for _, function, args in tasks.values())
+        for (name, (steps, _, _)), output in zip(tasks.items(), results):
+            outputs[name] = output
+            bar.update(steps)
+    rows = [outputs[name] for name in students]
+    privacy = {name: outputs[name] for name in released}
     real = privacy[released[0]]
     for figures in privacy.values():
         figures["worst_case"] = worst_case_attack(figures, real)

@@ -16,7 +16,7 @@ def _run_demo(args, written):
 
     check_device(args.device)
     result = run_demo(quick=args.quick, random_state=args.random_state, device=args.device,
-                      progress=not args.no_progress)
+                      progress=not args.no_progress, n_jobs=args.n_jobs)
     print(format_table(result))
 
 

@@ -40,9 +40,15 @@ def build_parser():
                     "held-out subjects.",
     )
     demo.add_argument("--quick", action="store_true",
-                      help="small data set and four student families (about 1.5 min on 2 cores)")
+                      help="small data set and four student families (about 1 to 1.5 min on 2 cores)")
     _add_seed_and_device(demo, "of the whole run", "torch device")
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    demo.add_argument("--n-jobs", type=_checked(int, lambda n: n != 0, "expected an integer",
+                                                "expected an integer other than 0 (-1: every "
+                                                "core)"),
+                      default=-1, metavar="N",
+                      help="processes for the students and the attacks (default -1: every "
+                           "core; 1: one process, torch's own threads)")
     _add_synthesize(commands)
     _add_evaluate(commands)
     return parser

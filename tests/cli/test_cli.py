@@ -115,3 +115,37 @@ def test_quick_demo_prints_every_figure_with_its_interval(capsys):
                               "lies above 0.5:") + 1:]
     for name in ["real windows (upper bound)", "stimuli", "stimuli, inhibition", "noise (floor)"]:
         assert any(line.strip().startswith(name) for line in worst), name
+
+
+def test_demo_n_jobs_reaches_run_demo_and_zero_is_a_usage_error(monkeypatch, capsys):
+    import skstim.cli._demo
+
+    seen = []
+
+    def record(**kwargs):
+        seen.append(kwargs["n_jobs"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skstim.cli._demo, "run_demo", record)
+    assert main(["demo", "--quick", "--no-progress"]) == 130
+    assert main(["demo", "--quick", "--no-progress", "--n-jobs", "1"]) == 130
+    assert seen == [-1, 1]
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--n-jobs", "0"])
+    assert info.value.code == 2
+    assert "--n-jobs: expected an integer other than 0" in capsys.readouterr().err
+
+
+def test_demo_tasks_run_with_their_torch_threads_and_restore_them():
+    import torch
+
+    from skstim.cli._demo import _WithTorchThreads
+
+    before = torch.get_num_threads()
+    other = 1 if before > 1 else 2
+    assert _WithTorchThreads(torch.get_num_threads, other)() == other
+    assert torch.get_num_threads() == before
+    assert _WithTorchThreads(torch.get_num_threads)() == before
+    with pytest.raises(ZeroDivisionError):
+        _WithTorchThreads(lambda: 1 / 0, other)()
+    assert torch.get_num_threads() == before

@@ -74,7 +74,7 @@ def synthesis_report(directory, *, input_path, output_path, table, stimuli, priv
         f"{n_synthesized} stimuli were synthesized from it"
         + (f", with identity inhibition (weight {weight:g}) against a subject model fitted on "
            "the same rows" if inhibition else ", without identity inhibition")
-        + (f" under a differential-privacy budget (below); without the export guard, "
+        + (" under a differential-privacy budget (below); without the export guard, "
            if "differential_privacy" in privacy else
            f". The export guard compared every stimulus with the private rows and dropped "
            f"{guard.get('n_dropped', 'n/a')}; ")
