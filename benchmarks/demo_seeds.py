@@ -14,12 +14,18 @@ Commands::
     python benchmarks/demo_seeds.py --seeds 4
     python benchmarks/demo_seeds.py --seeds 4 --synthesis max_person_share=4.0 \\
         --synthesis init_rest=0.5
+    python benchmarks/demo_seeds.py --seeds 4 --soft-labels auto,expand
+
+``--soft-labels`` scores the scikit-learn students of each setting once per way of
+passing the teacher's labels (:func:`skstim.utils.fit_on_stimuli`); the networks learn
+the soft labels in every one, so they are scored once.
 """
 
 import argparse
 
 import numpy as np
 from sklearn.frozen import FrozenEstimator
+from skorch import NeuralNet
 
 from _common import parse_parameter
 from skstim import StimulusSynthesizer, make_teacher
@@ -33,12 +39,16 @@ def main(argv=None):
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="a synthesis parameter of the second setting (repeatable); the "
                              "first setting is always the default")
+    parser.add_argument("--soft-labels", default="auto", metavar="MODE,MODE",
+                        help="ways the scikit-learn students take the labels (default auto)")
     args = parser.parse_args(argv)
     settings = {"default": {}}
     if args.synthesis:
         synthesis = dict(parse_parameter(text, parser) for text in args.synthesis)
         settings[", ".join(f"{k}={v}" for k, v in synthesis.items())] = synthesis
-    gaps = {name: [] for name in settings}
+    modes = args.soft_labels.split(",")
+    gaps = {f"{name}, {mode}" if len(modes) > 1 else name: []
+            for name in settings for mode in modes}
     for seed in range(args.seeds):
         data, train, test, _ = demo_split(QUICK, seed)
         X_train, y_train = data.X[train], data.y[train]
@@ -56,14 +66,17 @@ def main(argv=None):
             synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), **common, **params)
             synthesizer.fit(X_train, y_train, groups=data.groups[train])
             X_s, y_s, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
-            gap = {f: score_synthetic(s, X_s, proba, synthesizer.classes_, X_test,
-                                      y_test)["accuracy"] - real[f]
-                   for f, s in students.items()}
-            gaps[name].append(gap)
-            print(f"  {name}: apnea share {np.mean(y_s == 1):.2f} (real "
-                  f"{np.mean(y_train == 1):.2f}); " + ", ".join(f"{f} {g:+.3f}"
-                                                                for f, g in gap.items()),
-                  flush=True)
+            gap = {}
+            for mode in modes:
+                gap = {f: gap[f] if f in gap and isinstance(s, NeuralNet) else score_synthetic(
+                    s, X_s, proba, synthesizer.classes_, X_test, y_test,
+                    soft_labels=mode)["accuracy"] - real[f] for f, s in students.items()}
+                key = f"{name}, {mode}" if len(modes) > 1 else name
+                gaps[key].append(gap)
+                print(f"  {key}: apnea share {np.mean(y_s == 1):.2f} (real "
+                      f"{np.mean(y_train == 1):.2f}); " + ", ".join(f"{f} {g:+.3f}"
+                                                                    for f, g in gap.items()),
+                      flush=True)
     for name, runs in gaps.items():
         print(f"mean over {args.seeds} seeds, {name}: " + ", ".join(
             f"{f} {np.mean([r[f] for r in runs]):+.3f}" for f in runs[0]))

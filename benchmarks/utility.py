@@ -103,6 +103,11 @@ VARIANTS = {
                          "rest shaped by the class spectrum, 20 steps, 4x stimuli",
                          dict(max_person_share=4.0, init_rest="spectrum", n_iter=20,
                               stimuli_per_sample=4.0)),
+    "x4-expand": ("default, 20 steps, 4x stimuli; scikit-learn students see each stimulus once "
+                  "per class, weighted by the teacher's probability",
+                  dict(stimuli_per_sample=4.0, n_iter=20, soft_labels="expand")),
+    "x4-hard": ("default, 20 steps, 4x stimuli; hard labels, unweighted",
+                dict(stimuli_per_sample=4.0, n_iter=20, soft_labels="hard")),
     "cap4-rest0.5-x4": ("default with no person above 4 times the equal share and the start's "
                         "rest half way between white and the class spectrum, 20 steps, 4x "
                         "stimuli",
@@ -220,10 +225,12 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         for key in variants:
             name, params = VARIANTS[key][0], dict(VARIANTS[key][1])
             soft_labels = params.pop("soft_labels", "auto")
-            sets[name] = (lambda params=params, soft_labels=soft_labels, key=key: _cached(
-                cache, f"{mode}_{representation}_fold{fold}_{key}", lambda: _stimuli(
-                    base, params, soft_labels, config, input_shape, fold, X_train, y_train,
-                    g_train)))
+            # variants that differ in the students' labels alone share their stimuli
+            stimuli_key = next(k for k in VARIANTS if _synthesis_params(k) == params)
+            sets[name] = (lambda params=params, soft_labels=soft_labels, key=stimuli_key: (
+                *_cached(cache, f"{mode}_{representation}_fold{fold}_{key}", lambda: _stimuli(
+                    base, params, config, input_shape, fold, X_train, y_train, g_train)),
+                soft_labels))
         for name in references:
             make = REFERENCE_SETS[name]
             sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
@@ -259,20 +266,25 @@ def _subsample_for(family, subsample, fold, X, y):
                     random_state=fold)
 
 
+def _synthesis_params(key):
+    """The synthesizer parameters of a variant, without how the students take the labels."""
+    return {k: v for k, v in VARIANTS[key][1].items() if k != "soft_labels"}
+
+
 def _cached(cache, name, make):
-    """``make()`` (stimuli, soft labels, classes, soft-label mode), from ``cache`` if there."""
+    """``make()`` (stimuli, soft labels, classes), from ``cache`` if there."""
     if cache is None:
         return make()
     path = cache / f"{name}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as f:
-            return f["X"], f["proba"], f["classes"], str(f["soft_labels"])
-    X, proba, classes, soft_labels = make()
+            return f["X"], f["proba"], f["classes"]
+    X, proba, classes = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial.npz")
-    np.savez(tmp, X=X, proba=proba, classes=classes, soft_labels=np.str_(soft_labels))
+    np.savez(tmp, X=X, proba=proba, classes=classes)
     tmp.replace(path)
-    return X, proba, classes, soft_labels
+    return X, proba, classes
 
 
 def _over_seeds(runs):
@@ -283,14 +295,14 @@ def _over_seeds(runs):
     return scores
 
 
-def _stimuli(base, params, soft_labels, config, input_shape, fold, X_train, y_train, g_train):
+def _stimuli(base, params, config, input_shape, fold, X_train, y_train, g_train):
     if "n_iter" not in params:
         params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train,
                                                                        groups=g_train)
     X_s, _, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
-    return X_s, proba, synthesizer.classes_, soft_labels
+    return X_s, proba, synthesizer.classes_
 
 
 def summarize(path, docs_path, docs_key=None):

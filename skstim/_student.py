@@ -41,8 +41,9 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     The teacher's soft labels reach the student where it can use them: a skorch
     student trained with cross-entropy learns them by distillation; a scikit-learn
-    student whose ``fit`` takes ``sample_weight`` gets the hard label weighted by the
-    teacher's confidence; any other student gets the hard labels.
+    student whose ``fit`` takes ``sample_weight`` (or a pipeline whose last step does)
+    gets the hard label weighted by the teacher's confidence; any other student gets
+    the hard labels.
 
     Parameters
     ----------
@@ -51,9 +52,11 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     student : classifier or None, default=None
         Trained on the stimuli; cloned in ``fit``. ``None`` uses a fresh network of the
         teacher's own architecture.
-    soft_labels : {"auto", "hard"}, default="auto"
-        ``"auto"`` passes the soft labels as described above; ``"hard"`` always trains on
-        the hard labels alone.
+    soft_labels : {"auto", "expand", "hard"}, default="auto"
+        ``"auto"`` passes the soft labels as described above; ``"expand"`` gives a
+        student that takes sample weights every stimulus once per class, weighted by the
+        teacher's probability of that class (networks: as ``"auto"``); ``"hard"`` always
+        trains on the hard labels alone.
 
     Attributes
     ----------
@@ -92,7 +95,7 @@ class StimulusStudent(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "synthesizer": [StimulusSynthesizer, None],
         "student": [HasMethods(["fit", "predict"]), None],
-        "soft_labels": [StrOptions({"auto", "hard"})],
+        "soft_labels": [StrOptions({"auto", "expand", "hard"})],
     }
 
     def __init__(self, synthesizer=None, student=None, *, soft_labels="auto"):

@@ -157,8 +157,8 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
         Label of each column of ``proba_stimuli``.
     X_test, y_test : array-like
         Real held-out data, from subjects absent from the training data.
-    soft_labels : {"auto", "hard"}, default="auto"
-        Passed to :func:`~skstim.StimulusStudent`.
+    soft_labels : {"auto", "expand", "hard"}, default="auto"
+        How the students take the teacher's labels (:func:`~skstim.utils.fit_on_stimuli`).
     groups_test : array-like of shape (n_test,) or None, default=None
         Person of each test row; adds 95 % intervals over held-out people
         (a cluster bootstrap: the held-out people are resampled).
