@@ -221,7 +221,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
         threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
         bar.set_postfix_str("students and attacks")
         outputs = {}
-        # max_nbytes=None: arrays are pickled, not memory-mapped read-only into the workers
+        # max_nbytes=None: arrays are pickled to the workers, not written to a temporary
+        # file and memory-mapped (no file ever holds the private rows; torch needs writable arrays)
         results = Parallel(n_jobs=n_workers, return_as="generator", max_nbytes=None)(
             delayed(_WithTorchThreads(function, threads))(*args)
             for _, function, args in tasks.values())
