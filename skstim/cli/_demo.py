@@ -62,7 +62,7 @@ def demo_split(config, random_state):
 
 @dataclass(frozen=True)
 class _Study:
-    """What every task after synthesis reads: the split, the teacher's outputs, the sizes."""
+    """What every task after synthesis reads: the data, its split by person, the sizes."""
 
     data: object
     train: np.ndarray

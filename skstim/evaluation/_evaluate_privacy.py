@@ -8,6 +8,7 @@ from sklearn.utils import check_array
 from ..nets import make_network
 from ..utils import (
     bootstrap_interval,
+    check_same_length,
     fit_on_stimuli,
     numpy_generator,
     people_bootstrap,
@@ -88,6 +89,7 @@ def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=No
     """
     X_attacker = check_array(X_attacker, input_name="X_attacker")
     groups_attacker = np.asarray(groups_attacker).ravel()
+    check_same_length(X_attacker=X_attacker, groups_attacker=groups_attacker)
     if attackers is None:
         attackers = _default_attackers(input_shape, sampling_rate)
     fitted = {}

@@ -228,3 +228,5 @@ def test_frozen_attacker_of_other_people_is_refused(study):
     with pytest.raises(ValueError, match="fit_attackers"):
         reidentification(study["X_private"], study["X_attacker"], study["g_attacker"],
                          study["members"], attacker=fitted["summary_rf"])
+    with pytest.raises(ValueError, match="X_attacker, groups_attacker must have the same"):
+        fit_attackers(study["X_attacker"], study["g_attacker"][1:])
