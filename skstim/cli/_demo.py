@@ -203,7 +203,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
         X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
         attackers = fit_attackers(data.X[second_night], data.groups[second_night],
                                   input_shape=data.input_shape,
-                                  sampling_rate=data.sampling_rate, random_state=random_state)
+                                  sampling_rate=data.sampling_rate, n_jobs=n_jobs,
+                                  random_state=random_state)
         real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
         noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
         # name: (steps of the progress bar, task, its arguments); the longest tasks first,

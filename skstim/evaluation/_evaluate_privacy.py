@@ -46,7 +46,7 @@ def _default_attackers(input_shape, sampling_rate):
 
 
 def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=None,
-                  sampling_rate=1.0, random_state=None):
+                  sampling_rate=1.0, n_jobs=None, random_state=None):
     """Fit the re-identification attackers once, for every released set they will meet.
 
     The attackers learn only the attacker's own recordings, so their fit is the same
@@ -69,6 +69,10 @@ def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=No
         ``(C, T)`` of one row, for the default attackers.
     sampling_rate : float, default=1.0
         Samples per second of a window, for the default HRV attacker.
+    n_jobs : int or None, default=None
+        Every ``n_jobs`` parameter of the attackers while they fit (their forests' trees
+        in parallel); set back afterwards, so that they predict as given and the
+        figures do not depend on it.
     random_state : int or None, default=None
         Seed of every ``random_state`` parameter of the attackers, as
         :func:`reidentification` would set it.
@@ -97,7 +101,14 @@ def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=No
         attacker = clone(attacker)
         if random_state is not None:
             _set_random_state(attacker, sklearn_seed(random_state))
-        fitted[name] = FrozenEstimator(attacker.fit(X_attacker, groups_attacker))
+        given = {key: value for key, value in attacker.get_params(deep=True).items()
+                 if key == "n_jobs" or key.endswith("__n_jobs")}
+        if n_jobs is not None and given:
+            attacker.set_params(**dict.fromkeys(given, n_jobs))
+        attacker.fit(X_attacker, groups_attacker)
+        if given:
+            attacker.set_params(**given)
+        fitted[name] = FrozenEstimator(attacker)
     return fitted
 
 

@@ -206,7 +206,9 @@ def test_attackers_fitted_once_give_the_figures_of_attackers_fitted_per_set(stud
         input_shape=study["input_shape"], student=LogisticRegression(max_iter=300),
         n_bootstrap=50, random_state=0)
     fitted = fit_attackers(study["X_attacker"], study["g_attacker"],
-                           input_shape=study["input_shape"], random_state=0)
+                           input_shape=study["input_shape"], n_jobs=2, random_state=0)
+    assert all(attacker.estimator.get_params()["classifier__n_jobs"] is None
+               for attacker in fitted.values())  # fitted on 2 cores, predicts as given
     labels = np.eye(2, dtype=np.float32)[study["y_private"]]
     noise, _ = noise_set(study["X_private"], study["y_private"], random_state=0)
     for released in (study["X_private"], noise):
