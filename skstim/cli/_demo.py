@@ -157,11 +157,12 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     n_jobs : int or None, default=None
         Processes for what follows the teacher and its stimuli: each student family and
         each released set's attacks (with the synthesis of the inhibited stimuli) is one
-        task; ``-1`` uses every core. With more than one process every task runs with
-        ``cpu_count // n_jobs`` torch threads, and torch's sums round a little
-        differently with another thread count: figures can then move in the last digits
-        against ``n_jobs=None``. A given ``n_jobs`` on a given machine always gives the
-        same figures.
+        task; ``-1`` uses every core. The attackers' forests also fit on ``n_jobs``
+        cores (:func:`~skstim.evaluation.fit_attackers`). With more than one process
+        every task runs with ``cpu_count // n_jobs`` torch threads, and torch's sums
+        round a little differently with another thread count: figures can then move in
+        the last digits against ``n_jobs=None``. A given ``n_jobs`` on a given machine
+        always gives the same figures.
 
     Returns
     -------
