@@ -131,6 +131,24 @@ class _WithTorchThreads:
             torch.set_num_threads(before)
 
 
+def _run_tasks(tasks, n_jobs, progress):
+    """``{name: function(*args)}`` of ``tasks`` (name: (steps, function, args)), run in
+    ``n_jobs`` processes of ``cpu_count // n_jobs`` torch threads; ``progress(steps)``
+    after each, in the order of ``tasks``."""
+    n_workers = min(effective_n_jobs(n_jobs), len(tasks))
+    threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
+    # max_nbytes=None: arrays are pickled to the workers, not written to a temporary file
+    # and memory-mapped (no file ever holds the private rows; torch wants writable arrays)
+    results = Parallel(n_jobs=n_workers, return_as="generator", max_nbytes=None)(
+        delayed(_WithTorchThreads(function, threads))(*args)
+        for _, function, args in tasks.values())
+    outputs = {}
+    for (name, (steps, _, _)), output in zip(tasks.items(), results):
+        outputs[name] = output
+        progress(steps)
+    return outputs
+
+
 def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=None):
     """Fit a teacher on simulated recordings, synthesize stimuli, compare students and privacy.
 
@@ -219,18 +237,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
             released[0]: (1, _privacy_task, (study, real_set, classes, attackers)),
             released[3]: (1, _privacy_task, (study, noise, classes, attackers)),
         }
-        n_workers = min(effective_n_jobs(n_jobs), len(tasks))
-        threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
         bar.set_postfix_str("students and attacks")
-        outputs = {}
-        # max_nbytes=None: arrays are pickled to the workers, not written to a temporary
-        # file and memory-mapped (no file ever holds the private rows; torch needs writable arrays)
-        results = Parallel(n_jobs=n_workers, return_as="generator", max_nbytes=None)(
-            delayed(_WithTorchThreads(function, threads))(*args)
-            for _, function, args in tasks.values())
-        for (name, (steps, _, _)), output in zip(tasks.items(), results):
-            outputs[name] = output
-            bar.update(steps)
+        outputs = _run_tasks(tasks, n_jobs, bar.update)
     rows = [outputs[name] for name in students]
     privacy = {name: outputs[name] for name in released}
     real = privacy[released[0]]

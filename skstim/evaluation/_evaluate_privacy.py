@@ -12,14 +12,13 @@ from ..utils import (
     fit_on_stimuli,
     numpy_generator,
     people_bootstrap,
-    sklearn_seed,
 )
 from ._density_ratio import density_ratio_membership
 from ._hrv import make_hrv_attacker
 from ._privacy import (
     distance_to_closest_record,
     make_subject_attacker,
-    _set_random_state,
+    _seeded_clone,
     membership_inference,
     reidentification,
 )
@@ -98,9 +97,7 @@ def fit_attackers(X_attacker, groups_attacker, attackers=None, *, input_shape=No
         attackers = _default_attackers(input_shape, sampling_rate)
     fitted = {}
     for name, attacker in attackers.items():
-        attacker = clone(attacker)
-        if random_state is not None:
-            _set_random_state(attacker, sklearn_seed(random_state))
+        attacker = _seeded_clone(attacker, random_state)
         given = {key: value for key, value in attacker.get_params(deep=True).items()
                  if key == "n_jobs" or key.endswith("__n_jobs")}
         if n_jobs is not None and given:

@@ -160,6 +160,15 @@ def _set_random_state(estimator, random_state):
     return estimator.set_params(**params) if params else estimator
 
 
+def _seeded_clone(attacker, random_state):
+    """A clone of ``attacker`` with every ``random_state`` set from ``random_state``
+    (left as it is for ``None``); a frozen attacker is itself."""
+    attacker = clone(attacker)
+    if random_state is not None:
+        _set_random_state(attacker, sklearn_seed(random_state))
+    return attacker
+
+
 def _member_mask(people, members):
     """Which of ``people`` are in ``members``; ``members`` must not be empty."""
     members = np.unique(np.asarray(members).ravel())
@@ -302,9 +311,7 @@ def reidentification(X_released, X_attacker, groups_attacker, members, *, groups
 
     if attacker is None:
         attacker = make_subject_attacker(input_shape)
-    attacker = clone(attacker)
-    if random_state is not None:
-        _set_random_state(attacker, sklearn_seed(random_state))
+    attacker = _seeded_clone(attacker, random_state)
     attacker.fit(X_attacker, groups_attacker)
 
     classes = np.asarray(attacker.classes_)

@@ -22,10 +22,11 @@ def fit_on_stimuli(student, X_stimuli, proba, classes, soft_labels="auto"):
     A skorch student trained with cross-entropy learns the soft labels (distillation)
     and any other skorch student the class indices; a scikit-learn student gets the
     hard labels, weighted by the teacher's confidence where its ``fit`` takes
-    ``sample_weight`` (for a pipeline: where its last step does). ``soft_labels="expand"`` gives such a student every stimulus
-    once per class instead, weighted by the teacher's probability of that class (the
-    weighted loss is then the loss on the soft labels), and ``soft_labels="hard"``
-    passes hard labels only.
+    ``sample_weight`` (for a pipeline: where its last step does).
+    ``soft_labels="expand"`` gives such a student every stimulus once per class
+    instead, weighted by the teacher's probability of that class (the weighted loss is
+    then the loss on the soft labels), and ``soft_labels="hard"`` passes hard labels
+    only.
 
     Parameters
     ----------

@@ -149,3 +149,25 @@ def test_demo_tasks_run_with_their_torch_threads_and_restore_them():
     with pytest.raises(ZeroDivisionError):
         _WithTorchThreads(lambda: 1 / 0, other)()
     assert torch.get_num_threads() == before
+
+
+def _files_holding_row(X, row, folder):
+    """Run in a worker: the files under ``folder`` that hold row ``row`` of ``X`` now."""
+    from pathlib import Path
+
+    planted = np.asarray(X)[row].tobytes()[:64]
+    return sorted(str(p) for p in Path(folder).rglob("*")
+                  if p.is_file() and planted in p.read_bytes())
+
+
+def test_demo_tasks_leave_no_file_with_a_private_row(tmp_path, monkeypatch):
+    from skstim.cli._demo import _run_tasks
+
+    monkeypatch.setenv("JOBLIB_TEMP_FOLDER", str(tmp_path))
+    private = np.random.default_rng(0).normal(size=(2000, 300))  # 4.8 MB: joblib would map it
+    private[7] = 123.456  # planted
+    steps = []
+    outputs = _run_tasks({"a": (2, _files_holding_row, (private, 7, tmp_path)),
+                          "b": (1, _files_holding_row, (private, 7, tmp_path))}, 2, steps.append)
+    assert outputs == {"a": [], "b": []} and steps == [2, 1]
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
