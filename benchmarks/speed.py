@@ -17,6 +17,7 @@ the data is found, else the simulated data set. Usage::
 
     python benchmarks/speed.py                  # all parts, table to stdout and JSON file
     python benchmarks/speed.py --parts a,b --device cuda
+    python benchmarks/speed.py --parts b --synthesis mix=0.75   # part b of a candidate too
 """
 
 import argparse
@@ -28,7 +29,7 @@ import time
 import numpy as np
 import torch
 
-from _common import DEFAULT_DATA, ROOT, machine_description
+from _common import DEFAULT_DATA, ROOT, machine_description, parse_parameter
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.synthesis import (
@@ -109,23 +110,33 @@ def engine_overhead(synthesizer, device, batch_size=256, n_steps=30, repeats=5):
             "batch_size": batch_size, "target": 1.10}
 
 
-def synthesis_vs_fit(X, y, input_shape, device):
+def synthesis_vs_fit(X, y, input_shape, device, candidate=None):
     """Seconds of the teacher's fit, of one stimulus per training window and of the
-    default stimulus set (``stimuli_per_sample`` per window, as ``fit_resample`` makes)."""
+    default stimulus set (``stimuli_per_sample`` per window, as ``fit_resample`` makes).
+
+    With ``candidate`` (synthesis parameters), also the set that the same fitted
+    synthesizer makes with them, timed in the same run.
+    """
     start = time.perf_counter()
     synthesizer = fitted_synthesizer(X, y, input_shape, device)
     fit_s = time.perf_counter() - start
-    seconds = {}
-    for name, n in (("one_per_window", len(X)),
-                    ("default_set", max(1, round(synthesizer.stimuli_per_sample * len(X))))):
+    default_params = synthesizer.get_params()
+    sets = [("one_per_window", {"stimuli_per_sample": 1.0}), ("default_set", {})]
+    if candidate:
+        sets.append(("candidate_set", candidate))
+    result = {"teacher_fit_s": fit_s, "n_iter": synthesizer.n_iter, "target": 1.0}
+    for name, params in sets:
+        synthesizer.set_params(**{**default_params, **params})
+        n = max(1, round(synthesizer.stimuli_per_sample * len(X)))
         start = time.perf_counter()
         synthesizer.sample(n)
-        seconds[name] = (n, time.perf_counter() - start)
-    n_default, default_s = seconds["default_set"]
-    return {"teacher_fit_s": fit_s, "synthesis_s": seconds["one_per_window"][1],
-            "ratio": seconds["one_per_window"][1] / fit_s, "n_stimuli": len(X),
-            "default_set_s": default_s, "default_set_ratio": default_s / fit_s,
-            "n_default_set": n_default, "n_iter": synthesizer.n_iter, "target": 1.0}
+        seconds = time.perf_counter() - start
+        result.update({f"{name}_s": seconds, f"{name}_ratio": seconds / fit_s,
+                       f"n_{name}": n})
+    synthesizer.set_params(**default_params)
+    if candidate:
+        result["candidate"] = candidate
+    return result
 
 
 _MEMORY_CHILD = """
@@ -193,7 +204,12 @@ def main(argv=None):
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "speed.json"))
+    parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
+                        help="a StimulusSynthesizer parameter of a candidate whose set part b "
+                             "times beside the default's, e.g. mix=0.75 (repeatable; parameters "
+                             "that only change sampling, not the fit)")
     args = parser.parse_args(argv)
+    candidate = dict(parse_parameter(text, parser) for text in args.synthesis)
     parts = set(args.parts.split(","))
     X, y, input_shape, data_name = load(args.data_home)
     result = {"data": data_name, "n_windows": len(X), "device": args.device,
@@ -207,7 +223,7 @@ def main(argv=None):
         result["a_engine_overhead"] = engine_overhead(synthesizer, args.device)
         print("a.", json.dumps(result["a_engine_overhead"]), flush=True)
     if "b" in parts:
-        result["b_synthesis_vs_fit"] = synthesis_vs_fit(X, y, input_shape, args.device)
+        result["b_synthesis_vs_fit"] = synthesis_vs_fit(X, y, input_shape, args.device, candidate)
         print("b.", json.dumps(result["b_synthesis_vs_fit"]), flush=True)
     if "c" in parts:
         result["c_peak_memory"] = peak_memory(X, y, input_shape)

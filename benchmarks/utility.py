@@ -113,6 +113,10 @@ VARIANTS = {
                         "stimuli",
                         dict(max_person_share=4.0, init_rest=0.5, n_iter=20,
                              stimuli_per_sample=4.0)),
+    "x4-mix-0.75": ("default, 4x stimuli of which three quarters are teacher-labelled "
+                    "interpolations between the optimized quarter (one optimized stimulus per "
+                    "window)", dict(stimuli_per_sample=4.0, n_iter=20, mix=0.75)),
+    "x1": ("default, 20 steps, one stimulus per window", dict(stimuli_per_sample=1.0, n_iter=20)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
                     "weighs the same), 20 steps, 4x stimuli",
                     dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),
