@@ -422,31 +422,36 @@ class StimulusSynthesizer(BaseSampler):
         if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples <= 0:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         check_fits_in_memory(
-            2 * n_samples * (self.n_features_in_ + len(self.classes_)) * 4,
-            f"{n_samples:,} stimuli of {self.n_features_in_} features (float32, with a copy "
-            "while the batches are joined)", "draw fewer stimuli per call of sample")
+            n_samples * (self.n_features_in_ + len(self.classes_)) * 4,
+            f"{n_samples:,} stimuli of {self.n_features_in_} features (float32)",
+            "draw fewer stimuli per call of sample")
         root = self._root_seed if random_state is None else seed_sequence(random_state)
         stream = child_seed(root, _SYNTHESIS_SEED)
         rng = np.random.default_rng(child_seed(stream, 0))
         n_mixed = min(int(round(self.mix * n_samples)), n_samples - 1)
         counts = allocate(n_samples - n_mixed, self.class_prior_)
         targets = rng.permutation(np.repeat(np.arange(len(counts)), counts))
-
-        with tqdm(total=n_samples - n_mixed, desc="synthesizing", unit="stimulus",
+        # every part is written into its rows of the output: no part is held twice
+        X = np.empty((n_samples, self.n_features_in_), dtype=np.float32)
+        proba = np.empty((n_samples, len(self.classes_)), dtype=np.float32)
+        n_optimized = len(targets)
+        n_first = n_optimized // 2 if self.competition_weight > 0 else n_optimized
+        with tqdm(total=n_optimized, desc="synthesizing", unit="stimulus",
                   disable=not self.verbose) as bar:
-            n_first = len(targets) // 2 if self.competition_weight > 0 else len(targets)
-            X, proba = self._synthesize(targets[:n_first], child_seed(stream, 1), bar.update)
-            if n_first < len(targets):
-                competitor = self._fit_competitor(X, proba, torch_seed(child_seed(stream, 4)))
-                X_more, proba_more = self._synthesize(
+            self._synthesize(targets[:n_first], child_seed(stream, 1), bar.update,
+                             out=(X[:n_first], proba[:n_first]))
+            if n_first < n_optimized:
+                competitor = self._fit_competitor(X[:n_first], proba[:n_first],
+                                                  torch_seed(child_seed(stream, 4)))
+                self._synthesize(
                     targets[n_first:], child_seed(stream, 3), bar.update,
+                    out=(X[n_first:n_optimized], proba[n_first:n_optimized]),
                     student_model=competitor.module_, competition_weight=self.competition_weight)
-                X, proba = np.concatenate([X, X_more]), np.concatenate([proba, proba_more])
         if n_mixed:
-            X_mixed, proba_mixed = interpolate(
-                self.teacher_.module_, X, n_mixed, batch_size=self.batch_size,
-                device=self.device, random_state=child_seed(stream, 2))
-            X, proba = np.concatenate([X, X_mixed]), np.concatenate([proba, proba_mixed])
+            interpolate(self.teacher_.module_, X[:n_optimized], n_mixed,
+                        batch_size=self.batch_size, device=self.device,
+                        random_state=child_seed(stream, 2),
+                        out=(X[n_optimized:], proba[n_optimized:]))
         self._check_converged(X)
         y = self.classes_[proba.argmax(axis=1)]
         return (X, y, proba) if return_proba else (X, y)
@@ -461,8 +466,9 @@ class StimulusSynthesizer(BaseSampler):
                 "finite on the training data; no stimuli were returned."
             )
 
-    def _synthesize(self, targets, seed, callback, **competition):
-        """Stimuli and the teacher's probabilities for ``targets`` (the engine's call)."""
+    def _synthesize(self, targets, seed, callback, out=None, **competition):
+        """Stimuli and the teacher's probabilities for ``targets`` (the engine's call),
+        written into ``out`` where given."""
         return synthesize(
             self.teacher_.module_, targets, self.input_shape_,
             optimizer=make_optimizer(self.method, self.n_iter, self.lr),
@@ -471,7 +477,7 @@ class StimulusSynthesizer(BaseSampler):
             init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,
             confidence=self._confidence, loc=self.loc_, scale=self.scale_,
             batch_size=self.batch_size, device=self.device, n_jobs=self.n_jobs,
-            random_state=seed, callback=callback, **competition, **self._extra_terms(),
+            random_state=seed, callback=callback, out=out, **competition, **self._extra_terms(),
         )
 
     def _fit_competitor(self, X, proba, seed):

@@ -54,7 +54,7 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
                inhibition_weight=0.0, activation_profiles=None, profile_weight=0.0,
                student_model=None, competition_weight=0.0, loc=0.0,
                scale=1.0, batch_size=256, device="cpu", n_jobs=None, random_state=None,
-               callback=None):
+               callback=None, out=None):
     """Synthesize one stimulus per target class from noise.
 
     Stimuli are made in chunks of ``batch_size``; chunk ``i`` draws its noise from the
@@ -121,13 +121,17 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
         Seed of the noise and confidence targets.
     callback : callable or None
         Called with the number of stimuli finished after each chunk.
+    out : (ndarray, ndarray) or None, default=None
+        Float32 arrays of shapes ``(n, C*T)`` and ``(n, n_classes)`` (e.g. the first rows
+        of larger ones) that each chunk's stimuli and probabilities are written into;
+        ``None`` allocates them.
 
     Returns
     -------
     stimuli : ndarray of shape (n, C*T), float32
-        In the teacher's input scale.
+        In the teacher's input scale (``out[0]`` where given).
     proba : ndarray of shape (n, n_classes), float32
-        The teacher's softmax output for each stimulus.
+        The teacher's softmax output for each stimulus (``out[1]`` where given).
 
     Examples
     --------
@@ -177,16 +181,26 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     rows = [slice(i * batch_size, min((i + 1) * batch_size, n)) for i in range(n_chunks)]
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(chunk)(targets[r], child_seed(root, i)) for i, r in enumerate(rows))
-    stimuli = np.empty((n, int(np.prod(shape))), dtype=np.float32)
-    proba = None
+    stimuli, proba = _output_arrays(out, n, int(np.prod(shape)),
+                                    lambda: _n_outputs(model, shape, device))
     for r, (x, p) in zip(rows, results):
-        if proba is None:
-            proba = np.empty((n, p.shape[1]), dtype=np.float32)
         stimuli[r], proba[r] = x, p
         if callback is not None:
             callback(r.stop - r.start)
-    if proba is None:
-        proba = np.empty((0, _n_outputs(model, shape, device)), dtype=np.float32)
+    return stimuli, proba
+
+
+def _output_arrays(out, n, n_features, n_classes):
+    """``out`` checked against the rows and features it must hold, or new arrays;
+    ``n_classes`` is called for the width of new probabilities."""
+    if out is None:
+        return (np.empty((n, n_features), dtype=np.float32),
+                np.empty((n, n_classes()), dtype=np.float32))
+    stimuli, proba = out
+    if stimuli.shape != (n, n_features) or proba.ndim != 2 or len(proba) != n:
+        raise ValueError(
+            f"out must hold {n} rows of {n_features} features and {n} rows of "
+            f"probabilities; got arrays of shapes {stimuli.shape} and {proba.shape}.")
     return stimuli, proba
 
 
@@ -303,7 +317,8 @@ def _n_outputs(model, shape, device):
         model.train(was_training)
 
 
-def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state=None):
+def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state=None,
+                out=None):
     """Teacher-labelled interpolations between random pairs of stimuli.
 
     Each new input is ``lam * a + (1 - lam) * b`` for two stimuli drawn at random and
@@ -325,11 +340,17 @@ def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state
         Where the teacher runs.
     random_state : None, int or numpy.random.SeedSequence
         Seed of the pairs and weights.
+    out : (ndarray, ndarray) or None, default=None
+        Float32 arrays of shapes ``(n, n_features)`` and ``(n, n_classes)``, apart from
+        ``stimuli``, that the interpolations and probabilities are written into, a batch
+        at a time; ``None`` allocates them.
 
     Returns
     -------
     X : ndarray of shape (n, n_features), float32
+        ``out[0]`` where given.
     proba : ndarray of shape (n, n_classes), float32
+        ``out[1]`` where given.
 
     Examples
     --------
@@ -342,11 +363,12 @@ def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state
     rng = numpy_generator(random_state)
     first, second = rng.integers(0, len(stimuli), (2, n))
     lam = rng.uniform(0.0, 1.0, (n, 1)).astype(np.float32)
-    X = lam * stimuli[first] + (1 - lam) * stimuli[second]
     with _FrozenTeacher(model.to(device)) as teacher, torch.inference_mode():
-        proba = np.concatenate([
-            teacher(torch.as_tensor(X[start:start + batch_size], device=device))
-            .softmax(dim=1).cpu().numpy()
-            for start in range(0, max(n, 1), batch_size)
-        ])[:n]
-    return X, proba.astype(np.float32)
+        X, proba = _output_arrays(out, n, stimuli.shape[1],
+                                  lambda: _n_outputs(teacher, (stimuli.shape[1],), device))
+        for start in range(0, n, batch_size):
+            rows = slice(start, min(start + batch_size, n))
+            X[rows] = lam[rows] * stimuli[first[rows]] + (1 - lam[rows]) * stimuli[second[rows]]
+            proba[rows] = teacher(torch.as_tensor(X[rows], device=device)) \
+                .softmax(dim=1).cpu().numpy()
+    return X, proba

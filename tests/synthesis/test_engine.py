@@ -203,3 +203,16 @@ def test_teacher_without_batchnorm_needs_bn_weight_zero(apnea):
     X, _ = synthesize(model, np.array([0, 1]), apnea.input_shape, bn_weight=0.0,
                       optimizer=DirectOptimizer(n_iter=1), random_state=0)
     assert X.shape == (2, 240)
+
+
+def test_synthesize_writes_each_chunk_into_out(run):
+    X_expected, proba_expected = run(TARGETS[:10], n_iter=3, batch_size=4)
+    X = np.full((12, X_expected.shape[1]), np.nan, np.float32)
+    proba = np.full((12, 2), np.nan, np.float32)
+    got = run(TARGETS[:10], n_iter=3, batch_size=4, out=(X[2:], proba[2:]))
+    assert got[0].base is X and got[1].base is proba
+    np.testing.assert_array_equal(X[2:], X_expected)
+    np.testing.assert_array_equal(proba[2:], proba_expected)
+    assert np.isnan(X[:2]).all() and np.isnan(proba[:2]).all()
+    with pytest.raises(ValueError, match="out must hold 10 rows"):
+        run(TARGETS[:10], n_iter=1, out=(X[:10, :5], proba[:10]))

@@ -50,3 +50,36 @@ def test_mix_makes_a_share_of_the_stimuli_by_interpolation(apnea):
 def test_mix_must_leave_some_optimized_stimuli(apnea):
     with pytest.raises(InvalidParameterError, match="mix"):
         tiny_synthesizer(mix=1.0).fit(apnea.X, apnea.y)
+
+
+def test_interpolate_writes_into_out_a_batch_at_a_time():
+    model = torch.nn.Linear(4, 3)
+    stimuli = np.random.default_rng(1).normal(size=(6, 4)).astype(np.float32)
+    expected_X, expected_proba = interpolate(model, stimuli, 11, batch_size=4, random_state=2)
+    X, proba = np.full((12, 4), np.nan, np.float32), np.full((12, 3), np.nan, np.float32)
+    got = interpolate(model, stimuli, 11, batch_size=4, random_state=2, out=(X[1:], proba[1:]))
+    assert got[0].base is X and got[1].base is proba
+    np.testing.assert_array_equal(X[1:], expected_X)
+    np.testing.assert_array_equal(proba[1:], expected_proba)
+    assert np.isnan(X[0]).all() and np.isnan(proba[0]).all()  # rows outside out untouched
+
+
+def test_interpolate_refuses_out_of_the_wrong_shape():
+    model = torch.nn.Linear(4, 2)
+    stimuli = np.zeros((3, 4), np.float32)
+    with pytest.raises(ValueError, match="out must hold 5 rows of 4 features"):
+        interpolate(model, stimuli, 5, out=(np.empty((5, 3), np.float32),
+                                            np.empty((5, 2), np.float32)))
+
+
+def test_mixed_stimuli_are_the_interpolations_of_the_optimized_ones(apnea):
+    """``sample`` writes each part into its rows of one output: the optimized part equals
+    the same draw without mix, and the rest equals ``interpolate`` of that part."""
+    mixed = tiny_synthesizer(mix=0.75, stimuli_per_sample=1.0).fit(apnea.X, apnea.y)
+    X, _, proba = mixed.sample(40, return_proba=True)
+    n_optimized = 10
+    plain = mixed.set_params(mix=0.0).sample(n_optimized, return_proba=True)
+    np.testing.assert_array_equal(X[:n_optimized], plain[0])
+    np.testing.assert_array_equal(proba[:n_optimized], plain[2])
+    assert not np.array_equal(X[n_optimized:20], X[:n_optimized])
+    assert np.isfinite(X).all() and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
