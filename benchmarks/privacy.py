@@ -212,10 +212,16 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
     inhibitor = _inhibitor(setting, split, seed, **parameters)
     fitted, shadows = [], {}  # one fit serves every weight; shadows by seed
 
+    def released(weight):
+        """Sampling parameters of a set: without inhibition the stimuli of
+        StimulusSynthesizer's defaults, with it IdentityInhibitor's (they differ in mix)."""
+        mix = (StimulusSynthesizer if weight == 0 else IdentityInhibitor)().mix
+        return {"inhibition_weight": weight, "mix": parameters.get("mix", mix)}
+
     def stimuli(weight):
         if not fitted:
             fitted.append(inhibitor.fit(X, y, groups=split.g_private))
-        inhibitor.set_params(inhibition_weight=weight)
+        inhibitor.set_params(**released(weight))
         X_s, _, proba = inhibitor.sample(inhibitor.n_stimuli_, return_proba=True)
         return X_s, proba, inhibitor.classes_
 
@@ -224,7 +230,7 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
             if random_state not in shadows:
                 shadows[random_state] = _inhibitor(
                     setting, split, random_state, **shadow_parameters).fit(X, y, groups=groups)
-            shadow = shadows[random_state].set_params(inhibition_weight=weight)
+            shadow = shadows[random_state].set_params(**released(weight))
             return shadow.sample(shadow.n_stimuli_)
         return release
 

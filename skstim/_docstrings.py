@@ -83,11 +83,16 @@ default="class_scale_mixture"
         Weight of the total-variation (smoothness) penalty.
     l2_weight : float, default=0.0
         Weight of the L2 penalty on the standardized stimuli.
-    mix : float, default=0.0
+    mix : float, default=0.75 (:class:`StimulusSynthesizer`), 0.0 (:class:`IdentityInhibitor`)
         Share of the stimuli, in [0, 1), made as teacher-labelled interpolations
-        between random pairs of optimized stimuli instead of being optimized
-        themselves (see :func:`skstim.synthesis.interpolate`); they come after the
-        optimized ones.
+        between random pairs of optimized stimuli, each keeping a stimulus' spread,
+        instead of being optimized themselves (see
+        :func:`skstim.synthesis.interpolate`); they come after the optimized ones. At
+        0.75, one stimulus in four is optimized: the set costs about a quarter of the
+        optimization, and the interpolations carry nothing about the data that the
+        optimized stimuli do not. ``0.0`` optimizes every stimulus; it is the
+        inhibitor's default because interpolations are not inhibited (the subject
+        model is more confident on them than on the stimuli they mix).
     confidence : float, (float, float) or None, default=None
         Per-stimulus confidence target, drawn uniformly from the range: a stimulus is
         frozen once the teacher's probability of its class reaches it (the paper's
@@ -101,8 +106,9 @@ default="class_scale_mixture"
         and the second half is pushed to where it still disagrees with the teacher.
         Costs one fit of the competitor on half the stimuli.
     class_prior : "match", "uniform" or dict, default="match"
-        Share of each class among the stimuli: the training prior, equal shares, or a
-        ``{class: weight}`` mapping.
+        Share of each class among the optimized stimuli: the training prior, equal
+        shares, or a ``{class: weight}`` mapping (the interpolations of ``mix`` take the
+        teacher's label).
     memory : str, joblib.Memory or None, default=None
         Caches network fits, so that a grid over synthesis parameters fits each fold's
         teacher once. With ``random_state=None`` the first fit of a network on the same

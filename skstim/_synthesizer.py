@@ -137,7 +137,7 @@ class StimulusSynthesizer(BaseSampler):
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
-                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
+                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.75,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, dp_epsilon=None, dp_delta=None,
                  dp_unit="window", random_state=None, verbose=0):
@@ -290,7 +290,9 @@ class StimulusSynthesizer(BaseSampler):
         """Fit (see :meth:`fit`) and return stimuli in place of the data.
 
         Validation and the output's container follow imbalanced-learn's
-        ``SamplerMixin.fit_resample``: a DataFrame ``X`` gives a DataFrame of stimuli.
+        ``SamplerMixin.fit_resample``: a DataFrame ``X`` gives a DataFrame of stimuli,
+        its columns float32 whatever those of ``X`` (imbalanced-learn would cast the
+        stimuli to them, truncating stimuli of integer columns).
 
         Parameters
         ----------
@@ -303,6 +305,8 @@ class StimulusSynthesizer(BaseSampler):
         y_resampled : ndarray of shape (n_stimuli,)
             Their hard labels (the teacher's argmax); soft labels are kept in ``y_proba_``.
         """
+        if hasattr(X, "columns") and hasattr(X, "astype"):  # a DataFrame; astype copies it
+            X = X.astype(np.float32)
         return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y, **params):
@@ -449,7 +453,8 @@ class StimulusSynthesizer(BaseSampler):
                     student_model=competitor.module_, competition_weight=self.competition_weight)
         if n_mixed:
             interpolate(self.teacher_.module_, X[:n_optimized], n_mixed,
-                        batch_size=self.batch_size, device=self.device,
+                        n_channels=self.input_shape_[0], batch_size=self.batch_size,
+                        device=self.device,
                         random_state=child_seed(stream, 2),
                         out=(X[n_optimized:], proba[n_optimized:]))
         self._check_converged(X)

@@ -272,7 +272,7 @@ def recorded_targets(monkeypatch):
 ])
 @pytest.mark.parametrize("n", [40, 101])
 def test_targets_follow_the_class_prior(apnea, recorded_targets, class_prior, expected, n):
-    syn = tiny_synthesizer(class_prior=class_prior, n_stimuli=n, n_iter=0)
+    syn = tiny_synthesizer(class_prior=class_prior, n_stimuli=n, n_iter=0, mix=0.0)
     syn.fit_resample(apnea.X, apnea.y)
     np.testing.assert_allclose(syn.class_prior_, expected)
     (targets,) = recorded_targets
@@ -402,6 +402,19 @@ def test_fit_resample_keeps_a_dataframes_columns(apnea):
                                                        pd.Series(apnea.y, name="apnea"))
     assert list(X_s.columns) == columns and y_s.name == "apnea"
     assert len(X_s) == len(y_s) == len(apnea.X)
+
+
+def test_a_dataframe_of_integer_columns_gives_the_stimuli_of_the_array(apnea):
+    pd = pytest.importorskip("pandas")
+    X = np.round(apnea.X * 10).astype(np.int64)
+    frame = pd.DataFrame(X)
+    X_array, _ = tiny_synthesizer(n_iter=2).fit_resample(X, apnea.y)
+    X_frame, _ = tiny_synthesizer(n_iter=2).fit_resample(frame, apnea.y)
+    assert (X_frame.dtypes == np.float32).all()  # not cast back to the integer columns
+    # equal up to the rounding of float32 against float64 standardization (a truncation
+    # to integers would move them by up to 1)
+    np.testing.assert_allclose(X_frame.to_numpy(), X_array, rtol=1e-4, atol=1e-2)
+    assert (frame.dtypes == np.int64).all()  # the caller's frame is unchanged
 
 
 def test_a_sample_too_large_for_memory_is_refused_before_any_work(apnea, syn, monkeypatch):

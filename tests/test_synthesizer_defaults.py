@@ -36,9 +36,10 @@ def test_defaults():
     assert {"bn_statistics", "init", "init_rank"} <= set(params)
 
 
-def test_identity_inhibitor_shares_every_synthesis_default():
+def test_identity_inhibitor_shares_every_synthesis_default_but_mix():
     synthesizer = StimulusSynthesizer().get_params()
     inhibitor = IdentityInhibitor().get_params()
+    assert synthesizer.pop("mix") == 0.75 and inhibitor["mix"] == 0.0  # see mix's doc
     assert {k: inhibitor[k] for k in synthesizer} == synthesizer
 
 

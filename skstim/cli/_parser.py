@@ -79,6 +79,8 @@ _positive_float = _checked(float, lambda value: 0 < value < math.inf,
                            "expected a number > 0", "expected a finite number > 0")
 _probability = _checked(float, lambda value: 0 < value < 1,
                         "expected a number in (0, 1)", "expected a number in (0, 1)")
+_share = _checked(float, lambda value: 0 <= value < 1,
+                  "expected a number in [0, 1)", "expected a number in [0, 1)")
 _SEED_RANGE = f"an integer from 0 to {2**32 - 1}"
 _seed = _checked(int, lambda value: 0 <= value < 2**32, f"expected {_SEED_RANGE}",
                  f"expected {_SEED_RANGE} (numpy's seeds are not negative)")
@@ -200,6 +202,11 @@ def _add_synthesize(commands):
                           "default 4.0, as StimulusSynthesizer)")
     command.add_argument("--n-iter", type=_positive_int, default=20, metavar="N",
                          help="optimization steps per batch of stimuli (default 20)")
+    command.add_argument("--mix", type=_share, default=None, metavar="SHARE",
+                         help="share of the stimuli made as teacher-labelled interpolations "
+                              "between optimized ones (default 0.75, as StimulusSynthesizer; "
+                              "0 with --inhibit-identity, as IdentityInhibitor, whose "
+                              "interpolations would not be inhibited)")
     command.add_argument("--teacher-epochs", type=_positive_int, default=20, metavar="N",
                          help="training epochs of the teacher (and of the subject model of "
                               "--inhibit-identity) (default 20)")

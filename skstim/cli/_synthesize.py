@@ -163,6 +163,8 @@ def run_synthesize(args, written=None):
                   stimuli_per_sample=args.stimuli_per_row, n_iter=args.n_iter,
                   class_prior=args.class_prior, device=args.device,
                   random_state=args.random_state, verbose=0 if args.no_progress else 1)
+    if args.mix is not None:
+        common["mix"] = args.mix
     if private:
         common.update(dp_epsilon=args.dp_epsilon, dp_delta=args.dp_delta,
                       dp_unit=args.dp_unit, init="class_spectrum")

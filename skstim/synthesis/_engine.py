@@ -317,23 +317,33 @@ def _n_outputs(model, shape, device):
         model.train(was_training)
 
 
-def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state=None,
-                out=None):
-    """Teacher-labelled interpolations between random pairs of stimuli.
+def interpolate(model, stimuli, n, *, n_channels=1, batch_size=256, device="cpu",
+                random_state=None, out=None):
+    """Teacher-labelled interpolations between random pairs of stimuli, each keeping the
+    spread of a stimulus.
 
-    Each new input is ``lam * a + (1 - lam) * b`` for two stimuli drawn at random and
-    ``lam`` uniform in (0, 1); the teacher labels it. Pairs across classes fill the
+    For two stimuli ``a`` and ``b`` drawn at random and ``lam`` uniform in (0, 1), each
+    channel's window mean is ``lam * mean(a) + (1 - lam) * mean(b)``, and its deviation
+    from that mean is ``(lam * dev(a) + (1 - lam) * dev(b)) / sqrt(lam**2 + (1 - lam)**2)``:
+    a plain average of two unrelated stimuli would have a smaller within-window spread
+    than either (down to 1/sqrt(2) of it at ``lam = 0.5``), a shift that students and
+    attackers both read; the rescaling keeps the spread of unrelated stimuli (two alike
+    get up to sqrt(2) times theirs). The teacher labels each input. Pairs across classes fill the
     region between the classes, where optimized stimuli are scarce, with inputs whose
-    soft labels say how far along they are.
+    soft labels say how far along they are. Nothing but ``stimuli`` and the teacher goes
+    in, so the interpolations carry nothing about the training data that the stimuli do
+    not.
 
     Parameters
     ----------
     model : torch.nn.Module
         The teacher (flat input to logits).
-    stimuli : ndarray of shape (n_stimuli, n_features), float32
-        Stimuli to interpolate between (in the teacher's input scale).
+    stimuli : ndarray of shape (n_stimuli, n_channels * n_times), float32
+        Stimuli to interpolate between (in the teacher's input scale), channel-major.
     n : int
         Number of interpolations.
+    n_channels : int, default=1
+        Channels of a stimulus (``C`` of its ``(C, T)`` shape).
     batch_size : int, default=256
         Inputs labelled together.
     device : str or torch.device, default="cpu"
@@ -360,15 +370,31 @@ def interpolate(model, stimuli, n, *, batch_size=256, device="cpu", random_state
     >>> X.shape, P.shape
     ((5, 4), (5, 2))
     """
+    n_features = stimuli.shape[1]
+    if n_features % n_channels:
+        raise ValueError(f"n_channels={n_channels} does not divide the {n_features} features "
+                         "of a stimulus; pass the C of its (C, T) shape.")
     rng = numpy_generator(random_state)
     first, second = rng.integers(0, len(stimuli), (2, n))
     lam = rng.uniform(0.0, 1.0, (n, 1)).astype(np.float32)
     with _FrozenTeacher(model.to(device)) as teacher, torch.inference_mode():
-        X, proba = _output_arrays(out, n, stimuli.shape[1],
-                                  lambda: _n_outputs(teacher, (stimuli.shape[1],), device))
+        X, proba = _output_arrays(out, n, n_features,
+                                  lambda: _n_outputs(teacher, (n_features,), device))
         for start in range(0, n, batch_size):
             rows = slice(start, min(start + batch_size, n))
-            X[rows] = lam[rows] * stimuli[first[rows]] + (1 - lam[rows]) * stimuli[second[rows]]
+            X[rows] = _spread_keeping_mix(stimuli[first[rows]], stimuli[second[rows]],
+                                          lam[rows], n_channels)
             proba[rows] = teacher(torch.as_tensor(X[rows], device=device)) \
                 .softmax(dim=1).cpu().numpy()
     return X, proba
+
+
+def _spread_keeping_mix(a, b, lam, n_channels):
+    """Rows ``lam * a + (1 - lam) * b`` per channel, the deviations from each channel's
+    window mean rescaled by ``1 / sqrt(lam**2 + (1 - lam)**2)``."""
+    a, b = a.reshape(len(a), n_channels, -1), b.reshape(len(b), n_channels, -1)
+    lam = lam[:, :, None]
+    level_a, level_b = a.mean(axis=2, keepdims=True), b.mean(axis=2, keepdims=True)
+    mixed = lam * level_a + (1 - lam) * level_b + (
+        lam * (a - level_a) + (1 - lam) * (b - level_b)) / np.sqrt(lam ** 2 + (1 - lam) ** 2)
+    return mixed.reshape(len(mixed), -1)

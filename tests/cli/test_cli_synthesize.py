@@ -167,7 +167,7 @@ def test_export_guard(tmp_path, monkeypatch, on_copy):
     source = write_npz(tmp_path / "private.npz", cli_data(1))
     output = tmp_path / "stimuli.npz"
     code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
-                           "--n-stimuli", "8", "--on-copy", on_copy, "--no-progress",
+                           "--n-stimuli", "8", "--mix", "0", "--on-copy", on_copy, "--no-progress",
                            "--teacher-arch", "mlp", "--teacher-epochs", "1", "--n-iter", "2"])
     if on_copy == "refuse":
         assert code == EXIT_FAILURE
@@ -262,3 +262,17 @@ def test_a_count_and_a_multiple_of_the_rows_cannot_be_confused(tmp_path, amount,
                                          *amount])
     assert code == EXIT_BAD_INPUT and message in err
     assert not output.exists()
+
+
+def test_mix_reaches_the_synthesizer_and_a_share_of_one_is_refused(tmp_path):
+    source = write_npz(tmp_path / "private.npz", cli_data(1))
+    output = tmp_path / "stimuli.npz"
+    code, out, err = _run(["synthesize", "--input", source, "--output", str(output),
+                           "--n-stimuli", "30", "--mix", "0.5", "--no-progress", *CLI_FAST])
+    assert code == EXIT_OK, err
+    assert load_stimuli(output).metadata["synthesis_parameters"]["mix"] == 0.5
+    refused = tmp_path / "refused.npz"
+    code, err = run_refused_by_argparse(["synthesize", "--input", source, "--output",
+                                         str(refused), "--mix", "1"])
+    assert code == EXIT_BAD_INPUT and "--mix" in err and "[0, 1)" in err
+    assert not refused.exists()

@@ -10,18 +10,45 @@ from skstim.synthesis import interpolate
 from ..helpers import tiny_synthesizer
 
 
-def test_interpolate_labels_convex_combinations_with_the_teacher():
-    model = torch.nn.Linear(3, 2)
-    stimuli = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]], dtype=np.float32)
+def test_interpolate_mixes_levels_and_keeps_the_spread_labelled_by_the_teacher():
+    model = torch.nn.Linear(4, 2)
+    # levels 1 and 3; deviations orthogonal and of the same norm (2)
+    stimuli = np.array([[2, 0, 2, 0], [4, 4, 2, 2]], dtype=np.float32)
     X, proba = interpolate(model, stimuli, 50, batch_size=7, random_state=0)
-    assert X.shape == (50, 3) and X.dtype == np.float32 and proba.shape == (50, 2)
-    # Every row lies on the segment between the two stimuli: x = t * (1, 2, 3).
-    t = X[:, 0]
-    np.testing.assert_allclose(X, t[:, None] * stimuli[1], atol=1e-6)
-    assert ((t >= 0) & (t <= 1)).all() and t.std() > 0.1
+    assert X.shape == (50, 4) and X.dtype == np.float32 and proba.shape == (50, 2)
+    lam = (3 - X.mean(axis=1)) / 2  # the level is lam * 1 + (1 - lam) * 3
+    assert ((lam > -1e-6) & (lam < 1 + 1e-6)).all() and lam.std() > 0.1
+    # rows of two different stimuli (a stimulus drawn twice keeps its level)
+    pairs = (lam > 0.005) & (lam < 0.995)
+    assert pairs.sum() >= 15
+    X, lam, proba_pairs = X[pairs], lam[pairs], proba[pairs]
+    deviation = X - X.mean(axis=1, keepdims=True)
+    # a plain average would shrink the norm, to sqrt(2) at lam = 0.5
+    np.testing.assert_allclose(np.linalg.norm(deviation, axis=1), 2.0, rtol=1e-5)
+    expected = (lam[:, None] * np.array([1, -1, 1, -1]) + (1 - lam[:, None])
+                * np.array([1, 1, -1, -1])) / np.sqrt(lam ** 2 + (1 - lam) ** 2)[:, None]
+    np.testing.assert_allclose(deviation, expected, atol=1e-5)
     with torch.inference_mode():
         expected = model(torch.as_tensor(X)).softmax(dim=1).numpy()
-    np.testing.assert_allclose(proba, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(proba_pairs, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_interpolate_mixes_each_channel_on_its_own():
+    model = torch.nn.Linear(6, 2)
+    # two channels of three times; channel levels (0, 10) and (6, 4)
+    stimuli = np.array([[-1, 0, 1, 10, 10, 10], [6, 6, 6, 3, 4, 5]], dtype=np.float32)
+    X = interpolate(model, stimuli, 20, n_channels=2, random_state=1)[0].reshape(20, 2, 3)
+    lam = 1 - X[:, 0].mean(axis=1) / 6
+    pairs = (lam > 0.005) & (lam < 0.995)  # rows of two different stimuli
+    assert pairs.sum() >= 5
+    X, lam = X[pairs], lam[pairs]
+    np.testing.assert_allclose(X[:, 1].mean(axis=1), lam * 10 + (1 - lam) * 4, atol=1e-4)
+    # each channel's deviation comes from the one stimulus that has one there
+    np.testing.assert_allclose(X[:, 0] - X[:, 0].mean(axis=1, keepdims=True),
+                               (lam / np.sqrt(lam ** 2 + (1 - lam) ** 2))[:, None] * [-1, 0, 1],
+                               atol=1e-4)
+    with pytest.raises(ValueError, match="n_channels=4 does not divide the 6 features"):
+        interpolate(model, stimuli, 2, n_channels=4)
 
 
 def test_interpolate_is_seeded():
@@ -38,9 +65,14 @@ def test_mix_makes_a_share_of_the_stimuli_by_interpolation(apnea):
     n_mixed = round(0.25 * len(apnea.X))
     assert len(X_s) == len(apnea.X)
     optimized, mixed = X_s[:-n_mixed], X_s[-n_mixed:]
-    # Interpolations stay inside the per-feature range of the optimized stimuli.
-    assert (mixed >= optimized.min(axis=0) - 1e-5).all()
-    assert (mixed <= optimized.max(axis=0) + 1e-5).all()
+
+    def spread(X):  # within-window spread per channel, averaged over stimuli
+        return X.reshape(len(X), *apnea.input_shape).std(axis=2).mean(axis=0)
+
+    # The interpolations keep the optimized stimuli's spread: a plain average of two
+    # unrelated stimuli has 0.82 of it on average, and two alike up to sqrt(2) of it here.
+    ratio = spread(mixed) / spread(optimized)
+    assert np.all(ratio > 0.9) and np.all(ratio < np.sqrt(2)), ratio
     # Every stimulus, optimized or not, carries the teacher's own soft label.
     np.testing.assert_allclose(synthesizer.y_proba_, synthesizer.teacher_.predict_proba(X_s),
                                rtol=1e-4, atol=1e-5)
