@@ -63,6 +63,21 @@ def test_inhibition_lowers_the_subject_models_confidence(apnea, kind):
     assert after < 2.0 / len(plain.subjects_) + 0.1
 
 
+def test_interpolations_are_not_inhibited_so_the_inhibitor_does_not_mix(apnea):
+    """Why IdentityInhibitor's ``mix`` defaults to 0, unlike StimulusSynthesizer's."""
+    assert IdentityInhibitor().mix == 0.0
+    n = 4 * len(apnea.X)
+    confidences = []
+    for seed in range(3):
+        inh = inhibitor(inhibition_weight=5.0, min_class_people=5, mix=0.75,
+                        random_state=seed).fit(apnea.X, apnea.y, groups=apnea.groups)
+        X = inh.sample(n)[0]
+        confidences.append([subject_confidence(inh, X[:n // 4]),
+                            subject_confidence(inh, X[n // 4:])])
+    optimized, interpolated = np.mean(confidences, axis=0)
+    assert interpolated > optimized + 0.05, (optimized, interpolated)
+
+
 def test_weight_zero_gives_the_plain_synthesizers_stimuli(apnea):
     from skstim import StimulusSynthesizer
     inh = inhibitor(inhibition_weight=0.0)
