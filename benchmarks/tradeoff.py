@@ -36,7 +36,8 @@ UTILITY_FILE = "utility_quick_seeds5.jsonl"
 FLOORS_10_EQUAL = ("class scale-mixture start of rank 64 with support floors (10 people, 20 "
                    "rows; each person weighs the same), 20 steps, 4x stimuli")
 
-# name, privacy results per small setting, utility source on the quick benchmark
+# name, privacy results per small setting, utility source on the quick benchmark (and its
+# results file where it is not UTILITY_FILE)
 CONFIGS = [
     ("last turn: rank-64 class start, no floors",
      {"simulated-small": "privacy_simulated-small_before-floors.jsonl",
@@ -48,7 +49,7 @@ CONFIGS = [
       "apnea-small": "privacy_apnea-small_min_class_people-5.jsonl",
       "simulated": "privacy_simulated.jsonl"},
      FLOORS_10_EQUAL),
-    ("floors of 10 people, each person the same weight (the default)",
+    ("floors of 10 people, each person the same weight (the default before mix)",
      {"simulated-small": "privacy_simulated-small_min_class_people-10.jsonl",
       "apnea-small": "privacy_apnea-small_min_class_people-10.jsonl",
       "simulated": "privacy_simulated.jsonl"},  # every class has 100 people
@@ -59,6 +60,19 @@ CONFIGS = [
       "simulated": "privacy_simulated_max_person_share-2_min_class_people-10.jsonl"},
      "class scale-mixture start of rank 64 with support floors (10 people, 20 rows; no person "
      "above twice the equal share), 20 steps, 4x stimuli"),
+    ("floors of 10, one optimized stimulus in four, three plain averages (not kept)",
+     {"simulated-small": "privacy_simulated-small_mix-0.75-plain.jsonl",
+      "apnea-small": "privacy_apnea-small_mix-0.75-plain.jsonl"},
+     "default, 4x stimuli of which three quarters are teacher-labelled interpolations between "
+     "the optimized quarter (one optimized stimulus per window) [plain average, before the "
+     "spread was kept]", "utility_quick_mix.jsonl"),
+    ("floors of 10, one optimized stimulus in four, three spread-keeping interpolations "
+     "(the default)",
+     {"simulated-small": "privacy_simulated-small.jsonl",
+      "apnea-small": "privacy_apnea-small.jsonl"},
+     "default since mix=0.75: 4x stimuli of which three quarters are teacher-labelled "
+     "interpolations, keeping the spread, between the optimized quarter (one optimized "
+     "stimulus per window)", "utility_quick_mix.jsonl"),
 ]
 
 
@@ -163,10 +177,10 @@ def main(argv=None):
     parser.add_argument("--docs", type=Path, default=DOCS)
     parser.add_argument("--figure", type=Path, default=FIGURE)
     args = parser.parse_args(argv)
-    utility = _records(UTILITY_FILE)
     points = []
-    for name, files, source in CONFIGS:
+    for name, files, source, *utility_file in CONFIGS:
         privacy = {s: privacy_point(_records(f)) for s, f in files.items()}
+        utility = _records(utility_file[0] if utility_file else UTILITY_FILE)
         points.append((name, {s: p for s, p in privacy.items() if p}, utility_gaps(utility,
                                                                                    source)))
     text = table(points)
