@@ -181,21 +181,23 @@ def synthesize(model, targets, input_shape, *, optimizer=None, excitation_weight
     rows = [slice(i * batch_size, min((i + 1) * batch_size, n)) for i in range(n_chunks)]
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(chunk)(targets[r], child_seed(root, i)) for i, r in enumerate(rows))
-    stimuli, proba = _output_arrays(out, n, int(np.prod(shape)),
-                                    lambda: _n_outputs(model, shape, device))
+    stimuli, proba = _checked_out(out, n, int(np.prod(shape)))
     for r, (x, p) in zip(rows, results):
+        if proba is None:  # the width of the teacher's output, from its first chunk
+            proba = np.empty((n, p.shape[1]), dtype=np.float32)
         stimuli[r], proba[r] = x, p
         if callback is not None:
             callback(r.stop - r.start)
+    if proba is None:
+        proba = np.empty((0, _n_outputs(model, shape, device)), dtype=np.float32)
     return stimuli, proba
 
 
-def _output_arrays(out, n, n_features, n_classes):
-    """``out`` checked against the rows and features it must hold, or new arrays;
-    ``n_classes`` is called for the width of new probabilities."""
+def _checked_out(out, n, n_features):
+    """``out`` checked against the rows and features it must hold; without it, new
+    stimuli and ``None`` for the probabilities, whose width the teacher gives."""
     if out is None:
-        return (np.empty((n, n_features), dtype=np.float32),
-                np.empty((n, n_classes()), dtype=np.float32))
+        return np.empty((n, n_features), dtype=np.float32), None
     stimuli, proba = out
     if stimuli.shape != (n, n_features) or proba.ndim != 2 or len(proba) != n:
         raise ValueError(
@@ -378,8 +380,9 @@ def interpolate(model, stimuli, n, *, n_channels=1, batch_size=256, device="cpu"
     first, second = rng.integers(0, len(stimuli), (2, n))
     lam = rng.uniform(0.0, 1.0, (n, 1)).astype(np.float32)
     with _FrozenTeacher(model.to(device)) as teacher, torch.inference_mode():
-        X, proba = _output_arrays(out, n, n_features,
-                                  lambda: _n_outputs(teacher, (n_features,), device))
+        X, proba = _checked_out(out, n, n_features)
+        if proba is None:
+            proba = np.empty((n, _n_outputs(teacher, (n_features,), device)), np.float32)
         for start in range(0, n, batch_size):
             rows = slice(start, min(start + batch_size, n))
             X[rows] = _spread_keeping_mix(stimuli[first[rows]], stimuli[second[rows]],
