@@ -121,7 +121,7 @@ def synthesis_vs_fit(X, y, input_shape, device, candidate=None):
     synthesizer = fitted_synthesizer(X, y, input_shape, device)
     fit_s = time.perf_counter() - start
     default_params = synthesizer.get_params()
-    sets = [("one_per_window", {"stimuli_per_sample": 1.0}), ("default_set", {})]
+    sets = [("one_per_window", {"stimuli_per_sample": 1.0, "mix": 0.0}), ("default_set", {})]
     if candidate:
         sets.append(("candidate_set", candidate))
     result = {"teacher_fit_s": fit_s, "n_iter": synthesizer.n_iter, "target": 1.0}

@@ -137,7 +137,7 @@ class StimulusSynthesizer(BaseSampler):
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
                  init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
-                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.75,
+                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
                  confidence=None, competition_weight=0.0, class_prior="match", memory=None,
                  batch_size=256, device="cpu", n_jobs=None, dp_epsilon=None, dp_delta=None,
                  dp_unit="window", random_state=None, verbose=0):

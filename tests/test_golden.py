@@ -4,10 +4,8 @@ seeds are those recorded at a known commit, up to the rounding of the CPU's kern
 A change of where code lives must not change what it computes. The arrays in
 ``tests/golden/outputs.npz`` were recorded (single torch thread, CPU) by running this
 module as a script, ``python -m tests.test_golden``, at commit b988f1b, before the
-package was restructured, again when the support floors changed what the class
-aggregates hold (issue 13), and again when the default became three interpolations per
-optimized stimulus (``mix=0.75``; with ``mix=0.0`` the code of that change still gave
-the earlier recording, on a 2-core AMD EPYC with AVX2). Record them again only for a change meant to alter results,
+package was restructured, and again when the support floors changed what the class
+aggregates hold (issue 13). Record them again only for a change meant to alter results,
 and say so in its commit message. The ``cnn`` case has the floors off, so that the class
 aggregates of its 40 rows are exercised; the others run at the defaults.
 

@@ -63,8 +63,8 @@ def test_inhibition_lowers_the_subject_models_confidence(apnea, kind):
     assert after < 2.0 / len(plain.subjects_) + 0.1
 
 
-def test_interpolations_are_not_inhibited_so_the_inhibitor_does_not_mix(apnea):
-    """Why IdentityInhibitor's ``mix`` defaults to 0, unlike StimulusSynthesizer's."""
+def test_interpolations_are_not_inhibited(apnea):
+    """Why IdentityInhibitor must keep ``mix=0`` (the default)."""
     assert IdentityInhibitor().mix == 0.0
     n = 4 * len(apnea.X)
     confidences = []

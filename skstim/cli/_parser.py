@@ -204,9 +204,9 @@ def _add_synthesize(commands):
                          help="optimization steps per batch of stimuli (default 20)")
     command.add_argument("--mix", type=_share, default=None, metavar="SHARE",
                          help="share of the stimuli made as teacher-labelled interpolations "
-                              "between optimized ones (default 0.75, as StimulusSynthesizer; "
-                              "0 with --inhibit-identity, as IdentityInhibitor, whose "
-                              "interpolations would not be inhibited)")
+                              "between optimized ones, which costs a share of the optimization "
+                              "(default 0: every stimulus optimized; interpolations are not "
+                              "inhibited by --inhibit-identity)")
     command.add_argument("--teacher-epochs", type=_positive_int, default=20, metavar="N",
                          help="training epochs of the teacher (and of the subject model of "
                               "--inhibit-identity) (default 20)")
