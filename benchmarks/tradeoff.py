@@ -49,7 +49,7 @@ CONFIGS = [
       "apnea-small": "privacy_apnea-small_min_class_people-5.jsonl",
       "simulated": "privacy_simulated.jsonl"},
      FLOORS_10_EQUAL),
-    ("floors of 10 people, each person the same weight (the default before mix)",
+    ("floors of 10 people, each person the same weight (the default)",
      {"simulated-small": "privacy_simulated-small_min_class_people-10.jsonl",
       "apnea-small": "privacy_apnea-small_min_class_people-10.jsonl",
       "simulated": "privacy_simulated.jsonl"},  # every class has 100 people
@@ -67,12 +67,12 @@ CONFIGS = [
      "the optimized quarter (one optimized stimulus per window) [plain average, before the "
      "spread was kept]", "utility_quick_mix.jsonl"),
     ("floors of 10, one optimized stimulus in four, three spread-keeping interpolations "
-     "(the default)",
-     {"simulated-small": "privacy_simulated-small.jsonl",
-      "apnea-small": "privacy_apnea-small.jsonl"},
-     "default since mix=0.75: 4x stimuli of which three quarters are teacher-labelled "
-     "interpolations, keeping the spread, between the optimized quarter (one optimized "
-     "stimulus per window)", "utility_quick_mix.jsonl"),
+     "(mix=0.75)",
+     {"simulated-small": "privacy_simulated-small_mix-0.75.jsonl",
+      "apnea-small": "privacy_apnea-small_mix-0.75.jsonl"},
+     "4x stimuli of which three quarters are teacher-labelled interpolations, keeping the "
+     "spread, between the optimized quarter (one optimized stimulus per window)",
+     "utility_quick_mix.jsonl"),
 ]
 
 

@@ -113,9 +113,9 @@ VARIANTS = {
                         "stimuli",
                         dict(max_person_share=4.0, init_rest=0.5, n_iter=20,
                              stimuli_per_sample=4.0)),
-    "x4-mix-0.75": ("default since mix=0.75: 4x stimuli of which three quarters are "
-                    "teacher-labelled interpolations, keeping the spread, between the optimized "
-                    "quarter (one optimized stimulus per window)",
+    "x4-mix-0.75": ("4x stimuli of which three quarters are teacher-labelled interpolations, "
+                    "keeping the spread, between the optimized quarter (one optimized stimulus "
+                    "per window)",
                     dict(stimuli_per_sample=4.0, n_iter=20, mix=0.75)),
     "x1": ("default, 20 steps, one stimulus per window", dict(stimuli_per_sample=1.0, n_iter=20)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
@@ -303,7 +303,7 @@ def _over_seeds(runs):
 def _stimuli(base, params, config, input_shape, fold, X_train, y_train, g_train):
     if "n_iter" not in params:
         params["n_iter"] = config["n_iter"] * params.pop("n_iter_factor", 1)
-    params.setdefault("mix", 0.0)  # the variants that name none were measured without
+    params.setdefault("mix", 0.0)  # the variants that name none were measured without it
     synthesizer = StimulusSynthesizer(FrozenEstimator(base.teacher_), input_shape=input_shape,
                                       random_state=fold, **params).fit(X_train, y_train,
                                                                        groups=g_train)
