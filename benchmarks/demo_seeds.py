@@ -15,6 +15,7 @@ Commands::
     python benchmarks/demo_seeds.py --seeds 4 --synthesis max_person_share=4.0 \\
         --synthesis init_rest=0.5
     python benchmarks/demo_seeds.py --seeds 4 --soft-labels auto,expand
+    python benchmarks/demo_seeds.py --seeds 4 --first-seed 4   # seeds 4-7
 
 ``--soft-labels`` scores the scikit-learn students of each setting once per way of
 passing the teacher's labels (:func:`skstim.utils.fit_on_stimuli`); the networks learn
@@ -35,7 +36,9 @@ from skstim.evaluation import score_real, score_synthetic, student_families
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=4, help="data seeds 0 .. N-1")
+    parser.add_argument("--seeds", type=int, default=4, help="number of data seeds")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="the first data seed (default 0): seeds FIRST .. FIRST+N-1")
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="a synthesis parameter of the second setting (repeatable); the "
                              "first setting is always the default")
@@ -49,7 +52,7 @@ def main(argv=None):
     modes = args.soft_labels.split(",")
     gaps = {f"{name}, {mode}" if len(modes) > 1 else name: []
             for name in settings for mode in modes}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         data, train, test, _ = demo_split(QUICK, seed)
         X_train, y_train = data.X[train], data.y[train]
         X_test, y_test = data.X[test], data.y[test]

@@ -4,8 +4,10 @@ seeds are those recorded at a known commit, up to the rounding of the CPU's kern
 A change of where code lives must not change what it computes. The arrays in
 ``tests/golden/outputs.npz`` were recorded (single torch thread, CPU) by running this
 module as a script, ``python -m tests.test_golden``, at commit b988f1b, before the
-package was restructured, and again when the support floors changed what the class
-aggregates hold (issue 13). Record them again only for a change meant to alter results,
+package was restructured, again when the support floors changed what the class
+aggregates hold (issue 13), and again when the start's rest and the optimizer's steps
+were shared out over the channels (issue 14; stimuli of one channel stay bit-identical,
+these have four). Record them again only for a change meant to alter results,
 and say so in its commit message. The ``cnn`` case has the floors off, so that the class
 aggregates of its 40 rows are exercised; the others run at the defaults.
 

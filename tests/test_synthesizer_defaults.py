@@ -77,7 +77,7 @@ def test_default_fit_records_the_class_gaussian(fitted, apnea):
     n_features = apnea.X.shape[1]
     assert init.means.shape == (2, n_features)
     assert init.factors.shape == (2, n_features, fitted.init_rank)
-    assert init.noise_std.shape == (2,)
+    assert init.noise_std.shape == (2, apnea.input_shape[0])
     # fitted in the standardized space: loc + scale * mean is the class mean of X
     for c, label in enumerate(fitted.classes_):
         mean = init.means[c].numpy().reshape(apnea.input_shape)

@@ -30,7 +30,7 @@ def _rest_spectrum(residual, variance, exponent=1.0):
     each weighted row; its power, summed over rows and averaged in ``REST_BANDS``
     log-spaced bands and raised to ``exponent`` (1: the residual's shape, 0: flat),
     sets how the rest spreads over frequency. Scaled so that
-    :func:`_stationary_noise` has ``variance`` per feature.
+    :func:`_stationary_noise` has ``variance`` (a number, or one per channel) per feature.
     """
     n_times = residual.shape[2]
     power = torch.fft.rfft(residual, dim=2).abs().pow(2).sum(dim=0)
@@ -46,7 +46,7 @@ def _rest_spectrum(residual, variance, exponent=1.0):
     total = power @ counts
     power = torch.where(total[:, None] > 0, power, torch.ones_like(power))  # no power: white
     power = power.pow(exponent)
-    return power / (power @ counts)[:, None] * n_times * variance
+    return power / (power @ counts)[:, None] * n_times * torch.as_tensor(variance).reshape(-1, 1)
 
 
 def _rest_exponent(rest):
@@ -59,21 +59,30 @@ def _rest_exponent(rest):
 
 
 def _rest_form(X, rest):
-    """The row shape a spectrum-shaped rest is fitted on (None for a white rest) and the
-    exponent of the class spectrum in it."""
-    exponent = _rest_exponent(rest)
-    return (_channels_times(X) if exponent > 0 else None), exponent
+    """The ``(n_channels, n_times)`` of the rows and the exponent of the class spectrum in
+    the rest (0: white)."""
+    return _channels_times(X), _rest_exponent(rest)
 
 
-def _unit_white_spectrum(X, shape):
-    """The spectrum of white noise of variance 1 per feature (None without a ``shape``)."""
-    return None if shape is None else X.new_ones(shape[0], shape[1] // 2 + 1)
+def _unit_white_spectrum(X, shape, exponent):
+    """The spectrum of white noise of variance 1 per feature (None for a white rest)."""
+    return X.new_ones(shape[0], shape[1] // 2 + 1) if exponent > 0 else None
 
 
-def _empty_fit(X, rank, shape):
+def _empty_fit(X, rank, shape, exponent):
     """Mean, factors, rest and rest spectrum of a class without aggregates: white noise."""
-    return (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_tensor(1.0),
-            _unit_white_spectrum(X, shape))
+    return (X.new_zeros(X.shape[1]), X.new_zeros(X.shape[1], rank), X.new_ones(shape[0]),
+            _unit_white_spectrum(X, shape, exponent))
+
+
+def _channel_shares(residual):
+    """Each channel's residual power over the channels' mean (ones where there is none).
+
+    ``residual`` has shape (n, n_channels, n_times).
+    """
+    power = residual.pow(2).sum(dim=(0, 2))
+    total = power.mean()
+    return power / total if total > 0 else torch.ones_like(power)
 
 
 def _stationary_noise(spectra, n_times, generator):
@@ -130,6 +139,10 @@ class StandardNormal:
         """This initializer (it holds no tensors)."""
         return self
 
+    def step_scale(self, targets):
+        """``None``: optimization steps move every channel alike."""
+        return None
+
     def draw(self, targets, shape, generator):
         """Noise of shape ``(len(targets), *shape)`` on the targets' device."""
         return draw_normal((len(targets), *shape), generator, targets.device)
@@ -146,7 +159,11 @@ class ClassGaussian:
     in a class's mean and directions, the rank is at most the class's people minus
     one, and a class below the support floors gets the pooled Gaussian of all
     classes (or white noise). The isotropic rest is at least ``NOISE_FLOOR`` (a tenth)
-    of the class's average variance per feature. Even so the mean and the directions
+    of the class's average variance per feature. The rest's variance is spread over the
+    channels as what the directions leave of each: a smooth channel that the directions
+    already describe (oxygen saturation beside respiration, say) gets little of it,
+    where one level for every channel would make it as rough as the busiest; its
+    total, and so the floor, is that of one level. Even so the mean and the directions
     are sums over the class's rows: with few people behind a class they stay close to
     those people's windows (see the privacy audit in the user guide).
 
@@ -165,8 +182,9 @@ class ClassGaussian:
         Class means, in the standardized space.
     factors : torch.Tensor of shape (n_classes, n_features, rank)
         Principal directions scaled by their standard deviation.
-    noise_std : torch.Tensor of shape (n_classes,)
-        Standard deviation of the rest (per feature).
+    noise_std : torch.Tensor of shape (n_classes, n_channels) or (n_classes,)
+        Standard deviation of the rest per feature of each channel (1-D: of every
+        feature).
     rest_spectra : torch.Tensor of shape (n_classes, n_channels, n_times // 2 + 1) or None
         Power spectrum of the rest per class and channel; ``None``: a white rest.
 
@@ -189,26 +207,26 @@ class ClassGaussian:
         self.rest_spectra = rest_spectra
 
     @staticmethod
-    def _fit_one(X, weights, n_people, rank, shape=None, exponent=1.0):
-        """Mean, padded factors, rest and (given the row ``shape``) rest spectrum, the
-        residual's raised to ``exponent``, of one weighted set of flat rows."""
+    def _fit_one(X, weights, n_people, rank, shape, exponent=0.0):
+        """Mean, padded factors, rest per channel and (``exponent > 0``) rest spectrum,
+        the residual's raised to ``exponent``, of one weighted set of flat rows of the
+        ``(n_channels, n_times)`` ``shape``."""
         n_features = X.shape[1]
         mean = weights @ X
         k = min(rank, max(n_people - 1, 0), n_features)
         factor = X.new_zeros(n_features, rank)
         if n_people < 2:
-            return mean, factor, X.new_tensor(1.0), _unit_white_spectrum(X, shape)
+            return mean, factor, X.new_ones(shape[0]), _unit_white_spectrum(X, shape, exponent)
         weighted = weights.sqrt()[:, None] * (X - mean)
         u, s, vt = torch.linalg.svd(weighted, full_matrices=False)
         eigen = s.pow(2) * (n_people / (n_people - 1))
         floor = NOISE_FLOOR * eigen.sum() / n_features
         rest = (eigen[k:].sum() / max(n_features - k, 1)).clamp(min=floor)
         factor[:, :k] = vt[:k].T * (eigen[:k] - rest).clamp(min=0).sqrt()
-        spectrum = None
-        if shape is not None:
-            residual = (weighted - (u[:, :k] * s[:k]) @ vt[:k]).view(len(X), *shape)
-            spectrum = _rest_spectrum(residual, rest, exponent)
-        return mean, factor, rest.sqrt(), spectrum
+        residual = (weighted - (u[:, :k] * s[:k]) @ vt[:k]).view(len(X), *shape)
+        channel_rest = rest * _channel_shares(residual)
+        spectrum = _rest_spectrum(residual, channel_rest, exponent) if exponent > 0 else None
+        return mean, factor, channel_rest.sqrt(), spectrum
 
     @classmethod
     def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
@@ -225,13 +243,32 @@ class ClassGaussian:
         X = X.flatten(1)
         fits = _fit_classes(lambda rows, w, n: cls._fit_one(rows, w, n, rank, shape, exponent),
                             X, targets, n_classes, support)
-        means, factors, noise, spectra = zip(*(_empty_fit(X, rank, shape) if f is None else f
-                                               for f in fits))
+        means, factors, noise, spectra = zip(*(_empty_fit(X, rank, shape, exponent)
+                                               if f is None else f for f in fits))
         return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
-                   None if shape is None else torch.stack(spectra))
+                   torch.stack(spectra) if exponent > 0 else None)
 
     def _tensors(self):
         return self.means, self.factors, self.noise_std, self.rest_spectra
+
+    def _rest_std(self, targets):
+        """The rest's standard deviation at every feature of each target's stimulus."""
+        std = self.noise_std[targets]
+        std = std[:, None] if std.dim() == 1 else std
+        return std.repeat_interleave(self.means.shape[1] // std.shape[1], dim=1)
+
+    def step_scale(self, targets):
+        """How far an optimization step moves each channel of each target's stimulus,
+        shape ``(len(targets), n_channels, 1)``: the rest's spread in the channel over
+        its root mean square over the channels, so that a step keeps each channel's
+        scale of detail; ``None`` where every channel's rest is the same (one channel,
+        white noise)."""
+        if self.noise_std.dim() == 1:
+            return None
+        std = self.noise_std[targets]
+        if bool((std == std[:, :1]).all()):
+            return None
+        return (std / std.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(1e-12))[:, :, None]
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""
@@ -243,8 +280,8 @@ class ClassGaussian:
         n, rank = len(targets), self.factors.shape[2]
         latent = draw_normal((n, rank, 1), generator, device)
         if self.rest_spectra is None:
-            rest = self.noise_std[targets][:, None] * draw_normal(
-                (n, self.means.shape[1]), generator, device)
+            rest = self._rest_std(targets) * draw_normal((n, self.means.shape[1]), generator,
+                                                         device)
         else:
             rest = _stationary_noise(self.rest_spectra[targets], shape[-1], generator).flatten(1)
         z = self.means[targets] + (self.factors[targets] @ latent)[:, :, 0] + rest
@@ -328,12 +365,12 @@ class ClassScaleMixture(ClassGaussian):
 
         fits = _fit_classes(fit_one, X, targets, n_classes, support)
         zero = X.new_tensor(0.0)
-        empty = (*_empty_fit(X, rank, shape), zero, zero)
+        empty = (*_empty_fit(X, rank, shape, exponent), zero, zero)
         means, factors, noise, spectra, log_mean, log_std = zip(
             *(empty if f is None else f for f in fits))
         return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
                    torch.stack(log_mean), torch.stack(log_std),
-                   None if shape is None else torch.stack(spectra))
+                   torch.stack(spectra) if exponent > 0 else None)
 
     def _tensors(self):
         return (self.means, self.factors, self.noise_std, self.log_amplitude_mean,
@@ -436,6 +473,10 @@ class ClassSpectrum:
         zero = X.new_tensor(0.0)
         white = (X.new_zeros(X.shape[1]), X.new_ones(X.shape[1], n_times // 2 + 1), zero, zero)
         return cls(*(torch.stack(p) for p in zip(*(white if f is None else f for f in fits))))
+
+    def step_scale(self, targets):
+        """``None``: optimization steps move every channel alike."""
+        return None
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""

@@ -80,12 +80,22 @@ class DirectOptimizer:
 
     def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
             freeze=True, init=None):
-        """Stimuli ``z`` of shape ``(len(targets), *shape)``, started from ``init`` (white noise)."""
+        """Stimuli ``z`` of shape ``(len(targets), *shape)``, started from ``init`` (white noise).
+
+        Where ``init.step_scale`` gives each channel its own scale, Adam moves the offset
+        ``u`` of ``z = start + scale * u``: a step moves each channel by its scale, so a
+        channel with little detail in its class gets little.
+        """
         init = StandardNormal() if init is None else init
         z = init.draw(targets, shape, generator)
-        z.requires_grad_(True)
-        return _optimize([z], lambda: z, forward, objective, targets, thresholds,
-                         self.n_iter, self.lr, freeze).detach()
+        scale = init.step_scale(targets)
+        if scale is None:
+            z.requires_grad_(True)
+            return _optimize([z], lambda: z, forward, objective, targets, thresholds,
+                             self.n_iter, self.lr, freeze).detach()
+        offset = torch.zeros_like(z, requires_grad=True)
+        return _optimize([offset], lambda: z + scale * offset, forward, objective, targets,
+                         thresholds, self.n_iter, self.lr, freeze).detach()
 
 
 class StimulusGenerator(nn.Module):

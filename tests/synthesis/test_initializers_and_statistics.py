@@ -19,6 +19,7 @@ from skstim.synthesis import (
     ClassScaleMixture,
     ConfidenceTarget,
     DirectOptimizer,
+    Objective,
     StandardNormal,
     SynthesisState,
     batchnorm_layers,
@@ -65,10 +66,72 @@ def test_class_gaussian_fit_shapes(two_classes):
     init = ClassGaussian.fit(X, y, n_classes=2, rank=3)
     assert init.means.shape == (2, 12)
     assert init.factors.shape == (2, 12, 3)
-    assert init.noise_std.shape == (2,)
+    assert init.noise_std.shape == (2, 1)  # one channel
     torch.testing.assert_close(init.means[0], X[y == 0].mean(dim=0))
     torch.testing.assert_close(init.means[1], X[y == 1].mean(dim=0))
     assert torch.all(init.noise_std > 0)
+
+
+def _smooth_and_rough(n=80, n_times=32, seed=0):
+    """Two channels per row: a slow wave with a random phase, and white noise."""
+    g = torch.Generator().manual_seed(seed)
+    phase = torch.rand(n, 1, generator=g) * 6.28
+    smooth = 3 * torch.sin(0.2 * torch.arange(n_times) + phase) * torch.rand(n, 1, generator=g)
+    rough = torch.randn(n, n_times, generator=g)
+    return torch.stack([smooth, rough], dim=1), torch.arange(n) % 2
+
+
+@pytest.mark.parametrize("init", [ClassGaussian, ClassScaleMixture])
+def test_the_rest_is_spread_over_channels_as_the_directions_leave_them(init):
+    X, y = _smooth_and_rough()
+    fitted = init.fit(X, y, n_classes=2, rank=4)
+    assert fitted.noise_std.shape == (2, 2)
+    # the smooth channel is (nearly) all in the directions: it gets a small share of the rest
+    assert torch.all(fitted.noise_std[:, 0] < 0.2 * fitted.noise_std[:, 1])
+    # in total as much rest as one level for the whole window: the floor holds for the sum
+    one_level = init.fit(X.reshape(len(X), 1, -1), y, n_classes=2, rank=4)
+    torch.testing.assert_close(fitted.noise_std.pow(2).mean(dim=1), one_level.noise_std[:, 0] ** 2)
+    draws = fitted.draw(torch.zeros(400, dtype=torch.long), (2, 32), torch.Generator().manual_seed(1))
+    step = draws.diff(dim=2).abs().mean(dim=(0, 2))
+    real = X[y == 0].diff(dim=2).abs().mean(dim=(0, 2))
+    assert step[0] < 2 * real[0]  # the smooth channel's draws stay smooth
+
+
+def test_step_scale_follows_the_rest_of_each_channel():
+    X, y = _smooth_and_rough()
+    fitted = ClassGaussian.fit(X, y, n_classes=2, rank=4)
+    targets = torch.tensor([0, 1, 1])
+    scale = fitted.step_scale(targets)
+    assert scale.shape == (3, 2, 1)
+    torch.testing.assert_close(scale.pow(2).mean(dim=1), torch.ones(3, 1))
+    ratio = fitted.noise_std[targets, 0] / fitted.noise_std[targets, 1]
+    torch.testing.assert_close(scale[:, 0, 0] / scale[:, 1, 0], ratio)
+    one_channel = ClassGaussian.fit(X.reshape(len(X), 1, -1), y, n_classes=2, rank=4)
+    assert one_channel.step_scale(targets) is None
+    assert StandardNormal().step_scale(targets) is None
+
+
+def test_direct_optimizer_moves_each_channel_by_its_step_scale():
+    """A channel whose rest is a hundredth of the other's moves a hundredth as far."""
+    model = nn.Linear(8, 2)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+        model.weight[1].fill_(-1.0)
+        model.bias.zero_()
+    start = ClassGaussian(torch.zeros(2, 8), torch.zeros(2, 8, 1), torch.tensor([[1.0, 0.01]] * 2))
+    targets = torch.tensor([0, 0, 1, 1])
+    z = DirectOptimizer(n_iter=10, lr=0.1).run(
+        lambda z: model(z.flatten(1)), Objective([(1.0, ClassExcitation())]), targets, None,
+        (2, 4), torch.Generator().manual_seed(0), init=start)
+    z0 = start.draw(targets, (2, 4), torch.Generator().manual_seed(0))
+    moved = (z - z0).abs().mean(dim=(0, 2))
+    assert moved[0] > 0.1
+    assert moved[1] < 0.02 * moved[0]
+    plain = DirectOptimizer(n_iter=10, lr=0.1).run(
+        lambda z: model(z.flatten(1)), Objective([(1.0, ClassExcitation())]), targets, None,
+        (2, 4), torch.Generator().manual_seed(0))
+    assert (plain - StandardNormal().draw(targets, (2, 4), torch.Generator().manual_seed(0))) \
+        .abs().mean(dim=(0, 2)).min() > 0.1  # white noise: every channel moves
 
 
 def test_class_gaussian_draws_follow_the_class_mean_and_main_direction(two_classes):
