@@ -9,8 +9,9 @@ from .support import without_floors
 
 __all__ = ["StandardNormal", "ClassGaussian", "ClassScaleMixture", "ClassSpectrum", "log_bands"]
 
-#: Least variance of a class start's isotropic rest, as a share of the class's average
-#: variance per feature: the start is never (near) a combination of a few private rows.
+#: Least variance of a class start's rest (averaged over the features), as a share of the
+#: class's average variance per feature: the start is never (near) a combination of a few
+#: private rows.
 NOISE_FLOOR = 0.1
 
 
@@ -152,18 +153,18 @@ class ClassGaussian:
     """Start each stimulus from a low-rank Gaussian fitted to the real samples of its class.
 
     The class-conditional mean plus the leading principal directions of the class,
-    with isotropic noise for the rest (probabilistic PCA): noise that already has the
+    with white noise for the rest (probabilistic PCA): noise that already has the
     class's average shape and its main modes of variation.
 
     Fitted with a :class:`~skstim.synthesis.ClassSupport`, each person weighs the same
     in a class's mean and directions, the rank is at most the class's people minus
     one, and a class below the support floors gets the pooled Gaussian of all
-    classes (or white noise). The isotropic rest is at least ``NOISE_FLOOR`` (a tenth)
-    of the class's average variance per feature. The rest's variance is spread over the
-    channels as what the directions leave of each: a smooth channel that the directions
-    already describe (oxygen saturation beside respiration, say) gets little of it,
-    where one level for every channel would make it as rough as the busiest; its
-    total, and so the floor, is that of one level. Even so the mean and the directions
+    classes (or white noise). The rest's variance, averaged over the features, is at
+    least ``NOISE_FLOOR`` (a tenth) of the class's average variance per feature; it is
+    shared out over the channels as the directions leave each of them: a smooth channel
+    that the directions already describe (oxygen saturation beside respiration, say)
+    gets little of it, where one level for every channel would make it as rough as the
+    busiest. Even so the mean and the directions
     are sums over the class's rows: with few people behind a class they stay close to
     those people's windows (see the privacy audit in the user guide).
 
