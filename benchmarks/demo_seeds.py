@@ -16,6 +16,8 @@ Commands::
         --synthesis init_rest=0.5
     python benchmarks/demo_seeds.py --seeds 4 --soft-labels auto,expand
     python benchmarks/demo_seeds.py --seeds 4 --first-seed 4   # seeds 4-7
+    python benchmarks/demo_seeds.py --seeds 4 --first-seed 100 --sampling-rate 1 \\
+        --window-seconds 120 --noise 0.3                      # another representation
 
 ``--soft-labels`` scores the scikit-learn students of each setting once per way of
 passing the teacher's labels (:func:`skstim.utils.fit_on_stimuli`); the networks learn
@@ -42,6 +44,12 @@ def main(argv=None):
     parser.add_argument("--synthesis", action="append", default=[], metavar="NAME=VALUE",
                         help="a synthesis parameter of the second setting (repeatable); the "
                              "first setting is always the default")
+    parser.add_argument("--sampling-rate", type=float, default=None,
+                        help="samples per second of the simulated windows (default: the demo's)")
+    parser.add_argument("--window-seconds", type=float, default=None,
+                        help="length of a simulated window (default: the demo's)")
+    parser.add_argument("--noise", type=float, default=None,
+                        help="simulated measurement noise (default: the demo's)")
     parser.add_argument("--soft-labels", default="auto", metavar="MODE,MODE",
                         help="ways the scikit-learn students take the labels (default auto)")
     args = parser.parse_args(argv)
@@ -49,11 +57,14 @@ def main(argv=None):
     if args.synthesis:
         synthesis = dict(parse_parameter(text, parser) for text in args.synthesis)
         settings[", ".join(f"{k}={v}" for k, v in synthesis.items())] = synthesis
+    simulation = {name: value for name, value in (("sampling_rate", args.sampling_rate),
+                                                  ("window_seconds", args.window_seconds),
+                                                  ("noise", args.noise)) if value is not None}
     modes = args.soft_labels.split(",")
     gaps = {f"{name}, {mode}" if len(modes) > 1 else name: []
             for name in settings for mode in modes}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        data, train, test, _ = demo_split(QUICK, seed)
+        data, train, test, _ = demo_split(QUICK, seed, **simulation)
         X_train, y_train = data.X[train], data.y[train]
         X_test, y_test = data.X[test], data.y[test]
         common = dict(input_shape=data.input_shape, n_iter=QUICK.n_iter, random_state=seed)

@@ -44,15 +44,17 @@ FULL = DemoConfig(n_subjects=40, n_windows=80, teacher_epochs=25, n_iter=20,
                             "gradient boosting", "k-nn", "rbf svm", "logistic regression"))
 
 
-def demo_split(config, random_state):
+def demo_split(config, random_state, **simulation):
     """The demo's simulated study and its split by person: ``(data, train, test, second)``.
 
     ``config.n_subjects`` people, each recorded for two nights of ``config.n_windows``
     windows; 25 % of the people are held out; ``train`` and ``test`` index the first
     night of the training and the held-out people, ``second`` marks every second night
-    (the attacker's).
+    (the attacker's). ``simulation`` goes to :func:`~skstim.datasets.make_sleep_apnea`
+    (``sampling_rate``, ``window_seconds``, ``noise``: another representation).
     """
-    data = make_sleep_apnea(config.n_subjects, 2 * config.n_windows, random_state=random_state)
+    data = make_sleep_apnea(config.n_subjects, 2 * config.n_windows, random_state=random_state,
+                            **simulation)
     first_night = np.concatenate([np.arange(np.sum(data.groups == g)) < config.n_windows
                                   for g in np.unique(data.groups)])
     train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)

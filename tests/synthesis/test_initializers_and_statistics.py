@@ -112,7 +112,7 @@ def test_step_scale_follows_the_rest_of_each_channel():
 
 
 def test_direct_optimizer_moves_each_channel_by_its_step_scale():
-    """A channel whose rest is a hundredth of the other's moves a hundredth as far."""
+    """A channel whose rest is a hundredth of the other's moves about a hundredth as far."""
     model = nn.Linear(8, 2)
     with torch.no_grad():
         model.weight.fill_(1.0)
