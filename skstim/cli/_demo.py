@@ -20,9 +20,13 @@ from ..evaluation import (
     fit_attackers,
     noise_set,
     student_families,
+    utility_row,
     worst_case_attack,
 )
 from ..nets import make_network, make_teacher
+from ..utils import fit_on_stimuli, predict_labels
+
+SHARED_FAMILY = "teacher architecture"
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,11 @@ class _Study:
     random_state: int
 
     def network(self):
-        return make_network(self.data.input_shape, max_epochs=self.config.teacher_epochs,
-                            device=self.device, random_state=self.random_state)
+        """The attacked student: the teacher's architecture as :func:`student_families`
+        builds it, so that it is that family's utility row as well."""
+        return student_families(self.data.input_shape, families=[SHARED_FAMILY],
+                                max_epochs=self.config.teacher_epochs, device=self.device,
+                                random_state=self.random_state)[SHARED_FAMILY]
 
 
 def _utility_task(study, name, student, X_stimuli, proba, classes):
@@ -102,17 +109,26 @@ def _inhibited_set(study, teacher, n_stimuli):
 
 
 def _privacy_task(study, released, classes, attackers, inhibit=None):
-    """Every attack on one released set; ``inhibit=(teacher, n)`` synthesizes it first."""
+    """Every attack on one released set; ``inhibit=(teacher, n)`` synthesizes it first.
+
+    Returns the figures and the labels that the attacked student (a network of the
+    teacher's architecture, fitted once on the released set) predicts for the held-out
+    windows: on the real windows and the stimuli, that student is the utility row's
+    teacher's architecture too.
+    """
     if inhibit is not None:
         released = _inhibited_set(study, *inhibit)
     d, train, test, attacker = study.data, study.train, study.test, study.second_night
-    return evaluate_privacy(
-        *released, classes, X_private=d.X[train], y_private=d.y[train],
+    X_released, proba = np.asarray(released[0], dtype=np.float32), released[1]
+    student = fit_on_stimuli(study.network(), X_released, proba, classes)
+    figures = evaluate_privacy(
+        X_released, proba, classes, X_private=d.X[train], y_private=d.y[train],
         groups_private=d.groups[train], X_attacker=d.X[attacker],
         groups_attacker=d.groups[attacker], X_outside=d.X[test], y_outside=d.y[test],
         groups_outside=d.groups[test], input_shape=d.input_shape,
-        sampling_rate=d.sampling_rate, attackers=attackers, student=study.network(),
+        sampling_rate=d.sampling_rate, attackers=attackers, student=FrozenEstimator(student),
         random_state=study.random_state)
+    return figures, predict_labels(student, np.asarray(d.X[test], dtype=np.float32), classes)
 
 
 @dataclass(frozen=True)
@@ -177,7 +193,8 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     n_jobs : int or None, default=None
         Processes for what follows the teacher and its stimuli: each student family and
         each released set's attacks (with the synthesis of the inhibited stimuli) is one
-        task; ``-1`` uses every core. The attackers' forests also fit on ``n_jobs``
+        task (the teacher's architecture is the student the attacks on the real windows
+        and on the stimuli train, so it is fitted in those tasks); ``-1`` uses every core. The attackers' forests also fit on ``n_jobs``
         cores (:func:`~skstim.evaluation.fit_attackers`). With more than one process
         every task runs with ``cpu_count // n_jobs`` torch threads, and torch's sums
         round a little differently with another thread count: figures can then move in
@@ -228,21 +245,30 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
                                   random_state=random_state)
         real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
         noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
+        # the attacked student of the real windows and of the stimuli is the utility row of
+        # the teacher's architecture: one fit serves both
+        shared = SHARED_FAMILY if SHARED_FAMILY in students else None
         # name: (steps of the progress bar, task, its arguments); the longest tasks first,
         # so that the processes finish together
         tasks = {
             released[2]: (2, _privacy_task, (study, None, classes, attackers,
                                              (synthesizer.teacher_, n_stimuli))),
-            released[1]: (1, _privacy_task, (study, (X_stimuli, proba), classes, attackers)),
+            released[1]: (1 + (shared is not None), _privacy_task,
+                          (study, (X_stimuli, proba), classes, attackers)),
             **{name: (2, _utility_task, (study, name, student, X_stimuli, proba, classes))
-               for name, student in students.items()},
-            released[0]: (1, _privacy_task, (study, real_set, classes, attackers)),
+               for name, student in students.items() if name != shared},
+            released[0]: (1 + (shared is not None), _privacy_task,
+                          (study, real_set, classes, attackers)),
             released[3]: (1, _privacy_task, (study, noise, classes, attackers)),
         }
         bar.set_postfix_str("students and attacks")
         outputs = _run_tasks(tasks, n_jobs, bar.update)
+    privacy = {name: outputs[name][0] for name in released}
+    if shared is not None:
+        outputs[shared] = utility_row(shared, y_test, outputs[released[0]][1],
+                                      outputs[released[1]][1], groups_test=data.groups[test],
+                                      random_state=random_state)
     rows = [outputs[name] for name in students]
-    privacy = {name: outputs[name] for name in released}
     real = privacy[released[0]]
     for figures in privacy.values():
         figures["worst_case"] = worst_case_attack(figures, real)

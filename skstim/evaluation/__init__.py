@@ -14,7 +14,7 @@ from ._quick_checks import quick_privacy_checks
 from ._shadow import shadow_membership
 from ._reference_sets import class_gaussian_set, dp_vae_set, interpolated_set, vae_set
 from ._utility import FAMILY_NAMES, evaluate_utility, score_real, score_synthetic
-from ._utility import student_families, utility_scores
+from ._utility import student_families, utility_row, utility_scores
 from ._worst_case import ATTACK_LABELS, attack_figures, summarize_splits, worst_case_attack
 
 __all__ = [*_utility.__all__, *_reference_sets.__all__, *_privacy.__all__,

@@ -14,7 +14,7 @@ from ._diagnosis import diagnosis_agreement
 from ..utils import fit_on_stimuli, people_bootstrap, predict_labels
 
 __all__ = ["FAMILY_NAMES", "student_families", "utility_scores", "score_real", "score_synthetic",
-           "evaluate_utility"]
+           "evaluate_utility", "utility_row"]
 
 FAMILY_NAMES = ("teacher architecture", "mlp", "gru", "random forest", "gradient boosting",
                 "k-nn", "rbf svm", "logistic regression")
@@ -185,14 +185,48 @@ def evaluate_utility(students, X_train, y_train, X_stimuli, proba_stimuli, class
                                           soft_labels)
         if callback is not None:
             callback()
-        real_scores = utility_scores(y_test, pred_real)
-        stim_scores = utility_scores(y_test, pred_stimuli)
-        row = {"family": name}
-        row.update({f"real_{k}": v for k, v in real_scores.items()})
-        row.update({f"stimuli_{k}": v for k, v in stim_scores.items()})
-        row.update({f"gap_{k}": stim_scores[k] - real_scores[k] for k in real_scores})
-        if groups_test is not None:
-            row.update(people_bootstrap(y_test, {"real": pred_real, "stimuli": pred_stimuli},
-                                        groups_test, random_state=random_state))
-        rows.append(row)
+        rows.append(utility_row(name, y_test, pred_real, pred_stimuli, groups_test=groups_test,
+                                random_state=random_state))
     return rows
+
+
+def utility_row(family, y_test, pred_real, pred_stimuli, *, groups_test=None, random_state=None):
+    """One row of :func:`evaluate_utility` from a family's predictions on the real test data.
+
+    For a student fitted elsewhere, e.g. the one a privacy evaluation trains on the
+    released set anyway (``skstim demo`` fits the teacher's architecture once per set).
+
+    Parameters
+    ----------
+    family : str
+        Name of the student family.
+    y_test : array-like of shape (n_test,)
+        True labels of the real held-out data.
+    pred_real, pred_stimuli : array-like of shape (n_test,)
+        Predictions of the family trained on the real training data and on the stimuli.
+    groups_test : array-like of shape (n_test,) or None, default=None
+        Person of each test row; adds the 95 % intervals over held-out people.
+    random_state : int, Generator or None, default=None
+        Seed of that bootstrap.
+
+    Returns
+    -------
+    row : dict
+        As in :func:`evaluate_utility`.
+
+    Examples
+    --------
+    >>> row = utility_row("k-nn", [0, 1, 1, 0], [0, 1, 1, 1], [0, 1, 0, 1])
+    >>> row["real_accuracy"], row["stimuli_accuracy"], row["gap_accuracy"]
+    (0.75, 0.5, -0.25)
+    """
+    real_scores = utility_scores(y_test, pred_real)
+    stim_scores = utility_scores(y_test, pred_stimuli)
+    row = {"family": family}
+    row.update({f"real_{k}": v for k, v in real_scores.items()})
+    row.update({f"stimuli_{k}": v for k, v in stim_scores.items()})
+    row.update({f"gap_{k}": stim_scores[k] - real_scores[k] for k in real_scores})
+    if groups_test is not None:
+        row.update(people_bootstrap(y_test, {"real": pred_real, "stimuli": pred_stimuli},
+                                    groups_test, random_state=random_state))
+    return row

@@ -171,3 +171,33 @@ def test_demo_tasks_leave_no_file_with_a_private_row(tmp_path, monkeypatch):
                           "b": (1, _files_holding_row, (private, 7, tmp_path))}, 2, steps.append)
     assert outputs == {"a": [], "b": []} and steps == [2, 1]
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_demo_fits_the_teacher_architecture_once_for_its_row_and_the_loss_attack(monkeypatch):
+    from skorch import NeuralNet
+
+    import skstim.cli._demo
+    from skstim.cli._demo import DemoConfig, run_demo
+    from skstim.nets import ConvNet1d
+
+    tiny = DemoConfig(n_subjects=8, n_windows=12, teacher_epochs=2, n_iter=2,
+                      families=("teacher architecture", "random forest"))
+    monkeypatch.setattr(skstim.cli._demo, "QUICK", tiny)
+    fits = []
+    fit = NeuralNet.fit
+
+    def counted(net, X, y=None, **params):
+        fits.append((net.module, len(X)))
+        return fit(net, X, y, **params)
+
+    monkeypatch.setattr(NeuralNet, "fit", counted)
+    result = run_demo(quick=True, progress=False, n_jobs=1)  # tasks in this process
+    # one student of the teacher's architecture per set of stimuli: plain and inhibited
+    assert fits.count((ConvNet1d, result["n_stimuli"])) == 2
+    assert [row["family"] for row in result["rows"]] == list(tiny.families)
+    shared, = [row for row in result["rows"] if row["family"] == "teacher architecture"]
+    privacy = result["privacy"]
+    # the attacked student of each set is the row's student: the same predictions
+    assert shared["stimuli_accuracy"] == privacy["stimuli"]["utility_accuracy"]
+    assert shared["real_accuracy"] == privacy["real windows (upper bound)"]["utility_accuracy"]
+    assert shared["real_accuracy_ci"][0] <= shared["real_accuracy"] <= shared["real_accuracy_ci"][1]
