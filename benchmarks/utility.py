@@ -118,6 +118,12 @@ VARIANTS = {
                     "per window)",
                     dict(stimuli_per_sample=4.0, n_iter=20, mix=0.75)),
     "x1": ("default, 20 steps, one stimulus per window", dict(stimuli_per_sample=1.0, n_iter=20)),
+    "steps-x4": ("default with the optimizer's steps shaped by the class spectra, 20 steps, "
+                 "4x stimuli", dict(step_shape="spectrum", n_iter=20, stimuli_per_sample=4.0)),
+    "spectra-x4": ("the start's rest and the optimizer's steps shaped by the class spectra, "
+                   "20 steps, 4x stimuli",
+                   dict(init_rest="spectrum", step_shape="spectrum", n_iter=20,
+                        stimuli_per_sample=4.0)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
                     "weighs the same), 20 steps, 4x stimuli",
                     dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),

@@ -64,6 +64,14 @@ default="class_scale_mixture"
         rest. A number goes between them: the class's band powers raised to it (0 is
         ``"white"``, 1 is ``"spectrum"``, 0.5 half way on a log scale), at the same
         variance. ``init="class_spectrum"`` and ``"noise"`` ignore it.
+    step_shape : {"white", "spectrum"}, default="white"
+        How each optimization step spreads over frequency. Adam moves every feature by
+        about the learning rate, which adds white detail that the class's windows may
+        not have; with ``"spectrum"`` a step is filtered to the class's power spectrum
+        about each window's level (16 log-spaced bands per channel, from the same
+        people and floors as the start; with ``init="class_spectrum"`` the start's own
+        spectrum), so it changes a stimulus as the class's windows move. ``method=
+        "generator"`` and ``init="noise"`` ignore it.
     min_class_people : int, default=10
         Fewest people (``groups`` passed to ``fit``; without them, rows) behind any
         class aggregate: the class start and the class activation statistics. A class
@@ -172,7 +180,8 @@ teacher_ : skorch NeuralNetClassifier
         Per-class mean and variance of the input of each teacher BatchNorm layer on
         the training data (``bn_statistics="class"``).
     init_ : ClassScaleMixture, ClassSpectrum, ClassGaussian or None
-        The class-conditional starting distribution (``None`` for ``init="noise"``).
+        The class-conditional starting distribution (``None`` for ``init="noise"``),
+        with the class spectra that shape the steps (``step_shape="spectrum"``).
     class_support_ : ClassSupport
         People and rows behind each class, the weight of each row in the class
         aggregates (each person weighs the same), and which classes met the support

@@ -114,6 +114,7 @@ class StimulusSynthesizer(BaseSampler):
         "init": [StrOptions(set(_INITIALIZERS) | {"noise"})],
         "init_rank": [Interval(Integral, 0, None, closed="left")],
         "init_rest": [StrOptions({"white", "spectrum"}), Interval(Real, 0, 1, closed="both")],
+        "step_shape": [StrOptions({"white", "spectrum"})],
         "min_class_people": [Interval(Integral, 1, None, closed="left")],
         "min_class_rows": [Interval(Integral, 1, None, closed="left")],
         "max_person_share": [Interval(Real, 1, None, closed="left"), None],
@@ -136,11 +137,11 @@ class StimulusSynthesizer(BaseSampler):
 
     def __init__(self, teacher=None, *, input_shape=None, n_stimuli=None, stimuli_per_sample=4.0,
                  method="direct", n_iter=20, lr=None, bn_weight=1.0, bn_statistics="class", bn_segments=1,
-                 init="class_scale_mixture", init_rank=64, init_rest="white", min_class_people=10,
-                 min_class_rows=20, max_person_share=1.0, tv_weight=0.0, l2_weight=0.0, mix=0.0,
-                 confidence=None, competition_weight=0.0, class_prior="match", memory=None,
-                 batch_size=256, device="cpu", n_jobs=None, dp_epsilon=None, dp_delta=None,
-                 dp_unit="window", random_state=None, verbose=0):
+                 init="class_scale_mixture", init_rank=64, init_rest="white", step_shape="white",
+                 min_class_people=10, min_class_rows=20, max_person_share=1.0, tv_weight=0.0,
+                 l2_weight=0.0, mix=0.0, confidence=None, competition_weight=0.0,
+                 class_prior="match", memory=None, batch_size=256, device="cpu", n_jobs=None,
+                 dp_epsilon=None, dp_delta=None, dp_unit="window", random_state=None, verbose=0):
         self.teacher = teacher
         self.input_shape = input_shape
         self.n_stimuli = n_stimuli
@@ -154,6 +155,7 @@ class StimulusSynthesizer(BaseSampler):
         self.init = init
         self.init_rank = init_rank
         self.init_rest = init_rest
+        self.step_shape = step_shape
         self.min_class_people = min_class_people
         self.min_class_rows = min_class_rows
         self.max_person_share = max_person_share
@@ -390,7 +392,8 @@ class StimulusSynthesizer(BaseSampler):
         if self.init in _INITIALIZERS:
             z = (X_t.view(len(X_t), *self.input_shape_) - torch.as_tensor(self.loc_, device=device)) \
                 / torch.as_tensor(self.scale_, device=device)
-            rest = {} if self.init == "class_spectrum" else dict(rest=self.init_rest)
+            rest = {} if self.init == "class_spectrum" else dict(rest=self.init_rest,
+                                                                  steps=self.step_shape)
             self.init_ = _INITIALIZERS[self.init].fit(z, y_t, n_classes, rank=self.init_rank,
                                                       support=self.class_support_, **rest)
 
@@ -476,7 +479,7 @@ class StimulusSynthesizer(BaseSampler):
         written into ``out`` where given."""
         return synthesize(
             self.teacher_.module_, targets, self.input_shape_,
-            optimizer=make_optimizer(self.method, self.n_iter, self.lr),
+            optimizer=make_optimizer(self.method, self.n_iter, self.lr, steps=self.step_shape),
             bn_weight=self.bn_weight, class_statistics=self.class_statistics_,
             bn_segments=self.bn_segments,
             init=self.init_, tv_weight=self.tv_weight, l2_weight=self.l2_weight,

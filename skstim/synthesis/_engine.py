@@ -20,11 +20,14 @@ __all__ = ["synthesize", "interpolate", "make_optimizer", "OPTIMIZERS"]
 OPTIMIZERS = {"direct": DirectOptimizer, "generator": GeneratorOptimizer}
 
 
-def make_optimizer(method, n_iter, lr=None):
-    """The optimizer named ``method`` (``"direct"`` or ``"generator"``); ``lr=None`` keeps its default."""
+def make_optimizer(method, n_iter, lr=None, steps="white"):
+    """The optimizer named ``method`` (``"direct"`` or ``"generator"``); ``lr=None`` keeps
+    its default; ``steps`` shapes the direct optimizer's steps (the generator ignores it)."""
     if method not in OPTIMIZERS:
         raise ValueError(f"method must be one of {sorted(OPTIMIZERS)}, got {method!r}.")
     kwargs = {"n_iter": n_iter} if lr is None else {"n_iter": n_iter, "lr": lr}
+    if method == "direct":
+        kwargs["steps"] = steps
     return OPTIMIZERS[method](**kwargs)
 
 

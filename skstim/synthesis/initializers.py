@@ -34,20 +34,54 @@ def _rest_spectrum(residual, variance, exponent=1.0):
     :func:`_stationary_noise` has ``variance`` (a number, or one per channel) per feature.
     """
     n_times = residual.shape[2]
-    power = torch.fft.rfft(residual, dim=2).abs().pow(2).sum(dim=0)
-    bands = log_bands(n_times // 2 + 1, REST_BANDS)
-    if bands is not None:
-        power = torch.cat([band.mean(dim=1, keepdim=True).expand_as(band)
-                           for band in power.split(bands, dim=1)], dim=1)
+    power = _band_average(torch.fft.rfft(residual, dim=2).abs().pow(2).sum(dim=0), REST_BANDS)
+    return _unit_power(power, n_times, exponent) * torch.as_tensor(variance).reshape(-1, 1)
+
+
+def _band_average(power, n_bands):
+    """``power`` (..., n_frequencies) averaged within the :func:`log_bands` (None: as is)."""
+    bands = log_bands(power.shape[-1], n_bands)
+    if bands is None:
+        return power
+    return torch.cat([band.mean(dim=-1, keepdim=True).expand_as(band)
+                      for band in power.split(bands, dim=-1)], dim=-1)
+
+
+def _unit_power(power, n_times, exponent=1.0):
+    """Spectra (..., n_times // 2 + 1) shaped like ``power`` raised to ``exponent``, scaled
+    so that noise filtered by their square root has variance 1 per feature (white where
+    a spectrum has no power)."""
     # each rfft bin stands for itself and its mirror, except 0 and (even n_times) Nyquist
     counts = torch.full((n_times // 2 + 1,), 2.0, dtype=power.dtype, device=power.device)
     counts[0] = 1.0
     if n_times % 2 == 0:
         counts[-1] = 1.0
     total = power @ counts
-    power = torch.where(total[:, None] > 0, power, torch.ones_like(power))  # no power: white
-    power = power.pow(exponent)
-    return power / (power @ counts)[:, None] * n_times * torch.as_tensor(variance).reshape(-1, 1)
+    power = torch.where(total[..., None] > 0, power, torch.ones_like(power)).pow(exponent)
+    return power / (power @ counts)[..., None] * n_times
+
+
+def _step_spectrum(rows, weights, shape):
+    """Power spectrum per channel of one class's weighted rows about each row's own
+    level, in ``REST_BANDS`` log-spaced bands: how the class's windows move within
+    themselves, the shape the optimizer's steps take (:meth:`ClassGaussian.step_spectrum`)."""
+    X = rows.view(len(rows), *shape)
+    deviation = X - X.mean(dim=2, keepdim=True)
+    power = torch.einsum("n,ncf->cf", weights, torch.fft.rfft(deviation, dim=2).abs().pow(2))
+    return _band_average(power, REST_BANDS)
+
+
+def _step_spectra(X, targets, n_classes, support, shape, steps):
+    """Each class's :func:`_step_spectrum` by the support's source (white below the
+    floors) for ``steps="spectrum"``, None for ``"white"``."""
+    if steps not in ("white", "spectrum"):
+        raise ValueError(f"steps must be 'white' or 'spectrum', got {steps!r}.")
+    if steps == "white":
+        return None
+    fits = _fit_classes(lambda rows, w, n: _step_spectrum(rows, w, shape), X, targets,
+                        n_classes, support)
+    white = X.new_ones(shape[0], shape[1] // 2 + 1)
+    return torch.stack([white if f is None else f for f in fits])
 
 
 def _rest_exponent(rest):
@@ -144,6 +178,10 @@ class StandardNormal:
         """``None``: optimization steps move every channel alike."""
         return None
 
+    def step_spectrum(self, targets):
+        """``None``: no class spectrum to shape optimization steps by."""
+        return None
+
     def draw(self, targets, shape, generator):
         """Noise of shape ``(len(targets), *shape)`` on the targets' device."""
         return draw_normal((len(targets), *shape), generator, targets.device)
@@ -188,6 +226,10 @@ class ClassGaussian:
         feature).
     rest_spectra : torch.Tensor of shape (n_classes, n_channels, n_times // 2 + 1) or None
         Power spectrum of the rest per class and channel; ``None``: a white rest.
+    step_spectra : torch.Tensor of shape (n_classes, n_channels, n_times // 2 + 1) or None
+        Power spectrum of each class's windows about their own level (16 log-spaced
+        bands per channel), by which :class:`~skstim.synthesis.DirectOptimizer` shapes
+        its steps (``steps="spectrum"`` in :meth:`fit`); ``None``: not fitted.
 
     Examples
     --------
@@ -203,9 +245,9 @@ class ClassGaussian:
     (2, 1, 33)
     """
 
-    def __init__(self, means, factors, noise_std, rest_spectra=None):
+    def __init__(self, means, factors, noise_std, rest_spectra=None, step_spectra=None):
         self.means, self.factors, self.noise_std = means, factors, noise_std
-        self.rest_spectra = rest_spectra
+        self.rest_spectra, self.step_spectra = rest_spectra, step_spectra
 
     @staticmethod
     def _fit_one(X, weights, n_people, rank, shape, exponent=0.0):
@@ -230,7 +272,7 @@ class ClassGaussian:
         return mean, factor, channel_rest.sqrt(), spectrum
 
     @classmethod
-    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
+    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white", steps="white"):
         """Fit one probabilistic PCA per class on standardized ``X``.
 
         ``X`` has shape ``(n, n_channels, n_times)`` (2-D: one channel).
@@ -239,6 +281,8 @@ class ClassGaussian:
         floors. ``rest="spectrum"`` shapes the rest by the power spectrum of what the
         directions leave (see the class docstring), ``"white"`` keeps it white, and a
         number in [0, 1] goes between them: the spectrum raised to that power.
+        ``steps="spectrum"`` also fits ``step_spectra``, each class's power spectrum
+        about each window's level (same weights and floors), for the optimizer's steps.
         """
         shape, exponent = _rest_form(X, rest)
         X = X.flatten(1)
@@ -247,10 +291,11 @@ class ClassGaussian:
         means, factors, noise, spectra = zip(*(_empty_fit(X, rank, shape, exponent)
                                                if f is None else f for f in fits))
         return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
-                   torch.stack(spectra) if exponent > 0 else None)
+                   torch.stack(spectra) if exponent > 0 else None,
+                   _step_spectra(X, targets, n_classes, support, shape, steps))
 
     def _tensors(self):
-        return self.means, self.factors, self.noise_std, self.rest_spectra
+        return self.means, self.factors, self.noise_std, self.rest_spectra, self.step_spectra
 
     def _rest_std(self, targets):
         """The rest's standard deviation at every feature of each target's stimulus."""
@@ -270,6 +315,12 @@ class ClassGaussian:
         if bool((std == std[:, :1]).all()):
             return None
         return (std / std.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(1e-12))[:, :, None]
+
+    def step_spectrum(self, targets):
+        """Each target's class power spectrum per channel, shape ``(len(targets),
+        n_channels, n_times // 2 + 1)``, to shape optimization steps by; ``None`` where
+        fitted without (``steps="white"``)."""
+        return None if self.step_spectra is None else self.step_spectra[targets]
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""
@@ -345,13 +396,14 @@ class ClassScaleMixture(ClassGaussian):
     """
 
     def __init__(self, means, factors, noise_std, log_amplitude_mean, log_amplitude_std,
-                 rest_spectra=None):
-        super().__init__(means, factors, noise_std, rest_spectra)
+                 rest_spectra=None, step_spectra=None):
+        super().__init__(means, factors, noise_std, rest_spectra, step_spectra)
         self.log_amplitude_mean, self.log_amplitude_std = log_amplitude_mean, log_amplitude_std
 
     @classmethod
-    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white"):
-        """Fit the amplitude log-normal and the normalized probabilistic PCA of each class."""
+    def fit(cls, X, targets, n_classes, rank=16, support=None, rest="white", steps="white"):
+        """Fit the amplitude log-normal and the normalized probabilistic PCA of each class
+        (``steps`` as in :meth:`ClassGaussian.fit`)."""
         shape, exponent = _rest_form(X, rest)
         X = X.flatten(1)
 
@@ -371,11 +423,12 @@ class ClassScaleMixture(ClassGaussian):
             *(empty if f is None else f for f in fits))
         return cls(torch.stack(means), torch.stack(factors), torch.stack(noise),
                    torch.stack(log_mean), torch.stack(log_std),
-                   torch.stack(spectra) if exponent > 0 else None)
+                   torch.stack(spectra) if exponent > 0 else None,
+                   _step_spectra(X, targets, n_classes, support, shape, steps))
 
     def _tensors(self):
         return (self.means, self.factors, self.noise_std, self.log_amplitude_mean,
-                self.log_amplitude_std, self.rest_spectra)
+                self.log_amplitude_std, self.rest_spectra, self.step_spectra)
 
     def draw(self, targets, shape, generator):
         """Samples of shape ``(len(targets), *shape)``, one from each target's class."""
@@ -457,17 +510,13 @@ class ClassSpectrum:
         """
         X = X[:, None, :] if X.dim() == 2 else X
         n_times = X.shape[2]
-        bands = log_bands(n_times // 2 + 1, rank)
 
         def fit_one(rows, weights, n_people):
             level = weights @ rows.mean(dim=2)
             deviation = rows - level[None, :, None]
             amplitude, log_mean, log_std = _amplitude_law(deviation, weights, n_people)
             power = torch.fft.rfft(deviation / amplitude[:, None, None], dim=2).abs().pow(2)
-            spectrum = torch.einsum("n,ncf->cf", weights, power) / n_times
-            if bands is not None:
-                spectrum = torch.cat([band.mean(dim=1, keepdim=True).expand_as(band)
-                                      for band in spectrum.split(bands, dim=1)], dim=1)
+            spectrum = _band_average(torch.einsum("n,ncf->cf", weights, power) / n_times, rank)
             return level, spectrum, log_mean, log_std
 
         fits = _fit_classes(fit_one, X, targets, n_classes, support)
@@ -478,6 +527,11 @@ class ClassSpectrum:
     def step_scale(self, targets):
         """``None``: optimization steps move every channel alike."""
         return None
+
+    def step_spectrum(self, targets):
+        """Each target's class spectra, shape ``(len(targets), n_channels, n_times // 2 +
+        1)``: the start's own shape, for the optimization steps too."""
+        return self.spectra[targets]
 
     def to(self, device):
         """This initializer with its tensors on ``device``."""

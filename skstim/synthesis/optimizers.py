@@ -11,7 +11,7 @@ from torch import nn
 
 from ..utils import draw_normal, seeded_torch
 
-from .initializers import StandardNormal
+from .initializers import StandardNormal, _unit_power
 from .objectives import ConfidenceTarget, SynthesisState
 
 __all__ = ["DirectOptimizer", "GeneratorOptimizer", "StimulusGenerator"]
@@ -60,6 +60,14 @@ class DirectOptimizer:
         Steps per batch.
     lr : float, default=0.1
         Initial learning rate (the stimuli live in a standardized space).
+    steps : {"white", "spectrum"}, default="white"
+        How a step spreads over frequency. Adam moves every feature by about ``lr``
+        whatever its gradient, which adds white detail; with ``"spectrum"`` it moves
+        the offset ``u`` of ``z = start + filter(u)`` instead, where the filter has each
+        class's power spectrum from the start (``init.step_spectrum``, at the power of
+        a white step): a step then changes a stimulus as the class's windows move,
+        slowly where they are smooth. A start without one (white noise) keeps white
+        steps.
 
     Examples
     --------
@@ -75,8 +83,10 @@ class DirectOptimizer:
     [0, 1]
     """
 
-    def __init__(self, n_iter=20, lr=0.1):
-        self.n_iter, self.lr = n_iter, lr
+    def __init__(self, n_iter=20, lr=0.1, steps="white"):
+        if steps not in ("white", "spectrum"):
+            raise ValueError(f"steps must be 'white' or 'spectrum', got {steps!r}.")
+        self.n_iter, self.lr, self.steps = n_iter, lr, steps
 
     def run(self, forward, objective, targets, thresholds, shape, generator, n_classes=None,
             freeze=True, init=None):
@@ -89,6 +99,18 @@ class DirectOptimizer:
         init = StandardNormal() if init is None else init
         z = init.draw(targets, shape, generator)
         scale = init.step_scale(targets)
+        spectra = init.step_spectrum(targets) if self.steps == "spectrum" else None
+        if spectra is not None:
+            gain = _unit_power(spectra, shape[-1]).sqrt()
+            gain = gain if scale is None else scale * gain
+            start = z.view(len(z), -1, shape[-1])
+            offset = torch.zeros_like(start, requires_grad=True)
+
+            def shaped():
+                step = torch.fft.irfft(torch.fft.rfft(offset, dim=2) * gain, n=shape[-1], dim=2)
+                return (start + step).view_as(z)
+            return _optimize([offset], shaped, forward, objective, targets, thresholds,
+                             self.n_iter, self.lr, freeze).detach()
         if scale is None:
             z.requires_grad_(True)
             return _optimize([z], lambda: z, forward, objective, targets, thresholds,

@@ -36,12 +36,14 @@ def _plant(init, **parameters):
 
 
 # the default start, the spectrum start, the tree candidate of the utility benchmark, three
-# interpolations per optimized stimulus (mix), and the differentially private fit with
-# the floors off (the noise alone must hide the row)
+# interpolations per optimized stimulus (mix), steps shaped by the class spectra, and the
+# differentially private fit with the floors off (the noise alone must hide the row)
 STARTS = [dict(init="class_scale_mixture"), dict(init="class_spectrum"),
           dict(init="class_scale_mixture", init_rest="spectrum", max_person_share=4.0),
-          dict(init="class_scale_mixture", mix=0.75)]
-START_IDS = ["scale-mixture", "spectrum", "capped-spectrum-rest", "interpolations"]
+          dict(init="class_scale_mixture", mix=0.75),
+          dict(init="class_scale_mixture", init_rest="spectrum", step_shape="spectrum")]
+START_IDS = ["scale-mixture", "spectrum", "capped-spectrum-rest", "interpolations",
+             "spectrum-steps"]
 if importlib.util.find_spec("opacus") is not None:
     STARTS.append(dict(init="class_spectrum", dp_epsilon=8.0, min_class_people=1,
                        min_class_rows=1, teacher=make_teacher(arch="mlp", norm="group",
