@@ -194,8 +194,9 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
         Processes for what follows the teacher and its stimuli: each student family and
         each released set's attacks (with the synthesis of the inhibited stimuli) is one
         task (the teacher's architecture is the student the attacks on the real windows
-        and on the stimuli train, so it is fitted in those tasks); ``-1`` uses every core. The attackers' forests also fit on ``n_jobs``
-        cores (:func:`~skstim.evaluation.fit_attackers`). With more than one process
+        and on the stimuli train, so it is fitted in those tasks); ``-1`` uses every
+        core. The attackers' forests also fit on ``n_jobs`` cores
+        (:func:`~skstim.evaluation.fit_attackers`). With more than one process
         every task runs with ``cpu_count // n_jobs`` torch threads, and torch's sums
         round a little differently with another thread count: figures can then move in
         the last digits against ``n_jobs=None``. A given ``n_jobs`` on a given machine
