@@ -98,26 +98,31 @@ class DirectOptimizer:
         """
         init = StandardNormal() if init is None else init
         z = init.draw(targets, shape, generator)
-        scale = init.step_scale(targets)
-        spectra = init.step_spectrum(targets) if self.steps == "spectrum" else None
-        if spectra is not None:
-            gain = _unit_power(spectra, shape[-1]).sqrt()
-            gain = gain if scale is None else scale * gain
-            start = z.view(len(z), -1, shape[-1])
-            offset = torch.zeros_like(start, requires_grad=True)
-
-            def shaped():
-                step = torch.fft.irfft(torch.fft.rfft(offset, dim=2) * gain, n=shape[-1], dim=2)
-                return (start + step).view_as(z)
-            return _optimize([offset], shaped, forward, objective, targets, thresholds,
-                             self.n_iter, self.lr, freeze).detach()
-        if scale is None:
+        step = self._step(init, targets, shape)
+        if step is None:
             z.requires_grad_(True)
             return _optimize([z], lambda: z, forward, objective, targets, thresholds,
                              self.n_iter, self.lr, freeze).detach()
         offset = torch.zeros_like(z, requires_grad=True)
-        return _optimize([offset], lambda: z + scale * offset, forward, objective, targets,
+        return _optimize([offset], lambda: z + step(offset), forward, objective, targets,
                          thresholds, self.n_iter, self.lr, freeze).detach()
+
+    def _step(self, init, targets, shape):
+        """How Adam's offset ``u`` moves the stimuli (``z = start + step(u)``), or None where
+        it moves them as it is: scaled per channel (``init.step_scale``) and, with
+        ``steps="spectrum"``, filtered to the class spectra (``init.step_spectrum``)."""
+        scale = init.step_scale(targets)
+        spectra = init.step_spectrum(targets) if self.steps == "spectrum" else None
+        if spectra is None:
+            return None if scale is None else (lambda offset: scale * offset)
+        gain = _unit_power(spectra, shape[-1]).sqrt()
+        gain = gain if scale is None else scale * gain
+
+        def shaped(offset):
+            flat = offset.view(len(offset), -1, shape[-1])
+            filtered = torch.fft.irfft(torch.fft.rfft(flat, dim=2) * gain, n=shape[-1], dim=2)
+            return filtered.view_as(offset)
+        return shaped
 
 
 class StimulusGenerator(nn.Module):
