@@ -1,5 +1,7 @@
 """Build a skorch classifier around one of the networks: teacher, student or subject model."""
 
+import inspect
+
 import torch
 from torch import nn
 
@@ -36,7 +38,9 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
     batch_size : int, default=64
         Mini-batch size.
     optimizer : torch optimizer class, default=torch.optim.AdamW
-        Optimizer.
+        Optimizer; one that takes ``foreach`` gets ``optimizer__foreach=True`` (the
+        multi-tensor update, which torch uses on CUDA by default) unless ``kwargs`` say
+        otherwise.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
     random_state : int or None, default=None
@@ -88,6 +92,10 @@ def make_network(input_shape=None, *, arch="cnn", n_classes=2, max_epochs=20, lr
         verbose=0,
         random_state=random_state,
     )
+    if "foreach" in inspect.signature(optimizer).parameters:
+        # torch updates CPU parameters one tensor at a time unless told otherwise; the
+        # multi-tensor update gives the same values in a fraction of the time
+        params["optimizer__foreach"] = True
     if norm != "batch":
         params["module__norm"] = norm
     if subject_reversal is not None:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from skstim import make_teacher
-from skstim.nets import ARCHITECTURES, MLP, ConvNet1d, GRUNet, architecture_name
+from skstim.nets import ARCHITECTURES, MLP, ConvNet1d, GRUNet, architecture_name, make_network
 
 
 # ------------------------------------------------------------------------- nets
@@ -119,3 +119,36 @@ def test_teacher_params_hold_no_skorch_bookkeeping():
     assert copy.get_params()["iterator_train__shuffle"] is False
     with pytest.raises(ValueError, match="unexpected argument"):
         make_teacher((1, 4), arch="mlp", module_hidden_sizes=(8,)).initialize()
+
+
+@pytest.mark.parametrize("length", [8, 9, 1])
+def test_pair_max_has_the_values_and_gradients_of_max_pool(length):
+    from skstim.nets._modules import _PairMax
+
+    x = torch.randn(3, 4, length)
+    x[0, 0, :2] = 0.5  # a tie: the gradient goes to the first of the two
+    x[1, 1, :] = 0.0   # after a ReLU: ties everywhere
+    ours, theirs = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out, expected = _PairMax()(ours), torch.nn.MaxPool1d(2)(theirs) if length >= 2 else None
+    if expected is None:
+        assert out.shape == (3, 4, 0)
+        return
+    assert torch.equal(out, expected)
+    weights = torch.randn_like(out)
+    (out * weights).sum().backward()
+    (expected * weights).sum().backward()
+    assert torch.equal(ours.grad, theirs.grad)
+
+
+def test_optimizers_that_take_it_update_all_tensors_at_once_unless_told_otherwise():
+    X = np.random.default_rng(0).normal(size=(16, 10)).astype(np.float32)
+    y = np.arange(16) % 2
+    net = make_network((1, 10), arch="mlp", max_epochs=1, random_state=0).fit(X, y)
+    assert net.optimizer_.defaults["foreach"] is True
+    single = make_network((1, 10), arch="mlp", max_epochs=1, random_state=0,
+                          optimizer__foreach=False).fit(X, y)
+    assert single.optimizer_.defaults["foreach"] is False
+    # the same update, one tensor at a time
+    np.testing.assert_array_equal(net.predict_proba(X), single.predict_proba(X))
+    lbfgs = make_network((1, 10), arch="mlp", optimizer=torch.optim.LBFGS)
+    assert "optimizer__foreach" not in lbfgs.get_params()
