@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
 from tqdm.auto import tqdm
@@ -16,7 +17,6 @@ from ..datasets import make_sleep_apnea
 from ..evaluation import (
     ATTACK_LABELS,
     evaluate_privacy,
-    evaluate_utility,
     fit_attackers,
     noise_set,
     student_families,
@@ -86,13 +86,38 @@ class _Study:
                                 random_state=self.random_state)[SHARED_FAMILY]
 
 
-def _utility_task(study, name, student, X_stimuli, proba, classes):
-    """One student family trained on the private windows and on the stimuli."""
+def _teacher_and_stimuli(study):
+    """The synthesizer fitted on the private windows (its teacher) and its default stimuli
+    with their soft labels."""
+    d, train, config = study.data, study.train, study.config
+    synthesizer = StimulusSynthesizer(
+        make_teacher(max_epochs=config.teacher_epochs, device=study.device),
+        input_shape=d.input_shape, n_iter=config.n_iter, device=study.device,
+        random_state=study.random_state,
+    ).fit(d.X[train], d.y[train], groups=d.groups[train])
+    X_stimuli, _, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
+    return synthesizer, X_stimuli, proba
+
+
+def _real_fit_task(study, student):
+    """The predictions for the held-out windows of ``student`` fitted on the private ones."""
     d, train, test = study.data, study.train, study.test
-    row, = evaluate_utility({name: student}, d.X[train], d.y[train], X_stimuli, proba, classes,
-                            d.X[test], d.y[test], groups_test=d.groups[test],
-                            random_state=study.random_state)
-    return row
+    return clone(student).fit(d.X[train], d.y[train]).predict(d.X[test])
+
+
+def _stimuli_fit_task(study, student, X_stimuli, proba, classes):
+    """The predictions for the held-out windows of ``student`` fitted on the stimuli."""
+    fitted = fit_on_stimuli(clone(student), X_stimuli, proba, classes)
+    return predict_labels(fitted, study.data.X[study.test], classes)
+
+
+def _baseline_attacks(study, released, classes):
+    """The attackers, fitted once on the attacker's nights, and :func:`_privacy_task` on
+    each of the ``released`` sets that need no teacher (the real windows, noise)."""
+    d, attacker = study.data, study.second_night
+    attackers = fit_attackers(d.X[attacker], d.groups[attacker], input_shape=d.input_shape,
+                              sampling_rate=d.sampling_rate, random_state=study.random_state)
+    return attackers, [_privacy_task(study, one, classes, attackers) for one in released]
 
 
 def _inhibited_set(study, teacher, n_stimuli):
@@ -191,16 +216,16 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     progress : bool, default=True
         Show a progress bar.
     n_jobs : int or None, default=None
-        Processes for what follows the teacher and its stimuli: each student family and
-        each released set's attacks (with the synthesis of the inhibited stimuli) is one
-        task (the teacher's architecture is the student the attacks on the real windows
-        and on the stimuli train, so it is fitted in those tasks); ``-1`` uses every
-        core. The attackers' forests also fit on ``n_jobs`` cores
-        (:func:`~skstim.evaluation.fit_attackers`). With more than one process
-        every task runs with ``cpu_count // n_jobs`` torch threads, and torch's sums
-        round a little differently with another thread count: figures can then move in
-        the last digits against ``n_jobs=None``. A given ``n_jobs`` on a given machine
-        always gives the same figures.
+        Processes for the demo's tasks, in two rounds: first the teacher with its
+        stimuli, the attackers with their attacks on the real windows and on noise, and
+        each student family on the real windows; then the inhibited stimuli with their
+        attacks, the attacks on the stimuli and each family on the stimuli (the
+        teacher's architecture is the student the attacks on the real windows and on
+        the stimuli train, so it is fitted in those tasks); ``-1`` uses every core.
+        With more than one process every task runs with ``cpu_count // n_jobs`` torch
+        threads, and torch's sums round a little differently with another thread
+        count: figures can then move in the last digits against ``n_jobs=None``. A
+        given ``n_jobs`` on a given machine always gives the same figures.
 
     Returns
     -------
@@ -216,60 +241,53 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     start = time.perf_counter()
     data, train, test, second_night = demo_split(config, random_state)
     study = _Study(data, train, test, second_night, config, device, random_state)
-    X_train, y_train, X_test, y_test = data.X[train], data.y[train], data.X[test], data.y[test]
+    X_train, y_train, y_test = data.X[train], data.y[train], data.y[test]
 
     students = student_families(data.input_shape, families=list(config.families),
                                 max_epochs=config.teacher_epochs, device=device,
                                 random_state=random_state)
+    # the attacked student of the real windows and of the stimuli is the utility row of the
+    # teacher's architecture: one fit serves both
+    shared = SHARED_FAMILY if SHARED_FAMILY in students else None
+    others = {name: student for name, student in students.items() if name != shared}
     released = ["real windows (upper bound)", "stimuli",
                 f"stimuli, inhibition {config.inhibition_weight:g}", "noise (floor)"]
-    with tqdm(total=3 + 2 * len(students) + len(released), desc="skstim demo",
-              disable=not progress) as bar:
-        bar.set_postfix_str("teacher")
-        synthesizer = StimulusSynthesizer(
-            make_teacher(max_epochs=config.teacher_epochs, device=device),
-            input_shape=data.input_shape, n_iter=config.n_iter, device=device,
-            random_state=random_state,
-        ).fit(X_train, y_train, groups=data.groups[train])
-        bar.update()
-        bar.set_postfix_str("stimuli")
-        n_stimuli = synthesizer.n_stimuli_
-        X_stimuli, _, proba = synthesizer.sample(n_stimuli, return_proba=True)
-        bar.update()
-
-        classes = synthesizer.classes_
-        one_hot = np.eye(len(classes), dtype=np.float32)
-        X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
-        attackers = fit_attackers(data.X[second_night], data.groups[second_night],
-                                  input_shape=data.input_shape,
-                                  sampling_rate=data.sampling_rate, n_jobs=n_jobs,
-                                  random_state=random_state)
-        real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
-        noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
-        # the attacked student of the real windows and of the stimuli is the utility row of
-        # the teacher's architecture: one fit serves both
-        shared = SHARED_FAMILY if SHARED_FAMILY in students else None
-        # name: (steps of the progress bar, task, its arguments); the longest tasks first,
-        # so that the processes finish together
-        tasks = {
+    classes = np.unique(y_train)
+    one_hot = np.eye(len(classes), dtype=np.float32)
+    X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
+    real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
+    noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
+    with tqdm(total=7 + 2 * len(students), desc="skstim demo", disable=not progress) as bar:
+        # Two rounds of tasks, each round's longest first so that the processes finish
+        # together (name: (steps of the progress bar, task, its arguments)). First what
+        # needs no teacher beside the teacher and its stimuli,
+        bar.set_postfix_str("teacher, attackers, students on real windows")
+        first = _run_tasks({
+            "stimuli": (2, _teacher_and_stimuli, (study,)),
+            "baselines": (2 + (shared is not None), _baseline_attacks,
+                          (study, [real_set, noise], classes)),
+            **{name: (1, _real_fit_task, (study, student)) for name, student in others.items()},
+        }, n_jobs, bar.update)
+        synthesizer, X_stimuli, proba = first["stimuli"]
+        attackers, (on_real, on_noise) = first["baselines"]
+        n_stimuli = len(X_stimuli)
+        # then what reads the teacher or its stimuli.
+        bar.set_postfix_str("inhibited stimuli, students on stimuli, attacks")
+        outputs = _run_tasks({
             released[2]: (2, _privacy_task, (study, None, classes, attackers,
                                              (synthesizer.teacher_, n_stimuli))),
             released[1]: (1 + (shared is not None), _privacy_task,
                           (study, (X_stimuli, proba), classes, attackers)),
-            **{name: (2, _utility_task, (study, name, student, X_stimuli, proba, classes))
-               for name, student in students.items() if name != shared},
-            released[0]: (1 + (shared is not None), _privacy_task,
-                          (study, real_set, classes, attackers)),
-            released[3]: (1, _privacy_task, (study, noise, classes, attackers)),
-        }
-        bar.set_postfix_str("students and attacks")
-        outputs = _run_tasks(tasks, n_jobs, bar.update)
+            **{name: (1, _stimuli_fit_task, (study, student, X_stimuli, proba, classes))
+               for name, student in others.items()},
+        }, n_jobs, bar.update)
+    outputs.update({released[0]: on_real, released[3]: on_noise})
     privacy = {name: outputs[name][0] for name in released}
+    predictions = {name: (first[name], outputs[name]) for name in others}
     if shared is not None:
-        outputs[shared] = utility_row(shared, y_test, outputs[released[0]][1],
-                                      outputs[released[1]][1], groups_test=data.groups[test],
-                                      random_state=random_state)
-    rows = [outputs[name] for name in students]
+        predictions[shared] = (on_real[1], outputs[released[1]][1])
+    rows = [utility_row(name, y_test, *predictions[name], groups_test=data.groups[test],
+                        random_state=random_state) for name in students]
     real = privacy[released[0]]
     for figures in privacy.values():
         figures["worst_case"] = worst_case_attack(figures, real)
@@ -277,10 +295,10 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     return {
         "rows": rows,
         "privacy": privacy,
-        "teacher_accuracy": float(np.mean(synthesizer.teacher_.predict(X_test) == y_test)),
+        "teacher_accuracy": float(np.mean(synthesizer.teacher_.predict(data.X[test]) == y_test)),
         "majority_accuracy": float(majority),
         "n_train": len(X_train),
-        "n_test": len(X_test),
+        "n_test": len(y_test),
         "n_subjects": (len(np.unique(data.groups[train])), len(np.unique(data.groups[test]))),
         "n_stimuli": len(X_stimuli),
         "inhibition_weight": config.inhibition_weight,

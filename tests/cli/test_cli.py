@@ -201,3 +201,37 @@ def test_demo_fits_the_teacher_architecture_once_for_its_row_and_the_loss_attack
     assert shared["stimuli_accuracy"] == privacy["stimuli"]["utility_accuracy"]
     assert shared["real_accuracy"] == privacy["real windows (upper bound)"]["utility_accuracy"]
     assert shared["real_accuracy_ci"][0] <= shared["real_accuracy"] <= shared["real_accuracy_ci"][1]
+
+
+def test_demo_rows_of_its_two_rounds_equal_one_utility_evaluation(monkeypatch):
+    # the demo fits each family on the real windows before the teacher exists and on the
+    # stimuli after: its rows must be those of evaluate_utility on the same stimuli
+    import skstim.cli._demo
+    from skstim.cli._demo import DemoConfig, _Study, _teacher_and_stimuli, demo_split, run_demo
+    from skstim.evaluation import evaluate_utility, student_families
+
+    tiny = DemoConfig(n_subjects=8, n_windows=12, teacher_epochs=2, n_iter=2,
+                      families=("mlp", "random forest"))
+    monkeypatch.setattr(skstim.cli._demo, "QUICK", tiny)
+    rounds = []
+    run_tasks = skstim.cli._demo._run_tasks
+
+    def recorded(tasks, n_jobs, progress):
+        rounds.append(list(tasks))
+        return run_tasks(tasks, n_jobs, progress)
+
+    monkeypatch.setattr(skstim.cli._demo, "_run_tasks", recorded)
+    result = run_demo(quick=True, progress=False, n_jobs=1)
+    # the teacher shares the first round with everything that does not read it
+    assert rounds[0] == ["stimuli", "baselines", *tiny.families]
+    assert rounds[1][2:] == list(tiny.families)
+
+    data, train, test, second = demo_split(tiny, 0)
+    study = _Study(data, train, test, second, tiny, "cpu", 0)
+    synthesizer, X_stimuli, proba = _teacher_and_stimuli(study)
+    students = student_families(data.input_shape, families=list(tiny.families),
+                                max_epochs=tiny.teacher_epochs, random_state=0)
+    expected = evaluate_utility(students, data.X[train], data.y[train], X_stimuli, proba,
+                                synthesizer.classes_, data.X[test], data.y[test],
+                                groups_test=data.groups[test], random_state=0)
+    assert result["rows"] == expected
