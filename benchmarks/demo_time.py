@@ -8,13 +8,21 @@ run; a checkout whose ``run_demo`` takes no ``n_jobs`` runs its own default). Us
 
     python benchmarks/demo_time.py --n-jobs 1,-1 --repeats 2
     python benchmarks/demo_time.py --code /tmp/before --n-jobs 1 --output /tmp/before.json
+    python benchmarks/demo_time.py --as-command --code /tmp/before,. --repeats 2
+
+``--as-command`` times what a newcomer waits for instead: ``python -m skstim demo --quick
+--no-progress`` in a fresh process (imports and worker start included), for each of the
+comma-separated checkouts of ``--code`` in turn, ``--repeats`` rounds.
 """
 
 import argparse
 import inspect
 import json
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def main(argv=None):
@@ -26,7 +34,12 @@ def main(argv=None):
                         help="a checkout whose skstim is timed instead of this one")
     parser.add_argument("--output", default=None,
                         help="JSON file (default benchmarks/results/demo_time.json)")
+    parser.add_argument("--as-command", action="store_true",
+                        help="time `python -m skstim demo --quick --no-progress` in a fresh "
+                             "process for each checkout of --code (comma-separated)")
     args = parser.parse_args(argv)
+    if args.as_command:
+        return time_commands(args)
     if args.code is not None:
         sys.path.insert(0, args.code)
     from _common import ROOT, machine_description
@@ -56,6 +69,35 @@ def main(argv=None):
         json.dump(record, f, indent=1)
     print(f"same table for every setting: {record['same_table_every_setting']}; "
           f"written to {output}")
+
+
+def time_commands(args):
+    """Wall time of the demo as a command, each checkout of ``args.code`` in turn."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _common import ROOT, machine_description
+
+    checkouts = [str(Path(c).resolve()) for c in (args.code or str(ROOT)).split(",")]
+    output = ROOT / "benchmarks" / "results" / "demo_command_time.json" \
+        if args.output is None else args.output
+    record = {"machine": machine_description(), "command": "python -m skstim demo --quick "
+              "--no-progress", "checkouts": {c: {"seconds": [], "tables": []} for c in checkouts}}
+    for _ in range(args.repeats):
+        for checkout in checkouts:
+            env = dict(os.environ, PYTHONPATH=checkout)
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "skstim", "demo", "--quick",
+                                   "--no-progress"], env=env, cwd=checkout, check=True,
+                                  capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            runs = record["checkouts"][checkout]
+            runs["seconds"].append(seconds)
+            runs["tables"].append(done.stdout)
+            print(f"{checkout}: {seconds:.1f} s as a command, "
+                  f"{done.stdout.strip().splitlines()[-1]}", flush=True)
+    with open(output, "w") as f:
+        json.dump(record, f, indent=1)
+    print(f"written to {output}")
+    return 0
 
 
 if __name__ == "__main__":
