@@ -3,12 +3,24 @@
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
+from skorch.dataset import Dataset
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ..utils import seeded_torch, torch_seed
 
 __all__ = ["NetClassifier"]
+
+
+class _RowBatches(Dataset):
+    """skorch's dataset over numpy arrays that hands the data loader a batch's rows taken
+    at once (``__getitems__``) instead of one ``__getitem__`` call per row: the same
+    batches, without skorch's per-row indexing and conversion."""
+
+    def __getitems__(self, indices):
+        X = torch.as_tensor(self.X[indices])
+        y = torch.zeros(len(indices), 1) if self.y is None else torch.as_tensor(self.y[indices])
+        return list(zip(X, y))
 
 
 class NetClassifier(NeuralNetClassifier):
@@ -70,6 +82,14 @@ class NetClassifier(NeuralNetClassifier):
         y = self._encode(y)
         with seeded_torch(torch_seed(self.random_state)):
             return super().fit(X, y, **fit_params)
+
+    def get_dataset(self, X, y=None):
+        """skorch's dataset; for numpy arrays and the default ``dataset``, one that takes
+        each batch's rows at once."""
+        if (self.dataset is Dataset and not self.get_params_for("dataset")
+                and isinstance(X, np.ndarray) and (y is None or isinstance(y, np.ndarray))):
+            return _RowBatches(X, y)
+        return super().get_dataset(X, y)
 
     def get_iterator(self, dataset, training=False):
         """skorch's data loader; when predicting, it draws its seed from a private generator,

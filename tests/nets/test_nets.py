@@ -152,3 +152,24 @@ def test_optimizers_that_take_it_update_all_tensors_at_once_unless_told_otherwis
     np.testing.assert_array_equal(net.predict_proba(X), single.predict_proba(X))
     lbfgs = make_network((1, 10), arch="mlp", optimizer=torch.optim.LBFGS)
     assert "optimizer__foreach" not in lbfgs.get_params()
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_numpy_batches_are_taken_at_once_with_the_same_result(soft):
+    from skorch.dataset import Dataset
+
+    class PerRow(Dataset):  # skorch's own, one row at a time
+        pass
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 12)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    target = np.eye(2, dtype=np.float32)[y] * 0.8 + 0.1 if soft else y
+    fast = make_network((1, 12), arch="mlp", max_epochs=2, random_state=0)
+    slow = make_network((1, 12), arch="mlp", max_epochs=2, random_state=0, dataset=PerRow)
+    fast.fit(X, target)
+    slow.fit(X, target)
+    assert hasattr(fast.get_dataset(X, target), "__getitems__")
+    assert not hasattr(slow.get_dataset(X, target), "__getitems__")
+    np.testing.assert_array_equal(fast.predict_proba(X), slow.predict_proba(X))
+    np.testing.assert_array_equal(fast.predict_proba(X[:1]), slow.predict_proba(X[:1]))
