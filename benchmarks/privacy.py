@@ -90,6 +90,10 @@ SETTINGS = {
     "simulated": Setting("simulated", n_splits=3, n_members=100, n_people=200, n_windows=24),
     "simulated-small": Setting("simulated", n_splits=3, n_members=8, n_people=16, n_windows=60,
                                stimuli_per_sample=4.0, n_iter=150),
+    # just above the default support floors (10 people a class): the smallest study whose
+    # classes get aggregates of their own
+    "simulated-12": Setting("simulated", n_splits=3, n_members=12, n_people=24, n_windows=60,
+                            stimuli_per_sample=4.0, n_iter=150),
     "apnea": Setting("apnea", n_splits=3, n_members=5),
     "apnea-small": Setting("apnea", n_splits=3, n_members=6, filler=False,
                            stimuli_per_sample=2.0, n_iter=100),
