@@ -28,11 +28,13 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupKFold
 from sklearn.utils import resample
+from skorch import NeuralNet
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     write_docs_section
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.datasets import fetch_apnea_ecg
+from skstim.nets import PreciseBatchNorm
 from skstim.evaluation import (
     class_gaussian_set,
     interpolated_set,
@@ -165,7 +167,7 @@ def load(mode, data_home, representation=DEFAULT_REPRESENTATION):
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
         student_seeds=1, seeded_families=None, representation=DEFAULT_REPRESENTATION,
-        subsample=None, cache=None, only_folds=None):
+        subsample=None, cache=None, only_folds=None, precise_bn=False):
     """Append one record per (fold, source, family) to ``output``, skipping those there.
 
     ``only_folds`` (None: all) runs these folds alone, so that separate processes can
@@ -175,7 +177,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     random subsample of ``n_rows`` rows of every training set, real and synthetic alike.
     ``cache`` is a folder for the teachers (joblib memory) and the stimuli of each fold
     and variant, so that a stopped run resumes without refitting them; clear it when the
-    synthesis code changes.
+    synthesis code changes. ``precise_bn`` ends every network student's fit (on real
+    windows and on stimuli alike) with :class:`~skstim.nets.PreciseBatchNorm`.
     """
     config = MODES[mode]
     X, y, groups, nights, input_shape = load(mode, data_home, representation)
@@ -198,6 +201,11 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         seeded = [student_families(input_shape, families=families,
                                    max_epochs=config["student_epochs"], random_state=fold + 100 * s)
                   for s in range(student_seeds)]
+        if precise_bn:
+            for one in seeded:
+                for student in one.values():
+                    if isinstance(student, NeuralNet):
+                        student.set_params(callbacks=[("precise_bn", PreciseBatchNorm())])
         students = seeded[0]
 
         def seeds_of(family):
@@ -438,6 +446,10 @@ def main(argv=None):
                         help="name of the docs block to write (default: from the mode, the "
                              "representation and the seeds; a run with its own --output writes "
                              "a block only when this names it)")
+    parser.add_argument("--precise-bn", action="store_true",
+                        help="end every network student's fit with the BatchNorm statistics "
+                             "of its whole training set (skstim.nets.PreciseBatchNorm), on "
+                             "real windows and stimuli alike")
     args = parser.parse_args(argv)
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs, args.docs_key))
@@ -468,7 +480,8 @@ def main(argv=None):
         parser.error(f"--folds must lie in 0..{MODES[args.mode]['n_splits'] - 1} for "
                      f"--mode {args.mode}, got {args.folds}")
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
-        seeded_families, args.representation, subsample, args.cache, only_folds)
+        seeded_families, args.representation, subsample, args.cache, only_folds,
+        args.precise_bn)
     # a run into its own --output writes no docs block unless named: the default block of
     # the mode may belong to another results file
     named = args.output is None or args.docs_key is not None

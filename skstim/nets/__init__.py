@@ -10,9 +10,10 @@ from ._classifier import NetClassifier
 from ._factory import architecture_name, make_network, make_teacher
 from ._invariant import SubjectAdversarial, SubjectInvariantClassifier
 from ._modules import ARCHITECTURES, MLP, ConvNet1d, GRUNet, SummaryNet, summary_statistics
+from ._precise_bn import PreciseBatchNorm
 from ..utils import Standardize
 
 __all__ = ["ConvNet1d", "MLP", "GRUNet", "SummaryNet", "summary_statistics", "ARCHITECTURES",
            "Standardize",
            "NetClassifier", "SubjectAdversarial", "SubjectInvariantClassifier", "make_network",
-           "make_teacher", "architecture_name"]
+           "make_teacher", "architecture_name", "PreciseBatchNorm"]

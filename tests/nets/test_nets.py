@@ -173,3 +173,42 @@ def test_numpy_batches_are_taken_at_once_with_the_same_result(soft):
     assert not hasattr(slow.get_dataset(X, target), "__getitems__")
     np.testing.assert_array_equal(fast.predict_proba(X), slow.predict_proba(X))
     np.testing.assert_array_equal(fast.predict_proba(X[:1]), slow.predict_proba(X[:1]))
+
+
+@pytest.mark.parametrize("arch", ["mlp", "cnn", "gru"])
+def test_precise_batchnorm_sets_the_statistics_of_the_training_rows_and_nothing_else(arch):
+    from skstim.nets import PreciseBatchNorm
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2 * 16)).astype(np.float32)
+    X[::7] *= 5.0  # batches that differ: the running average is not the data's
+    y = (X[:, 0] > 0).astype(int)
+    plain = make_network((2, 16), arch=arch, max_epochs=2, batch_size=16,
+                         random_state=0).fit(X, y)
+    precise = make_network((2, 16), arch=arch, max_epochs=2, batch_size=16, random_state=0,
+                           callbacks=[("precise_bn", PreciseBatchNorm(batch_size=300))]).fit(X, y)
+    weights = {k: v for k, v in precise.module_.state_dict().items() if "running" not in k
+               and "num_batches" not in k}
+    for key, value in weights.items():
+        assert torch.equal(value, plain.module_.state_dict()[key]), key
+    # one batch of every row in training mode: the layers' statistics are the data's
+    layers = [m for m in precise.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    seen = {}
+    hooks = [layer.register_forward_pre_hook(
+        lambda module, args: seen.setdefault(module, args[0].detach().clone()))
+        for layer in layers]
+    module = precise.module_
+    module.train()
+    with torch.no_grad():
+        module(torch.as_tensor(X))
+    module.eval()
+    for hook in hooks:
+        hook.remove()
+    for layer in layers:
+        inputs = seen[layer]
+        dims = [0] + list(range(2, inputs.dim()))
+        np.testing.assert_allclose(layer.running_mean, inputs.mean(dim=dims), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(layer.running_var, inputs.var(dim=dims), rtol=1e-3, atol=1e-5)
+    plain_layers = [m for m in plain.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert [layer.momentum for layer in layers] == [layer.momentum for layer in plain_layers]
+    assert not np.array_equal(precise.predict_proba(X), plain.predict_proba(X))
