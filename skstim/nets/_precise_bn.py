@@ -17,8 +17,9 @@ class PreciseBatchNorm(Callback):
     from one epoch to the next (an MLP student on stimuli: the held-out windows called
     apnea went from 2 % to 92 % between epochs, ``docs/benchmarks/utility.md``). At the
     end of ``fit`` this callback passes the training rows through the network once, in
-    batches and without gradient, and keeps the cumulative average of every BatchNorm
-    layer's batch statistics (torch's :func:`torch.optim.swa_utils.update_bn`;
+    batches of a fixed random order and without gradient, and keeps the average of
+    every BatchNorm layer's batch statistics (torch's
+    :func:`torch.optim.swa_utils.update_bn`;
     "precise BatchNorm", Wu and Johnson, "Rethinking 'Batch' in BatchNorm", 2021). The
     weights do not change.
 
@@ -28,7 +29,9 @@ class PreciseBatchNorm(Callback):
     Parameters
     ----------
     batch_size : int, default=1024
-        Rows per forward pass; the statistics do not depend on it beyond rounding.
+        Rows per forward pass. Every batch's statistics count the same in the average,
+        and the rows are shuffled first (a fixed order, drawn from its own generator)
+        so that batches of data sorted by class or person still resemble the whole.
 
     Examples
     --------
@@ -53,6 +56,7 @@ class PreciseBatchNorm(Callback):
                             f"and needs them as one array, got {type(X).__name__}; leave the "
                             "callback out for this network.")
         X = np.asarray(X, dtype=np.float32)
-        batches = (torch.as_tensor(X[start:start + self.batch_size])
+        order = np.random.default_rng(0).permutation(len(X))
+        batches = (torch.as_tensor(X[order[start:start + self.batch_size]])
                    for start in range(0, len(X), self.batch_size))
         torch.optim.swa_utils.update_bn(batches, net.module_, device=net.device)

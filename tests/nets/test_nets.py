@@ -212,3 +212,17 @@ def test_precise_batchnorm_sets_the_statistics_of_the_training_rows_and_nothing_
     plain_layers = [m for m in plain.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert [layer.momentum for layer in layers] == [layer.momentum for layer in plain_layers]
     assert not np.array_equal(precise.predict_proba(X), plain.predict_proba(X))
+
+
+def test_precise_batchnorm_batches_resemble_the_whole_when_rows_are_sorted():
+    from skstim.nets import PreciseBatchNorm
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 200)
+    X = (rng.normal(size=(400, 16)) + 3.0 * y[:, None]).astype(np.float32)  # sorted by class
+    net = make_network((1, 16), arch="mlp", max_epochs=1, random_state=0,
+                       callbacks=[("precise_bn", PreciseBatchNorm(batch_size=50))]).fit(X, y)
+    first = net.module_.input_norm
+    # within-class batches alone would give a variance near 1; the whole set's is 3.25
+    assert float(first.running_var[0]) == pytest.approx(X.var(), rel=0.1)
+    assert float(first.running_mean[0]) == pytest.approx(X.mean(), abs=0.1)
