@@ -36,17 +36,46 @@ class _BatchNorm1d(nn.BatchNorm1d):
         return super().forward(x)
 
 
+class _PairMaxFunction(torch.autograd.Function):
+    """The larger of each pair of neighbouring time steps, with max-pooling's gradient:
+    to the larger of the two, to the first where they are equal."""
+
+    @staticmethod
+    def forward(ctx, x):
+        length = x.shape[-1] // 2 * 2
+        first, second = x[..., :length].unflatten(-1, (length // 2, 2)).unbind(-1)
+        takes_second = second > first
+        ctx.save_for_backward(takes_second)
+        ctx.n_times = x.shape[-1]
+        return torch.maximum(first, second)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (takes_second,) = ctx.saved_tensors
+        grad_x = grad.new_empty(*grad.shape[:-1], ctx.n_times)
+        length = 2 * grad.shape[-1]
+        grad_x[..., length:] = 0
+        first, second = grad_x[..., :length].unflatten(-1, (length // 2, 2)).unbind(-1)
+        torch.mul(grad, takes_second, out=second)
+        torch.sub(grad, second, out=first)
+        return grad_x
+
+
 class _PairMax(nn.Module):
     """The larger of each pair of neighbouring time steps, as ``nn.MaxPool1d(2)``.
 
-    Same values and gradients (to the first of equal values); on CPU a reduction over a
-    ``(..., T // 2, 2)`` view costs a fraction of ``max_pool1d``'s kernel (``benchmarks/
-    speed.py``).
+    Same values and gradients (to the first of equal values). On CPU torch's kernel for
+    max-pooling with gradients, or a max over a ``(..., T // 2, 2)`` view, costs several
+    times a few element-wise operations over the two halves of each pair
+    (``benchmarks/speed.py``); without gradients torch's kernel is the fastest.
     """
 
     def forward(self, x):
-        length = x.shape[-1] // 2 * 2
-        return x[..., :length].unflatten(-1, (length // 2, 2)).max(dim=-1).values
+        if x.shape[-1] < 2:
+            return x[..., :0]
+        if torch.is_grad_enabled() and x.requires_grad:
+            return _PairMaxFunction.apply(x)
+        return nn.functional.max_pool1d(x, 2)
 
 
 NORMS = ("batch", "group")

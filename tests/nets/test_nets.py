@@ -138,6 +138,10 @@ def test_pair_max_has_the_values_and_gradients_of_max_pool(length):
     (out * weights).sum().backward()
     (expected * weights).sum().backward()
     assert torch.equal(ours.grad, theirs.grad)
+    with torch.no_grad():
+        assert torch.equal(_PairMax()(x), torch.nn.MaxPool1d(2)(x))
+    double = torch.randn(2, 3, length, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(_PairMax(), (double,))
 
 
 def test_optimizers_that_take_it_update_all_tensors_at_once_unless_told_otherwise():
