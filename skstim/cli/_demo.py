@@ -1,12 +1,17 @@
 """``skstim demo``: the whole method on the embedded simulated data set."""
 
+import collections
+import contextlib
+import multiprocessing
 import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
@@ -174,22 +179,75 @@ class _WithTorchThreads:
             torch.set_num_threads(before)
 
 
-def _run_tasks(tasks, n_jobs, progress):
-    """``{name: function(*args)}`` of ``tasks`` (name: (steps, function, args)), run in
-    ``n_jobs`` processes of ``cpu_count // n_jobs`` torch threads; ``progress(steps)``
-    after each, in the order of ``tasks``."""
-    n_workers = min(effective_n_jobs(n_jobs), len(tasks))
-    threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
-    # max_nbytes=None: arrays are pickled to the workers, not written to a temporary file
-    # and memory-mapped (no file ever holds the private rows; torch wants writable arrays)
-    results = Parallel(n_jobs=n_workers, return_as="generator", max_nbytes=None)(
-        delayed(_WithTorchThreads(function, threads))(*args)
-        for _, function, args in tasks.values())
-    outputs = {}
-    for (name, (steps, _, _)), output in zip(tasks.items(), results):
-        outputs[name] = output
-        progress(steps)
-    return outputs
+class _Lanes:
+    """This process and ``n_lanes - 1`` worker processes, each running one task at a time.
+
+    A context manager: the workers start with the first task given to them and stop at
+    the end of the ``with`` block, so that every round of :meth:`run` after the first
+    finds them with their imports done. This process is a lane of its own and starts
+    each round at once, with no import to wait for.
+    """
+
+    def __init__(self, n_lanes):
+        self.n_lanes = n_lanes
+        self.threads = max(1, (os.cpu_count() or 1) // n_lanes) if n_lanes > 1 else None
+        self._executor = None
+
+    def __enter__(self):
+        if self.n_lanes > 1:
+            # arrays are pickled to the workers, so no file ever holds the private rows;
+            # spawned workers start with no torch or OpenMP state from this process
+            self._executor = ProcessPoolExecutor(self.n_lanes - 1,
+                                                 mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._executor is not None:
+            self._executor.shutdown(wait=exc_info[0] is None, cancel_futures=True)
+
+    def run(self, tasks, progress):
+        """``{name: function(*args)}`` of ``tasks`` (name: (steps, function, args)).
+
+        Every lane takes the next task of ``tasks`` as soon as it is free, so that tasks
+        ordered longest first finish close together; ``progress(steps)`` after each.
+        """
+        queue = collections.deque(tasks.items())
+        lock = threading.Lock()
+        outputs, errors = {}, []
+
+        def lane(call):
+            """Run tasks until none is left; the first error empties the queue and is
+            raised here (in this process's lane) or kept in ``errors`` (a worker's)."""
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    name, (steps, function, args) = queue.popleft()
+                try:
+                    output = call(_WithTorchThreads(function, self.threads), args)
+                except BaseException as error:
+                    with lock:
+                        queue.clear()
+                        errors.append(error)
+                    raise
+                with lock:
+                    outputs[name] = output
+                    progress(steps)
+
+        def worker_lane():
+            with contextlib.suppress(BaseException):  # kept in errors
+                lane(lambda function, args: self._executor.submit(function, *args).result())
+
+        workers = [threading.Thread(target=worker_lane, daemon=True)
+                   for _ in range(self.n_lanes - 1)]
+        for worker in workers:
+            worker.start()
+        lane(lambda function, args: function(*args))
+        for worker in workers:
+            worker.join()
+        if errors:
+            raise errors[0]
+        return {name: outputs[name] for name in tasks}
 
 
 def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=None):
@@ -216,16 +274,17 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     progress : bool, default=True
         Show a progress bar.
     n_jobs : int or None, default=None
-        Processes for the demo's tasks, in two rounds: first the teacher with its
-        stimuli, the attackers with their attacks on the real windows and on noise, and
-        each student family on the real windows; then the inhibited stimuli with their
-        attacks, the attacks on the stimuli and each family on the stimuli (the
-        teacher's architecture is the student the attacks on the real windows and on
-        the stimuli train, so it is fitted in those tasks); ``-1`` uses every core.
-        With more than one process every task runs with ``cpu_count // n_jobs`` torch
-        threads, and torch's sums round a little differently with another thread
-        count: figures can then move in the last digits against ``n_jobs=None``. A
-        given ``n_jobs`` on a given machine always gives the same figures.
+        Processes for the demo's tasks (this one and ``n_jobs - 1`` workers), in two
+        rounds: first the teacher with its stimuli, the attackers with their attacks on
+        the real windows and on noise, and each student family on the real windows;
+        then the inhibited stimuli with their attacks, the attacks on the stimuli and
+        each family on the stimuli (the teacher's architecture is the student the
+        attacks on the real windows and on the stimuli train, so it is fitted in those
+        tasks); ``-1`` uses every core. With more than one process every task runs with
+        ``cpu_count // n_jobs`` torch threads, and torch's sums round a little
+        differently with another thread count: figures can then move in the last digits
+        against ``n_jobs=None``. A given ``n_jobs`` on a given machine always gives the
+        same figures, whichever process runs a task.
 
     Returns
     -------
@@ -257,30 +316,32 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
     real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
     noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
-    with tqdm(total=7 + 2 * len(students), desc="skstim demo", disable=not progress) as bar:
-        # Two rounds of tasks, each round's longest first so that the processes finish
+    n_lanes = min(effective_n_jobs(n_jobs), 2 + len(others))
+    with _Lanes(n_lanes) as lanes, tqdm(total=7 + 2 * len(students), desc="skstim demo",
+                                        disable=not progress) as bar:
+        # Two rounds of tasks, each round's longest first so that the lanes finish
         # together (name: (steps of the progress bar, task, its arguments)). First what
         # needs no teacher beside the teacher and its stimuli,
         bar.set_postfix_str("teacher, attackers, students on real windows")
-        first = _run_tasks({
+        first = lanes.run({
             "stimuli": (2, _teacher_and_stimuli, (study,)),
             "baselines": (2 + (shared is not None), _baseline_attacks,
                           (study, [real_set, noise], classes)),
             **{name: (1, _real_fit_task, (study, student)) for name, student in others.items()},
-        }, n_jobs, bar.update)
+        }, bar.update)
         synthesizer, X_stimuli, proba = first["stimuli"]
         attackers, (on_real, on_noise) = first["baselines"]
         n_stimuli = len(X_stimuli)
         # then what reads the teacher or its stimuli.
         bar.set_postfix_str("inhibited stimuli, students on stimuli, attacks")
-        outputs = _run_tasks({
+        outputs = lanes.run({
             released[2]: (2, _privacy_task, (study, None, classes, attackers,
                                              (synthesizer.teacher_, n_stimuli))),
             released[1]: (1 + (shared is not None), _privacy_task,
                           (study, (X_stimuli, proba), classes, attackers)),
             **{name: (1, _stimuli_fit_task, (study, student, X_stimuli, proba, classes))
                for name, student in others.items()},
-        }, n_jobs, bar.update)
+        }, bar.update)
     outputs.update({released[0]: on_real, released[3]: on_noise})
     privacy = {name: outputs[name][0] for name in released}
     predictions = {name: (first[name], outputs[name]) for name in others}

@@ -161,16 +161,55 @@ def _files_holding_row(X, row, folder):
 
 
 def test_demo_tasks_leave_no_file_with_a_private_row(tmp_path, monkeypatch):
-    from skstim.cli._demo import _run_tasks
+    from skstim.cli._demo import _Lanes
 
     monkeypatch.setenv("JOBLIB_TEMP_FOLDER", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     private = np.random.default_rng(0).normal(size=(2000, 300))  # 4.8 MB: joblib would map it
     private[7] = 123.456  # planted
     steps = []
-    outputs = _run_tasks({"a": (2, _files_holding_row, (private, 7, tmp_path)),
-                          "b": (1, _files_holding_row, (private, 7, tmp_path))}, 2, steps.append)
-    assert outputs == {"a": [], "b": []} and steps == [2, 1]
+    tasks = {name: (steps, _files_holding_row, (private, 7, tmp_path))
+             for name, steps in zip("abcd", [4, 3, 2, 1])}
+    with _Lanes(2) as lanes:
+        outputs = lanes.run(tasks, steps.append)
+    assert outputs == {name: [] for name in "abcd"} and sorted(steps) == [1, 2, 3, 4]
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def _pid_and_torch_threads(_):
+    import os
+
+    import torch
+
+    return os.getpid(), torch.get_num_threads()
+
+
+def _fails():
+    raise ArithmeticError("planted")
+
+
+def test_demo_lanes_run_tasks_here_and_in_a_worker_and_raise_a_task_s_error():
+    import os
+
+    import torch
+
+    from skstim.cli._demo import _Lanes
+
+    before = torch.get_num_threads()
+    tasks = {i: (1, _pid_and_torch_threads, (i,)) for i in range(6)}
+    with _Lanes(2) as lanes:
+        outputs = lanes.run(tasks, lambda steps: None)
+        assert list(outputs) == list(range(6))  # in the order of the tasks
+        pids = {pid for pid, _ in outputs.values()}
+        assert os.getpid() in pids and len(pids) == 2  # this process is a lane of its own
+        assert {threads for _, threads in outputs.values()} == {lanes.threads}
+        assert torch.get_num_threads() == before
+        with pytest.raises(ArithmeticError, match="planted"):
+            lanes.run({"here": (1, _fails, ()), "there": (1, _fails, ()),
+                       "never": (1, _pid_and_torch_threads, (0,))}, lambda steps: None)
+    with _Lanes(1) as lanes:  # one lane: every task here, torch threads untouched
+        outputs = lanes.run(tasks, lambda steps: None)
+    assert outputs[0] == (os.getpid(), before)
 
 
 def test_demo_fits_the_teacher_architecture_once_for_its_row_and_the_loss_attack(monkeypatch):
@@ -214,13 +253,13 @@ def test_demo_rows_of_its_two_rounds_equal_one_utility_evaluation(monkeypatch):
                       families=("mlp", "random forest"))
     monkeypatch.setattr(skstim.cli._demo, "QUICK", tiny)
     rounds = []
-    run_tasks = skstim.cli._demo._run_tasks
+    run_tasks = skstim.cli._demo._Lanes.run
 
-    def recorded(tasks, n_jobs, progress):
+    def recorded(lanes, tasks, progress):
         rounds.append(list(tasks))
-        return run_tasks(tasks, n_jobs, progress)
+        return run_tasks(lanes, tasks, progress)
 
-    monkeypatch.setattr(skstim.cli._demo, "_run_tasks", recorded)
+    monkeypatch.setattr(skstim.cli._demo._Lanes, "run", recorded)
     result = run_demo(quick=True, progress=False, n_jobs=1)
     # the teacher shares the first round with everything that does not read it
     assert rounds[0] == ["stimuli", "baselines", *tiny.families]
