@@ -15,6 +15,7 @@ from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .. import IdentityInhibitor, StimulusSynthesizer
@@ -162,8 +163,9 @@ def _privacy_task(study, released, classes, attackers, inhibit=None):
 
 
 @dataclass(frozen=True)
-class _WithTorchThreads:
-    """Runs a task with ``threads`` torch threads (``None``: as they are)."""
+class _WithThreads:
+    """Runs a task with ``threads`` threads in torch and in the native thread pools
+    (BLAS, OpenMP) that scikit-learn and numpy use (``None``: as they are)."""
 
     function: object
     threads: int = None
@@ -174,7 +176,8 @@ class _WithTorchThreads:
         before = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            return self.function(*args)
+            with threadpool_limits(limits=self.threads):
+                return self.function(*args)
         finally:
             torch.set_num_threads(before)
 
@@ -224,7 +227,7 @@ class _Lanes:
                         return
                     name, (steps, function, args) = queue.popleft()
                 try:
-                    output = call(_WithTorchThreads(function, self.threads), args)
+                    output = call(_WithThreads(function, self.threads), args)
                 except BaseException as error:
                     with lock:
                         queue.clear()

@@ -136,19 +136,28 @@ def test_demo_n_jobs_reaches_run_demo_and_zero_is_a_usage_error(monkeypatch, cap
     assert "--n-jobs: expected an integer other than 0" in capsys.readouterr().err
 
 
-def test_demo_tasks_run_with_their_torch_threads_and_restore_them():
+def _native_threads():
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info()}
+
+
+def test_demo_tasks_run_with_their_threads_and_restore_them():
     import torch
+    from threadpoolctl import threadpool_limits
 
-    from skstim.cli._demo import _WithTorchThreads
+    from skstim.cli._demo import _WithThreads
 
-    before = torch.get_num_threads()
-    other = 1 if before > 1 else 2
-    assert _WithTorchThreads(torch.get_num_threads, other)() == other
-    assert torch.get_num_threads() == before
-    assert _WithTorchThreads(torch.get_num_threads)() == before
-    with pytest.raises(ZeroDivisionError):
-        _WithTorchThreads(lambda: 1 / 0, other)()
-    assert torch.get_num_threads() == before
+    with threadpool_limits(limits=2):
+        before, native = torch.get_num_threads(), _native_threads()
+        other = 1 if before > 1 else 2
+        assert _WithThreads(torch.get_num_threads, other)() == other
+        assert _WithThreads(_native_threads, 1)() == {1}
+        assert torch.get_num_threads() == before and _native_threads() == native
+        assert _WithThreads(torch.get_num_threads)() == before
+        with pytest.raises(ZeroDivisionError):
+            _WithThreads(lambda: 1 / 0, other)()
+        assert torch.get_num_threads() == before and _native_threads() == native
 
 
 def _files_holding_row(X, row, folder):
