@@ -1,12 +1,6 @@
 """``skstim demo``: the whole method on the embedded simulated data set."""
 
-import collections
-import contextlib
-import multiprocessing
-import os
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +9,6 @@ from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupShuffleSplit
-from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .. import IdentityInhibitor, StimulusSynthesizer
@@ -31,6 +24,7 @@ from ..evaluation import (
 )
 from ..nets import make_network, make_teacher
 from ..utils import fit_on_stimuli, predict_labels
+from ._lanes import Lanes, Task
 
 SHARED_FAMILY = "teacher architecture"
 
@@ -111,8 +105,10 @@ def _real_fit_task(study, student):
     return clone(student).fit(d.X[train], d.y[train]).predict(d.X[test])
 
 
-def _stimuli_fit_task(study, student, X_stimuli, proba, classes):
-    """The predictions for the held-out windows of ``student`` fitted on the stimuli."""
+def _stimuli_fit_task(study, student, classes, made):
+    """The predictions for the held-out windows of ``student`` fitted on the stimuli
+    (``made``: the output of :func:`_teacher_and_stimuli`)."""
+    _, X_stimuli, proba = made
     fitted = fit_on_stimuli(clone(student), X_stimuli, proba, classes)
     return predict_labels(fitted, study.data.X[study.test], classes)
 
@@ -126,29 +122,36 @@ def _baseline_attacks(study, released, classes):
     return attackers, [_privacy_task(study, one, classes, attackers) for one in released]
 
 
-def _inhibited_set(study, teacher, n_stimuli):
-    """Stimuli of the teacher with identity inhibition, and their soft labels."""
+def _inhibited_set(study, made):
+    """Stimuli of the teacher with identity inhibition, as many as the plain ones, and
+    their soft labels (``made``: the output of :func:`_teacher_and_stimuli`);
+    ``(None, X, proba)``, in the shape of ``made``."""
+    synthesizer, X_stimuli, _ = made
     d, train, config = study.data, study.train, study.config
     inhibitor = IdentityInhibitor(
-        FrozenEstimator(teacher),
+        FrozenEstimator(synthesizer.teacher_),
         identity_model=make_network(max_epochs=config.teacher_epochs, device=study.device),
         inhibition_weight=config.inhibition_weight, input_shape=d.input_shape,
         n_iter=config.n_iter, device=study.device, random_state=study.random_state,
     ).fit(d.X[train], d.y[train], groups=d.groups[train])
-    X_inhibited, _, proba = inhibitor.sample(n_stimuli, return_proba=True)
-    return X_inhibited, proba
+    X_inhibited, _, proba = inhibitor.sample(len(X_stimuli), return_proba=True)
+    return None, X_inhibited, proba
 
 
-def _privacy_task(study, released, classes, attackers, inhibit=None):
-    """Every attack on one released set; ``inhibit=(teacher, n)`` synthesizes it first.
+def _attacks_on(study, classes, made, baselines):
+    """:func:`_privacy_task` on the set a task made (``made``: its stimuli and their
+    probabilities last) with the attackers of :func:`_baseline_attacks`."""
+    return _privacy_task(study, made[-2:], classes, baselines[0])
+
+
+def _privacy_task(study, released, classes, attackers):
+    """Every attack on one released set ``(X, proba)``.
 
     Returns the figures and the labels that the attacked student (a network of the
     teacher's architecture, fitted once on the released set) predicts for the held-out
     windows: on the real windows and the stimuli, that student is the utility row's
     teacher's architecture too.
     """
-    if inhibit is not None:
-        released = _inhibited_set(study, *inhibit)
     d, train, test, attacker = study.data, study.train, study.test, study.second_night
     X_released, proba = np.asarray(released[0], dtype=np.float32), released[1]
     student = fit_on_stimuli(study.network(), X_released, proba, classes)
@@ -160,97 +163,6 @@ def _privacy_task(study, released, classes, attackers, inhibit=None):
         sampling_rate=d.sampling_rate, attackers=attackers, student=FrozenEstimator(student),
         random_state=study.random_state)
     return figures, predict_labels(student, np.asarray(d.X[test], dtype=np.float32), classes)
-
-
-@dataclass(frozen=True)
-class _WithThreads:
-    """Runs a task with ``threads`` threads in torch and in the native thread pools
-    (BLAS, OpenMP) that scikit-learn and numpy use (``None``: as they are)."""
-
-    function: object
-    threads: int = None
-
-    def __call__(self, *args):
-        if self.threads is None:
-            return self.function(*args)
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            with threadpool_limits(limits=self.threads):
-                return self.function(*args)
-        finally:
-            torch.set_num_threads(before)
-
-
-class _Lanes:
-    """This process and ``n_lanes - 1`` worker processes, each running one task at a time.
-
-    A context manager: the workers start with the first task given to them and stop at
-    the end of the ``with`` block, so that every round of :meth:`run` after the first
-    finds them with their imports done. This process is a lane of its own and starts
-    each round at once, with no import to wait for.
-    """
-
-    def __init__(self, n_lanes):
-        self.n_lanes = n_lanes
-        self.threads = max(1, (os.cpu_count() or 1) // n_lanes) if n_lanes > 1 else None
-        self._executor = None
-
-    def __enter__(self):
-        if self.n_lanes > 1:
-            # arrays are pickled to the workers, so no file ever holds the private rows;
-            # spawned workers start with no torch or OpenMP state from this process
-            self._executor = ProcessPoolExecutor(self.n_lanes - 1,
-                                                 mp_context=multiprocessing.get_context("spawn"))
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._executor is not None:
-            self._executor.shutdown(wait=exc_info[0] is None, cancel_futures=True)
-
-    def run(self, tasks, progress):
-        """``{name: function(*args)}`` of ``tasks`` (name: (steps, function, args)).
-
-        Every lane takes the next task of ``tasks`` as soon as it is free, so that tasks
-        ordered longest first finish close together; ``progress(steps)`` after each.
-        """
-        queue = collections.deque(tasks.items())
-        lock = threading.Lock()
-        outputs, errors = {}, []
-
-        def lane(call):
-            """Run tasks until none is left; the first error empties the queue and is
-            raised here (in this process's lane) or kept in ``errors`` (a worker's)."""
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    name, (steps, function, args) = queue.popleft()
-                try:
-                    output = call(_WithThreads(function, self.threads), args)
-                except BaseException as error:
-                    with lock:
-                        queue.clear()
-                        errors.append(error)
-                    raise
-                with lock:
-                    outputs[name] = output
-                    progress(steps)
-
-        def worker_lane():
-            with contextlib.suppress(BaseException):  # kept in errors
-                lane(lambda function, args: self._executor.submit(function, *args).result())
-
-        workers = [threading.Thread(target=worker_lane, daemon=True)
-                   for _ in range(self.n_lanes - 1)]
-        for worker in workers:
-            worker.start()
-        lane(lambda function, args: function(*args))
-        for worker in workers:
-            worker.join()
-        if errors:
-            raise errors[0]
-        return {name: outputs[name] for name in tasks}
 
 
 def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=None):
@@ -277,17 +189,17 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     progress : bool, default=True
         Show a progress bar.
     n_jobs : int or None, default=None
-        Processes for the demo's tasks (this one and ``n_jobs - 1`` workers), in two
-        rounds: first the teacher with its stimuli, the attackers with their attacks on
-        the real windows and on noise, and each student family on the real windows;
-        then the inhibited stimuli with their attacks, the attacks on the stimuli and
-        each family on the stimuli (the teacher's architecture is the student the
+        Processes for the demo's tasks: this one and ``n_jobs - 1`` workers, each
+        taking the next task whose inputs are ready (the teacher with its stimuli, then
+        the inhibited stimuli; the attackers with their attacks on the real windows and
+        on noise; the attacks on each set of stimuli; each student family on the real
+        windows and on the stimuli; the teacher's architecture is the student the
         attacks on the real windows and on the stimuli train, so it is fitted in those
         tasks); ``-1`` uses every core. With more than one process every task runs with
-        ``cpu_count // n_jobs`` torch threads, and torch's sums round a little
-        differently with another thread count: figures can then move in the last digits
-        against ``n_jobs=None``. A given ``n_jobs`` on a given machine always gives the
-        same figures, whichever process runs a task.
+        ``cpu_count // n_jobs`` threads, and torch's sums round a little differently
+        with another thread count: figures can then move in the last digits against
+        ``n_jobs=None``. A given ``n_jobs`` on a given machine always gives the same
+        figures, whichever process runs a task.
 
     Returns
     -------
@@ -319,35 +231,33 @@ def run_demo(quick=False, random_state=0, device="cpu", progress=True, n_jobs=No
     X_noise, y_noise = noise_set(X_train, y_train, random_state=random_state)
     real_set = (X_train, one_hot[np.searchsorted(classes, y_train)])
     noise = (X_noise, one_hot[np.searchsorted(classes, y_noise)])
-    n_lanes = min(effective_n_jobs(n_jobs), 2 + len(others))
-    with _Lanes(n_lanes) as lanes, tqdm(total=7 + 2 * len(students), desc="skstim demo",
-                                        disable=not progress) as bar:
-        # Two rounds of tasks, each round's longest first so that the lanes finish
-        # together (name: (steps of the progress bar, task, its arguments)). First what
-        # needs no teacher beside the teacher and its stimuli,
-        bar.set_postfix_str("teacher, attackers, students on real windows")
-        first = lanes.run({
-            "stimuli": (2, _teacher_and_stimuli, (study,)),
-            "baselines": (2 + (shared is not None), _baseline_attacks,
+    # name: Task(steps of the progress bar, function, arguments, the tasks whose outputs it
+    # needs); a free process takes the first ready task in this order: the teacher and
+    # its stimuli first, then the inhibited set, the longest task, as soon as it can
+    # start; what needs no teacher fills the time until then.
+    tasks = {
+        "teacher": Task(2, _teacher_and_stimuli, (study,)),
+        "inhibited stimuli": Task(1, _inhibited_set, (study,), needs=("teacher",)),
+        "baselines": Task(2 + (shared is not None), _baseline_attacks,
                           (study, [real_set, noise], classes)),
-            **{name: (1, _real_fit_task, (study, student)) for name, student in others.items()},
-        }, bar.update)
-        synthesizer, X_stimuli, proba = first["stimuli"]
-        attackers, (on_real, on_noise) = first["baselines"]
-        n_stimuli = len(X_stimuli)
-        # then what reads the teacher or its stimuli.
-        bar.set_postfix_str("inhibited stimuli, students on stimuli, attacks")
-        outputs = lanes.run({
-            released[2]: (2, _privacy_task, (study, None, classes, attackers,
-                                             (synthesizer.teacher_, n_stimuli))),
-            released[1]: (1 + (shared is not None), _privacy_task,
-                          (study, (X_stimuli, proba), classes, attackers)),
-            **{name: (1, _stimuli_fit_task, (study, student, X_stimuli, proba, classes))
-               for name, student in others.items()},
-        }, bar.update)
+        released[2]: Task(1, _attacks_on, (study, classes),
+                          needs=("inhibited stimuli", "baselines")),
+        released[1]: Task(1 + (shared is not None), _attacks_on, (study, classes),
+                          needs=("teacher", "baselines")),
+        **{("stimuli", name): Task(1, _stimuli_fit_task, (study, student, classes),
+                                   needs=("teacher",)) for name, student in others.items()},
+        **{("real", name): Task(1, _real_fit_task, (study, student))
+           for name, student in others.items()},
+    }
+    n_lanes = min(effective_n_jobs(n_jobs), len(tasks))
+    with Lanes(n_lanes) as lanes, tqdm(total=sum(t.steps for t in tasks.values()),
+                                       desc="skstim demo", disable=not progress) as bar:
+        outputs = lanes.run(tasks, bar.update)
+    synthesizer, X_stimuli, _ = outputs["teacher"]
+    attackers, (on_real, on_noise) = outputs["baselines"]
     outputs.update({released[0]: on_real, released[3]: on_noise})
     privacy = {name: outputs[name][0] for name in released}
-    predictions = {name: (first[name], outputs[name]) for name in others}
+    predictions = {name: (outputs["real", name], outputs["stimuli", name]) for name in others}
     if shared is not None:
         predictions[shared] = (on_real[1], outputs[released[1]][1])
     rows = [utility_row(name, y_test, *predictions[name], groups_test=data.groups[test],

@@ -146,18 +146,49 @@ def test_demo_tasks_run_with_their_threads_and_restore_them():
     import torch
     from threadpoolctl import threadpool_limits
 
-    from skstim.cli._demo import _WithThreads
+    from skstim.cli._lanes import WithThreads
 
     with threadpool_limits(limits=2):
         before, native = torch.get_num_threads(), _native_threads()
         other = 1 if before > 1 else 2
-        assert _WithThreads(torch.get_num_threads, other)() == other
-        assert _WithThreads(_native_threads, 1)() == {1}
+        assert WithThreads(torch.get_num_threads, other)() == other
+        assert WithThreads(_native_threads, 1)() == {1}
         assert torch.get_num_threads() == before and _native_threads() == native
-        assert _WithThreads(torch.get_num_threads)() == before
+        assert WithThreads(torch.get_num_threads)() == before
         with pytest.raises(ZeroDivisionError):
-            _WithThreads(lambda: 1 / 0, other)()
+            WithThreads(lambda: 1 / 0, other)()
         assert torch.get_num_threads() == before and _native_threads() == native
+
+
+def _sleep_then(seconds, value):
+    import time
+
+    time.sleep(seconds)
+    return value
+
+
+def test_demo_lanes_pass_outputs_to_the_tasks_that_need_them_and_refuse_cycles():
+    from skstim.cli._lanes import Lanes, Task
+
+    order = []
+    tasks = {"slow": Task(1, _sleep_then, (0.5, 2)),
+             "needs slow": Task(1, divmod, (7,), needs=("slow",)),
+             "free": Task(1, _sleep_then, (0.0, "free"))}
+    with Lanes(2) as lanes:
+        outputs = lanes.run(tasks, order.append)
+    assert outputs == {"slow": 2, "needs slow": (3, 1), "free": "free"}
+    assert len(order) == 3
+    given = [1, 2]
+    with Lanes(2) as lanes:  # a task here gets a copy of its inputs, as a worker does
+        outputs = lanes.run({"here": Task(1, list.pop, (given,)),
+                             "there": Task(1, list.pop, (given,))}, order.append)
+    assert outputs == {"here": 2, "there": 2} and given == [1, 2]
+    with Lanes(1) as lanes:
+        with pytest.raises(ValueError, match="need each other"):
+            lanes.run({"a": Task(1, abs, (1,), needs=("b",)),
+                       "b": Task(1, abs, (1,), needs=("a",))}, order.append)
+        with pytest.raises(ValueError, match="no task"):
+            lanes.run({"a": Task(1, abs, (1,), needs=("c",))}, order.append)
 
 
 def _files_holding_row(X, row, folder):
@@ -170,16 +201,16 @@ def _files_holding_row(X, row, folder):
 
 
 def test_demo_tasks_leave_no_file_with_a_private_row(tmp_path, monkeypatch):
-    from skstim.cli._demo import _Lanes
+    from skstim.cli._lanes import Lanes, Task
 
     monkeypatch.setenv("JOBLIB_TEMP_FOLDER", str(tmp_path))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     private = np.random.default_rng(0).normal(size=(2000, 300))  # 4.8 MB: joblib would map it
     private[7] = 123.456  # planted
     steps = []
-    tasks = {name: (steps, _files_holding_row, (private, 7, tmp_path))
+    tasks = {name: Task(steps, _files_holding_row, (private, 7, tmp_path))
              for name, steps in zip("abcd", [4, 3, 2, 1])}
-    with _Lanes(2) as lanes:
+    with Lanes(2) as lanes:
         outputs = lanes.run(tasks, steps.append)
     assert outputs == {name: [] for name in "abcd"} and sorted(steps) == [1, 2, 3, 4]
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -202,11 +233,11 @@ def test_demo_lanes_run_tasks_here_and_in_a_worker_and_raise_a_task_s_error():
 
     import torch
 
-    from skstim.cli._demo import _Lanes
+    from skstim.cli._lanes import Lanes, Task
 
     before = torch.get_num_threads()
-    tasks = {i: (1, _pid_and_torch_threads, (i,)) for i in range(6)}
-    with _Lanes(2) as lanes:
+    tasks = {i: Task(1, _pid_and_torch_threads, (i,)) for i in range(6)}
+    with Lanes(2) as lanes:
         outputs = lanes.run(tasks, lambda steps: None)
         assert list(outputs) == list(range(6))  # in the order of the tasks
         pids = {pid for pid, _ in outputs.values()}
@@ -214,9 +245,9 @@ def test_demo_lanes_run_tasks_here_and_in_a_worker_and_raise_a_task_s_error():
         assert {threads for _, threads in outputs.values()} == {lanes.threads}
         assert torch.get_num_threads() == before
         with pytest.raises(ArithmeticError, match="planted"):
-            lanes.run({"here": (1, _fails, ()), "there": (1, _fails, ()),
-                       "never": (1, _pid_and_torch_threads, (0,))}, lambda steps: None)
-    with _Lanes(1) as lanes:  # one lane: every task here, torch threads untouched
+            lanes.run({"here": Task(1, _fails), "there": Task(1, _fails),
+                       "never": Task(1, _pid_and_torch_threads, (0,))}, lambda steps: None)
+    with Lanes(1) as lanes:  # one lane: every task here, torch threads untouched
         outputs = lanes.run(tasks, lambda steps: None)
     assert outputs[0] == (os.getpid(), before)
 
@@ -251,9 +282,9 @@ def test_demo_fits_the_teacher_architecture_once_for_its_row_and_the_loss_attack
     assert shared["real_accuracy_ci"][0] <= shared["real_accuracy"] <= shared["real_accuracy_ci"][1]
 
 
-def test_demo_rows_of_its_two_rounds_equal_one_utility_evaluation(monkeypatch):
-    # the demo fits each family on the real windows before the teacher exists and on the
-    # stimuli after: its rows must be those of evaluate_utility on the same stimuli
+def test_demo_rows_of_its_tasks_equal_one_utility_evaluation(monkeypatch):
+    # the demo fits each family on the real windows and on the stimuli in tasks of their
+    # own: its rows must be those of evaluate_utility on the same stimuli
     import skstim.cli._demo
     from skstim.cli._demo import DemoConfig, _Study, _teacher_and_stimuli, demo_split, run_demo
     from skstim.evaluation import evaluate_utility, student_families
@@ -261,18 +292,19 @@ def test_demo_rows_of_its_two_rounds_equal_one_utility_evaluation(monkeypatch):
     tiny = DemoConfig(n_subjects=8, n_windows=12, teacher_epochs=2, n_iter=2,
                       families=("mlp", "random forest"))
     monkeypatch.setattr(skstim.cli._demo, "QUICK", tiny)
-    rounds = []
-    run_tasks = skstim.cli._demo._Lanes.run
+    given = {}
+    run_tasks = skstim.cli._demo.Lanes.run
 
     def recorded(lanes, tasks, progress):
-        rounds.append(list(tasks))
+        given.update(tasks)
         return run_tasks(lanes, tasks, progress)
 
-    monkeypatch.setattr(skstim.cli._demo._Lanes, "run", recorded)
+    monkeypatch.setattr(skstim.cli._demo.Lanes, "run", recorded)
     result = run_demo(quick=True, progress=False, n_jobs=1)
-    # the teacher shares the first round with everything that does not read it
-    assert rounds[0] == ["stimuli", "baselines", *tiny.families]
-    assert rounds[1][2:] == list(tiny.families)
+    assert list(given)[0] == "teacher"  # this process starts the teacher at once
+    for family in tiny.families:
+        assert given["real", family].needs == ()  # beside the teacher
+        assert given["stimuli", family].needs == ("teacher",)
 
     data, train, test, second = demo_split(tiny, 0)
     study = _Study(data, train, test, second, tiny, "cpu", 0)
