@@ -4,7 +4,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
