@@ -54,7 +54,8 @@ class _PairMaxFunction(torch.autograd.Function):
         (takes_second,) = ctx.saved_tensors
         grad_x = grad.new_empty(*grad.shape[:-1], ctx.n_times)
         length = 2 * grad.shape[-1]
-        grad_x[..., length:] = 0
+        if ctx.n_times > length:  # the last step of an odd length is in no pair
+            grad_x[..., length:] = 0
         first, second = grad_x[..., :length].unflatten(-1, (length // 2, 2)).unbind(-1)
         torch.mul(grad, takes_second, out=second)
         torch.sub(grad, second, out=first)
@@ -67,7 +68,7 @@ class _PairMax(nn.Module):
     Same values and gradients (to the first of equal values). On CPU torch's kernel for
     max-pooling with gradients, or a max over a ``(..., T // 2, 2)`` view, costs several
     times a few element-wise operations over the two halves of each pair
-    (``benchmarks/speed.py``); without gradients torch's kernel is the fastest.
+    (``benchmarks/pooling.py``); without gradients torch's kernel is the fastest.
     """
 
     def forward(self, x):
