@@ -28,13 +28,11 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GroupKFold
 from sklearn.utils import resample
-from skorch import NeuralNet
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     write_docs_section
 from skstim import StimulusSynthesizer, make_teacher
 from skstim.datasets import fetch_apnea_ecg
-from skstim.nets import PreciseBatchNorm
 from skstim.evaluation import (
     class_gaussian_set,
     interpolated_set,
@@ -167,7 +165,7 @@ def load(mode, data_home, representation=DEFAULT_REPRESENTATION):
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
         student_seeds=1, seeded_families=None, representation=DEFAULT_REPRESENTATION,
-        subsample=None, cache=None, only_folds=None, precise_bn=False):
+        subsample=None, cache=None, only_folds=None, precise_bn=True):
     """Append one record per (fold, source, family) to ``output``, skipping those there.
 
     ``only_folds`` (None: all) runs these folds alone, so that separate processes can
@@ -178,7 +176,10 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     ``cache`` is a folder for the teachers (joblib memory) and the stimuli of each fold
     and variant, so that a stopped run resumes without refitting them; clear it when the
     synthesis code changes. ``precise_bn`` ends every network student's fit (on real
-    windows and on stimuli alike) with :class:`~skstim.nets.PreciseBatchNorm`.
+    windows and on stimuli alike) with :class:`~skstim.nets.PreciseBatchNorm`, as
+    :func:`~skstim.evaluation.student_families` does by default; ``False`` gives the
+    networks as trained, as in the tables recorded before that default. Each record
+    names which (``"networks"``).
     """
     config = MODES[mode]
     X, y, groups, nights, input_shape = load(mode, data_home, representation)
@@ -199,13 +200,9 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         diagnosis = dict(recording=nights[test], minutes_per_row=config["every"])
         # Seed s of a family is fold + 100 s, so one seed reproduces the single-seed runs.
         seeded = [student_families(input_shape, families=families,
-                                   max_epochs=config["student_epochs"], random_state=fold + 100 * s)
+                                   max_epochs=config["student_epochs"],
+                                   precise_batchnorm=precise_bn, random_state=fold + 100 * s)
                   for s in range(student_seeds)]
-        if precise_bn:
-            for one in seeded:
-                for student in one.values():
-                    if isinstance(student, NeuralNet):
-                        student.set_params(callbacks=[("precise_bn", PreciseBatchNorm())])
         students = seeded[0]
 
         def seeds_of(family):
@@ -221,7 +218,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         teacher_seconds = time.perf_counter() - start
         teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test), **diagnosis)
         common = dict(fold=fold, mode=mode, representation=representation,
-                      n_train=len(train), n_test=len(test), machine=machine_description())
+                      n_train=len(train), n_test=len(test), machine=machine_description(),
+                      networks="precise BatchNorm" if precise_bn else "as trained")
         if (fold, "teacher", "teacher") not in done:
             write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
                        **teacher_scores))
@@ -446,10 +444,15 @@ def main(argv=None):
                         help="name of the docs block to write (default: from the mode, the "
                              "representation and the seeds; a run with its own --output writes "
                              "a block only when this names it)")
-    parser.add_argument("--precise-bn", action="store_true",
-                        help="end every network student's fit with the BatchNorm statistics "
-                             "of its whole training set (skstim.nets.PreciseBatchNorm), on "
-                             "real windows and stimuli alike")
+    networks = parser.add_mutually_exclusive_group()
+    networks.add_argument("--precise-bn", action="store_true",
+                          help="end every network student's fit with the BatchNorm statistics "
+                               "of its whole training set (skstim.nets.PreciseBatchNorm), on "
+                               "real windows and stimuli alike: the default")
+    networks.add_argument("--as-trained", action="store_true",
+                          help="leave the network students as trained, without "
+                               "PreciseBatchNorm, as the tables recorded before 2026-12-07 "
+                               "were made")
     args = parser.parse_args(argv)
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs, args.docs_key))
@@ -481,7 +484,7 @@ def main(argv=None):
                      f"--mode {args.mode}, got {args.folds}")
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
         seeded_families, args.representation, subsample, args.cache, only_folds,
-        args.precise_bn)
+        not args.as_trained)
     # a run into its own --output writes no docs block unless named: the default block of
     # the mode may belong to another results file
     named = args.output is None or args.docs_key is not None

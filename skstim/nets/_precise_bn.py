@@ -55,6 +55,8 @@ class PreciseBatchNorm(Callback):
             raise TypeError(f"PreciseBatchNorm passes the training rows through the network "
                             f"and needs them as one array, got {type(X).__name__}; leave the "
                             "callback out for this network.")
+        if isinstance(X, torch.Tensor):
+            X = X.detach().cpu().numpy()
         X = np.asarray(X, dtype=np.float32)
         order = np.random.default_rng(0).permutation(len(X))
         batches = (torch.as_tensor(X[order[start:start + self.batch_size]])

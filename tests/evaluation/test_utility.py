@@ -164,6 +164,18 @@ def test_student_families():
     assert student_families((1, 20), families=[]) == {}
 
 
+def test_student_families_networks_end_with_precise_batchnorm_unless_told_not_to():
+    from skstim.nets import PreciseBatchNorm
+
+    networks = ["teacher architecture", "mlp", "gru"]
+    precise = student_families((1, 20), families=networks + ["k-nn"])
+    for name in networks:
+        (callback_name, callback), = precise[name].callbacks
+        assert callback_name == "precise_bn" and isinstance(callback, PreciseBatchNorm)
+    as_trained = student_families((1, 20), families=networks, precise_batchnorm=False)
+    assert all(not as_trained[name].callbacks for name in networks)
+
+
 # ---------------------------------------------------------------- reference sets
 def _rng_states():
     return np.random.get_state(), torch.get_rng_state()

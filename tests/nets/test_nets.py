@@ -230,3 +230,17 @@ def test_precise_batchnorm_batches_resemble_the_whole_when_rows_are_sorted():
     # within-class batches alone would give a variance near 1; the whole set's is 3.25
     assert float(first.running_var[0]) == pytest.approx(X.var(), rel=0.1)
     assert float(first.running_mean[0]) == pytest.approx(X.mean(), abs=0.1)
+
+
+def test_precise_batchnorm_takes_tensors_as_it_takes_arrays():
+    from skstim.nets import PreciseBatchNorm
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(120, 16)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    fitted = [make_network((1, 16), arch="mlp", max_epochs=1, random_state=0,
+                           callbacks=[("precise_bn", PreciseBatchNorm(batch_size=40))]).fit(
+        rows, y) for rows in (X, torch.as_tensor(X))]
+    means = [net.module_.input_norm.running_mean for net in fitted]
+    assert torch.equal(means[0], means[1])
+    assert not torch.equal(means[0], torch.zeros_like(means[0]))
