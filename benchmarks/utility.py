@@ -75,6 +75,8 @@ VARIANTS = {
                    dict(mix=0.5, stimuli_per_sample=2.0)),
     "double": ("default, 2x stimuli", dict(stimuli_per_sample=2.0)),
     "x4": ("default, 20 steps, 4x stimuli", dict(stimuli_per_sample=4.0, n_iter=20)),
+    "x4-rank-1": ("default with one principal direction per class start, 20 steps, 4x stimuli",
+                  dict(init_rank=1, stimuli_per_sample=4.0, n_iter=20)),
     "gsm-64-x4": ("class scale-mixture start of rank 64, 20 steps, 4x stimuli",
                   dict(init="class_scale_mixture", init_rank=64, n_iter=20, stimuli_per_sample=4.0)),
     "gsm-32-x4": ("class scale-mixture start of rank 32, 20 steps, 4x stimuli",
