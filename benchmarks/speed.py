@@ -60,7 +60,7 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def engine_overhead(synthesizer, device, batch_size=256, n_steps=30, repeats=5):
+def engine_overhead(synthesizer, device, batch_size=256, n_steps=30, repeats=15):
     """Seconds per step: the engine's objective step and a bare forward-backward-Adam step."""
     model = synthesizer.teacher_.module_.to(device).eval()
     for p in model.parameters():
@@ -107,7 +107,7 @@ def engine_overhead(synthesizer, device, batch_size=256, n_steps=30, repeats=5):
         prior.remove()
     bare_s, engine_s = np.median(times["bare"]), np.median(times["engine"])
     return {"bare_step_s": bare_s, "engine_step_s": engine_s, "ratio": engine_s / bare_s,
-            "batch_size": batch_size, "target": 1.10}
+            "batch_size": batch_size, "repeats": repeats, "target": 1.10}
 
 
 def synthesis_vs_fit(X, y, input_shape, device, candidate=None):
