@@ -54,7 +54,9 @@ default="class_scale_mixture"
         weighs each person the same and obeys the support floors below. Just above
         the floors the class start is what a linkage attack reads: with 12 people per
         class, ``"noise"`` kept every attack within the noise floor's interval for a
-        few points of accuracy (user guide, support floors).
+        few points of accuracy (user guide, support floors); a fit with ``groups``
+        whose class start has fewer than twice ``min_class_people`` people warns
+        (:class:`~skstim.synthesis.FewPeopleStartWarning`).
     init_rank : int, default=64
         Principal directions of each class kept by the Gaussian starts (at most the
         class's people minus one, and the number of features); the rest of the

@@ -28,6 +28,7 @@ from .synthesis import (
     interpolate,
     make_optimizer,
     synthesize,
+    warn_few_people_for_directions,
 )
 from .utils import (
     Substitution,
@@ -396,6 +397,9 @@ class StimulusSynthesizer(BaseSampler):
                                                                   steps=self.step_shape)
             self.init_ = _INITIALIZERS[self.init].fit(z, y_t, n_classes, rank=self.init_rank,
                                                       support=self.class_support_, **rest)
+            if groups is not None and self.init != "class_spectrum" and self.init_rank > 0:
+                warn_few_people_for_directions(self.class_support_, self.min_class_people,
+                                               self.classes_.tolist())
 
     # ---------------------------------------------------------------- sampling
     def _resolve_n_stimuli(self, n_samples):

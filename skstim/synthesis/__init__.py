@@ -10,7 +10,8 @@ from .optimizers import DirectOptimizer, GeneratorOptimizer, StimulusGenerator
 from .statistics import TimeMeans, batchnorm_layers, channels_by_time, class_activation_statistics
 from .statistics import person_activation_profiles
 from .statistics import run_with_hooks, segment_time, tap_time_moments
-from .support import ClassSupport, SupportFloorWarning, class_support
+from .support import ClassSupport, FewPeopleStartWarning, SupportFloorWarning, class_support
+from .support import warn_few_people_for_directions
 
 __all__ = [*_engine.__all__, *objectives.__all__, *optimizers.__all__, *initializers.__all__,
            *statistics.__all__, *support.__all__]

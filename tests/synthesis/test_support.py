@@ -249,3 +249,32 @@ def test_synthesizer_passes_the_share_cap_and_refuses_one_below_one(study):
                                    1 / np.sum(y == c), rtol=1e-5)
     with pytest.raises(ValueError, match="max_person_share"):
         tiny_synthesizer(input_shape=study.input_shape, max_person_share=0.5).fit(X, y)
+
+
+def test_a_start_from_fewer_than_twice_the_floor_of_people_warns_and_names_the_fix(
+        study, fitted_teacher):
+    from skstim.synthesis import FewPeopleStartWarning
+
+    teacher = FrozenEstimator(fitted_teacher)
+    assert study_people_per_class(study) == [8, 8]
+
+    def fit(groups=study.groups, **params):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tiny_synthesizer(teacher=teacher, input_shape=study.input_shape, n_iter=1,
+                             **params).fit(study.X, study.y, groups=groups)
+        return [w for w in caught if issubclass(w.category, FewPeopleStartWarning)]
+
+    near_floor = fit(min_class_people=5)  # 8 people a class: above 5, below 10
+    assert len(near_floor) == 2
+    assert "8 people" in str(near_floor[0].message)
+    assert "init='noise'" in str(near_floor[0].message)
+    assert fit(min_class_people=4) == []  # 8 is twice the floor
+    assert fit(min_class_people=5, init="noise") == []
+    assert fit(min_class_people=5, init_rank=0) == []
+    assert len(fit(min_class_people=5, init="class_gaussian")) == 2
+    assert fit(groups=None, min_class_people=5) == []  # rows count: 40 a class
+
+
+def study_people_per_class(study):
+    return [len(np.unique(study.groups[study.y == c])) for c in np.unique(study.y)]
