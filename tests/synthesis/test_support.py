@@ -274,6 +274,10 @@ def test_a_start_from_fewer_than_twice_the_floor_of_people_warns_and_names_the_f
     assert fit(min_class_people=5, init_rank=0) == []
     assert len(fit(min_class_people=5, init="class_gaussian")) == 2
     assert fit(groups=None, min_class_people=5) == []  # rows count: 40 a class
+    # a log line leaves with the output: it names counts, never a person
+    named = fit(groups=np.array([f"patient-{g}-secret" for g in study.groups]),
+                min_class_people=5)
+    assert len(named) == 2 and not any("secret" in str(w.message) for w in named)
 
 
 def study_people_per_class(study):
