@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -85,9 +86,18 @@ class _Study:
                                 random_state=self.random_state)[SHARED_FAMILY]
 
 
+class _Made(NamedTuple):
+    """What a synthesis task made: its fitted synthesizer (``None`` where no later task
+    needs it), the stimuli and their soft labels."""
+
+    synthesizer: object
+    X: np.ndarray
+    proba: np.ndarray
+
+
 def _teacher_and_stimuli(study):
     """The synthesizer fitted on the private windows (its teacher) and its default stimuli
-    with their soft labels."""
+    with their soft labels, as a :class:`_Made`."""
     d, train, config = study.data, study.train, study.config
     synthesizer = StimulusSynthesizer(
         make_teacher(max_epochs=config.teacher_epochs, device=study.device),
@@ -95,7 +105,7 @@ def _teacher_and_stimuli(study):
         random_state=study.random_state,
     ).fit(d.X[train], d.y[train], groups=d.groups[train])
     X_stimuli, _, proba = synthesizer.sample(synthesizer.n_stimuli_, return_proba=True)
-    return synthesizer, X_stimuli, proba
+    return _Made(synthesizer, X_stimuli, proba)
 
 
 def _real_fit_task(study, student):
@@ -106,9 +116,8 @@ def _real_fit_task(study, student):
 
 def _stimuli_fit_task(study, student, classes, made):
     """The predictions for the held-out windows of ``student`` fitted on the stimuli
-    (``made``: the output of :func:`_teacher_and_stimuli`)."""
-    _, X_stimuli, proba = made
-    fitted = fit_on_stimuli(clone(student), X_stimuli, proba, classes)
+    (``made``: the :class:`_Made` of :func:`_teacher_and_stimuli`)."""
+    fitted = fit_on_stimuli(clone(student), made.X, made.proba, classes)
     return predict_labels(fitted, study.data.X[study.test], classes)
 
 
@@ -123,9 +132,9 @@ def _baseline_attacks(study, released, classes):
 
 def _inhibited_set(study, made):
     """Stimuli of the teacher with identity inhibition, as many as the plain ones, and
-    their soft labels (``made``: the output of :func:`_teacher_and_stimuli`);
-    ``(None, X, proba)``, in the shape of ``made``."""
-    synthesizer, X_stimuli, _ = made
+    their soft labels, as a :class:`_Made` without synthesizer (``made``: the
+    :class:`_Made` of :func:`_teacher_and_stimuli`)."""
+    synthesizer, X_stimuli = made.synthesizer, made.X
     d, train, config = study.data, study.train, study.config
     inhibitor = IdentityInhibitor(
         FrozenEstimator(synthesizer.teacher_),
@@ -134,13 +143,13 @@ def _inhibited_set(study, made):
         n_iter=config.n_iter, device=study.device, random_state=study.random_state,
     ).fit(d.X[train], d.y[train], groups=d.groups[train])
     X_inhibited, _, proba = inhibitor.sample(len(X_stimuli), return_proba=True)
-    return None, X_inhibited, proba
+    return _Made(None, X_inhibited, proba)
 
 
 def _attacks_on(study, classes, made, baselines):
-    """:func:`_privacy_task` on the set a task made (``made``: its stimuli and their
-    probabilities last) with the attackers of :func:`_baseline_attacks`."""
-    return _privacy_task(study, made[-2:], classes, baselines[0])
+    """:func:`_privacy_task` on the set a task made (``made``: a :class:`_Made`) with
+    the attackers of :func:`_baseline_attacks`."""
+    return _privacy_task(study, (made.X, made.proba), classes, baselines[0])
 
 
 def _privacy_task(study, released, classes, attackers):
