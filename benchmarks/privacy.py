@@ -394,7 +394,7 @@ def _setting_tables(name, records):
 
 def summarize(paths, docs_path, figure_path):
     """Per setting: every attack with its interval over splits, the worst case, and the figure."""
-    blocks, curves = [], {}
+    blocks, curves, sources = [], {}, {}
     for path in paths:
         records = [json.loads(line) for line in path.open()]
         if not records or "domias_auc" not in records[0]:
@@ -412,6 +412,11 @@ def summarize(paths, docs_path, figure_path):
                           if r["source"].startswith("DP stimuli")})
         if private:
             name += ", DP stimuli " + " and ".join(private)
+        if name in sources:
+            raise ValueError(f"{path} and {sources[name]} would both write the docs block "
+                             f"'privacy:{name}': give the stimuli records of one of them a "
+                             "'label' (a past default) or other synthesis parameters.")
+        sources[name] = path
         # every released set on the same splits: those the stimuli were measured on
         measured = {r["split"] for r in records if r["source"].startswith("stimuli")}
         records = [r for r in records if not measured or r["split"] in measured]
@@ -423,11 +428,13 @@ def summarize(paths, docs_path, figure_path):
                 worst = worst_case_attack(summary, real)
                 curves.setdefault(name, []).append(
                     (weight, summary["utility_accuracy"], worst["auc"]))
-        blocks.append(text)
+        blocks.append((name, text))
+    # every block's name is checked before the first is written
+    for name, text in blocks:
         write_docs_section(docs_path, f"privacy:{name}", text)
     if curves and figure_path is not None:
         _plot(curves, figure_path)
-    return "\n\n".join(blocks)
+    return "\n\n".join(text for _, text in blocks)
 
 
 def _plot(curves, figure_path):
