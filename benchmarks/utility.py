@@ -126,6 +126,11 @@ VARIANTS = {
                    "20 steps, 4x stimuli",
                    dict(init_rest="spectrum", step_shape="spectrum", n_iter=20,
                         stimuli_per_sample=4.0)),
+    "spectra-x4-rank-1": ("the start's rest and the optimizer's steps shaped by the class "
+                          "spectra, one principal direction per class start, 20 steps, "
+                          "4x stimuli",
+                          dict(init_rest="spectrum", step_shape="spectrum", init_rank=1,
+                               n_iter=20, stimuli_per_sample=4.0)),
     "spectrum-x4": ("class spectrum start with support floors (5 people, 20 rows; each person "
                     "weighs the same), 20 steps, 4x stimuli",
                     dict(init="class_spectrum", n_iter=20, stimuli_per_sample=4.0)),
