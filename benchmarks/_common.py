@@ -16,10 +16,16 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
 
 def machine_description():
-    """Machine and library versions, for every table."""
+    """Machine and library versions, for every table.
+
+    ``torch_cpu_capability`` is the instruction set torch's CPU kernels use (e.g.
+    ``AVX2``, ``AVX512``): the same seed rounds differently on another, so a network
+    refitted on another machine is another network.
+    """
     return {
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
                    f"{platform.processor() or 'cpu'}",
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "python": platform.python_version(),
         "skstim": skstim.__version__,
         "torch": torch.__version__,
