@@ -38,7 +38,7 @@ from skstim.synthesis.initializers import (
     _amplitude_law,
     _rest_form,
 )
-from utility import DEFAULT_REPRESENTATION, MODES, REPRESENTATIONS, load
+from utility import DEFAULT_REPRESENTATION, MODES, REPRESENTATIONS, _over_seeds, load
 
 FAMILIES = ["random forest", "gradient boosting", "rbf svm", "mlp", "teacher architecture"]
 NETWORKS = {"mlp", "teacher architecture"}
@@ -125,11 +125,6 @@ def _stimuli(teacher, parts, shape, fold, X, y, groups):
             synthesizer.classes_)
 
 
-def _mean_scores(runs):
-    return {metric: float(np.mean([r[metric] for r in runs])) for metric in runs[0]} | {
-        "accuracy_per_seed": [r["accuracy"] for r in runs]}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--representation", choices=sorted(REPRESENTATIONS),
@@ -164,7 +159,7 @@ def main(argv=None):
             runs = [score_real(s, X[train], y[train], X[test], y[test], **diagnosis)
                     for s in students(family)]
             append_record(args.output, dict(common, source="real", family=family,
-                                            **_mean_scores(runs)))
+                                            **_over_seeds(runs)))
     for key in keys:
         name, parts = VARIANTS[key]
         if all((name, f) in done for f in FAMILIES):
@@ -179,7 +174,7 @@ def main(argv=None):
             runs = [score_synthetic(s, X_s, proba, classes, X[test], y[test], **diagnosis)
                     for s in students(family)]
             append_record(args.output, dict(common, source=name, family=family,
-                                            make_seconds=seconds, **_mean_scores(runs)))
+                                            make_seconds=seconds, **_over_seeds(runs)))
     records = [json.loads(line) for line in args.output.open()]
     accuracy = {(r["source"], r["family"]): r["accuracy"] for r in records}
     print("| stimuli | " + " | ".join(FAMILIES) + " |\n|---|" + "---|" * len(FAMILIES))
