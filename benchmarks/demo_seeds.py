@@ -15,6 +15,7 @@ Commands::
     python benchmarks/demo_seeds.py --seeds 4 --synthesis max_person_share=4.0 \\
         --synthesis init_rest=0.5
     python benchmarks/demo_seeds.py --seeds 4 --soft-labels auto,expand
+    python benchmarks/demo_seeds.py --seeds 4 --teacher-as-trained   # the teacher before
     python benchmarks/demo_seeds.py --seeds 4 --first-seed 4   # seeds 4-7
     python benchmarks/demo_seeds.py --seeds 4 --first-seed 100 --sampling-rate 1 \\
         --window-seconds 120 --noise 0.3                      # another representation
@@ -50,6 +51,9 @@ def main(argv=None):
                         help="length of a simulated window (default: the demo's)")
     parser.add_argument("--noise", type=float, default=None,
                         help="simulated measurement noise (default: the demo's)")
+    parser.add_argument("--teacher-as-trained", action="store_true",
+                        help="leave the teacher's BatchNorm statistics as trained "
+                             "(make_teacher(precise_batchnorm=False)), as before 2026-12-07")
     parser.add_argument("--soft-labels", default="auto", metavar="MODE,MODE",
                         help="ways the scikit-learn students take the labels (default auto)")
     args = parser.parse_args(argv)
@@ -68,7 +72,9 @@ def main(argv=None):
         X_train, y_train = data.X[train], data.y[train]
         X_test, y_test = data.X[test], data.y[test]
         common = dict(input_shape=data.input_shape, n_iter=QUICK.n_iter, random_state=seed)
-        base = StimulusSynthesizer(make_teacher(max_epochs=QUICK.teacher_epochs), **common)
+        teacher = make_teacher(max_epochs=QUICK.teacher_epochs,
+                               precise_batchnorm=not args.teacher_as_trained)
+        base = StimulusSynthesizer(teacher, **common)
         base.fit(X_train, y_train, groups=data.groups[train])
         students = student_families(data.input_shape, families=list(QUICK.families),
                                     max_epochs=QUICK.teacher_epochs, random_state=seed)

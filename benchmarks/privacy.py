@@ -48,7 +48,7 @@ import numpy as np
 
 from _common import DEFAULT_DATA, ROOT, append_record, done_keys, machine_description, \
     parse_parameter, write_docs_section
-from skstim import IdentityInhibitor, StimulusSynthesizer, make_teacher
+from skstim import IdentityInhibitor, StimulusSynthesizer, make_network, make_teacher
 from skstim.datasets import fetch_apnea_ecg, make_sleep_apnea
 from skstim.evaluation import (
     ATTACK_LABELS,
@@ -166,10 +166,10 @@ def _one_hot(y, classes):
 
 
 IDENTITY_MODELS = {
-    "cnn": lambda epochs: make_teacher(max_epochs=epochs),
+    "cnn": lambda epochs: make_network(max_epochs=epochs),
     # two families on two inputs: the raw series, and the summaries a forest links by
-    "cnn+summary": lambda epochs: [make_teacher(max_epochs=epochs),
-                                   make_teacher(arch="summary", max_epochs=epochs)],
+    "cnn+summary": lambda epochs: [make_network(max_epochs=epochs),
+                                   make_network(arch="summary", max_epochs=epochs)],
 }
 
 
@@ -269,7 +269,9 @@ def released_sets(split, setting, seed, synthesis=None, peers=True, dp=((), "per
 
 def evaluate(split, X_rel, proba, classes, setting, seed, attackers, shadow):
     """Every attack's figures and the utility of one released set."""
-    student = make_teacher(split.input_shape, max_epochs=setting.epochs, random_state=seed)
+    # the attacks' networks stay as they were when make_teacher was make_network, so that
+    # every recorded block is read against the same attacks
+    student = make_network(split.input_shape, max_epochs=setting.epochs, random_state=seed)
     return evaluate_privacy(
         X_rel, proba, classes, X_private=split.X_private, y_private=split.y_private,
         groups_private=split.g_private, X_attacker=split.X_attacker,
@@ -284,7 +286,7 @@ def attackers_for(split, setting, seed):
     return {
         "summary_rf": make_subject_attacker(split.input_shape, random_state=seed),
         "hrv": make_hrv_attacker(split.input_shape, split.sampling_rate, random_state=seed),
-        "cnn": make_teacher(split.input_shape, n_classes=len(np.unique(split.g_attacker)),
+        "cnn": make_network(split.input_shape, n_classes=len(np.unique(split.g_attacker)),
                             max_epochs=setting.epochs, random_state=seed),
     }
 

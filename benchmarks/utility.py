@@ -120,6 +120,12 @@ VARIANTS = {
                     "per window)",
                     dict(stimuli_per_sample=4.0, n_iter=20, mix=0.75)),
     "x1": ("default, 20 steps, one stimulus per window", dict(stimuli_per_sample=1.0, n_iter=20)),
+    "x4-steps-5-lr-0.4": ("default's path in a quarter of the steps: 5 steps of 4 times the step "
+                          "size, 4x stimuli",
+                          dict(stimuli_per_sample=4.0, n_iter=5, lr=0.4)),
+    "x4-steps-10-lr-0.2": ("default's path in half the steps: 10 steps of twice the step size, "
+                           "4x stimuli",
+                           dict(stimuli_per_sample=4.0, n_iter=10, lr=0.2)),
     "steps-x4": ("default with the optimizer's steps shaped by the class spectra, 20 steps, "
                  "4x stimuli", dict(step_shape="spectrum", n_iter=20, stimuli_per_sample=4.0)),
     "spectra-x4": ("the start's rest and the optimizer's steps shaped by the class spectra, "
@@ -172,7 +178,7 @@ def load(mode, data_home, representation=DEFAULT_REPRESENTATION):
 
 def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_SETS),
         student_seeds=1, seeded_families=None, representation=DEFAULT_REPRESENTATION,
-        subsample=None, cache=None, only_folds=None, precise_bn=True):
+        subsample=None, cache=None, only_folds=None, precise_bn=True, teacher_as_trained=False):
     """Append one record per (fold, source, family) to ``output``, skipping those there.
 
     ``only_folds`` (None: all) runs these folds alone, so that separate processes can
@@ -186,7 +192,11 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     windows and on stimuli alike) with :class:`~skstim.nets.PreciseBatchNorm`, as
     :func:`~skstim.evaluation.student_families` does by default; ``False`` gives the
     networks as trained, as in the tables recorded before that default. Each record
-    names which (``"networks"``).
+    names which (``"networks"``). The teacher is :func:`~skstim.make_teacher`'s, whose fit
+    ends the same way; ``teacher_as_trained`` leaves its BatchNorm statistics as trained,
+    as in the records made before 2026-12-07 (records say which, ``"teacher_batchnorm"``;
+    older records, without it, are as trained). A ``cache`` must not hold stimuli of the
+    other teacher: the stimuli files are named by fold and variant.
     """
     config = MODES[mode]
     X, y, groups, nights, input_shape = load(mode, data_home, representation)
@@ -218,7 +228,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
                 return [one[family] for one in seeded]
             return [students[family]]
         start = time.perf_counter()
-        base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"]),
+        base = StimulusSynthesizer(make_teacher(max_epochs=config["teacher_epochs"],
+                                                precise_batchnorm=not teacher_as_trained),
                                    input_shape=input_shape, random_state=fold,
                                    memory=None if cache is None else str(cache / "teachers"))
         base.fit(X_train, y_train)
@@ -226,7 +237,8 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
         teacher_scores = utility_scores(y_test, base.teacher_.predict(X_test), **diagnosis)
         common = dict(fold=fold, mode=mode, representation=representation,
                       n_train=len(train), n_test=len(test), machine=machine_description(),
-                      networks="precise BatchNorm" if precise_bn else "as trained")
+                      networks="precise BatchNorm" if precise_bn else "as trained",
+                      teacher_batchnorm="as trained" if teacher_as_trained else "precise")
         if (fold, "teacher", "teacher") not in done:
             write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
                        **teacher_scores))
@@ -460,6 +472,10 @@ def main(argv=None):
                           help="leave the network students as trained, without "
                                "PreciseBatchNorm, as the tables recorded before 2026-12-07 "
                                "were made")
+    parser.add_argument("--teacher-as-trained", action="store_true",
+                        help="leave the teacher's BatchNorm statistics as trained "
+                             "(make_teacher(precise_batchnorm=False)), as in the records made "
+                             "before 2026-12-07; give it a --cache of its own")
     args = parser.parse_args(argv)
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs, args.docs_key))
@@ -491,7 +507,7 @@ def main(argv=None):
                      f"--mode {args.mode}, got {args.folds}")
     run(args.mode, args.data_home, output, variants, families, references, args.student_seeds,
         seeded_families, args.representation, subsample, args.cache, only_folds,
-        not args.as_trained)
+        not args.as_trained, args.teacher_as_trained)
     # a run into its own --output writes no docs block unless named: the default block of
     # the mode may belong to another results file
     named = args.output is None or args.docs_key is not None

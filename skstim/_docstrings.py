@@ -5,7 +5,8 @@ __all__ = ["TEACHER", "SYNTHESIS_PARAMETERS", "FITTED_ATTRIBUTES", "FIT_DATA"]
 TEACHER = """\
 teacher : skorch NeuralNetClassifier, FrozenEstimator or None, default=None
         An unfitted skorch classifier that outputs logits, cloned and fitted in ``fit``;
-        ``None`` uses :func:`~skstim.nets.make_network` (the BatchNorm CNN). A teacher
+        ``None`` uses :func:`~skstim.nets.make_teacher` (the BatchNorm CNN, whose fit ends
+        with the BatchNorm statistics of its whole training set). A teacher
         fitted elsewhere can be passed as ``sklearn.frozen.FrozenEstimator(net)``: it is
         used as it is (never do so inside cross-validation on the same data: it leaks
         the held-out folds). ``module__input_shape`` and ``module__n_classes`` are set

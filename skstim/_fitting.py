@@ -37,8 +37,8 @@ def _module_params(net):
 
 
 def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name="teacher",
-                standardization=None):
-    """A fresh clone of ``template`` (``None``: :func:`~skstim.nets.make_network`) sized for the data.
+                standardization=None, default=make_network):
+    """A fresh clone of ``template`` (``None``: a net of the factory ``default``) sized for the data.
 
     ``module__input_shape`` and ``module__n_classes`` are set where the module takes
     them, and for a network built with ``norm="group"`` its fixed input
@@ -48,7 +48,7 @@ def prepare_net(template, input_shape, n_classes, *, seed, seeded, device, name=
     message.
     """
     if template is None:
-        net = make_network(input_shape, n_classes=n_classes, device=device)
+        net = default(input_shape, n_classes=n_classes, device=device)
     else:
         net = clone(template)
     params = net.get_params()

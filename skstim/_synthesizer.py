@@ -17,7 +17,7 @@ from ._docstrings import FIT_DATA, FITTED_ATTRIBUTES, SYNTHESIS_PARAMETERS, TEAC
 from ._fitting import check_logits, fit_net, prepare_net
 from ._private_fit import fit_private
 from ._record import synthesis_record
-from .nets import SubjectInvariantClassifier
+from .nets import SubjectInvariantClassifier, make_network, make_teacher
 from .synthesis import (
     OPTIMIZERS,
     ClassGaussian,
@@ -254,12 +254,12 @@ class StimulusSynthesizer(BaseSampler):
                 raise ValueError("class_prior weights must be >= 0 with a positive sum.")
         return prior / prior.sum()
 
-    def _prepare_net(self, template, n_classes, seed, name="teacher"):
-        """A fresh clone of ``template`` sized and standardized for the data (see
-        :func:`prepare_net`)."""
+    def _prepare_net(self, template, n_classes, seed, name="teacher", default=make_network):
+        """A fresh clone of ``template`` (``None``: a net of the factory ``default``) sized
+        and standardized for the data (see :func:`prepare_net`)."""
         return prepare_net(template, self.input_shape_, n_classes, seed=seed,
                            seeded=self.random_state is not None, device=self.device, name=name,
-                           standardization=(self.loc_, self.scale_))
+                           standardization=(self.loc_, self.scale_), default=default)
 
     def _fit_net(self, net, X32, labels, seed, groups=None):
         """Fit ``net`` on (X32, labels) under ``seed``, through the ``memory`` cache."""
@@ -346,7 +346,8 @@ class StimulusSynthesizer(BaseSampler):
             y_encoded = np.searchsorted(self.classes_, y)
         else:
             self.classes_, y_encoded = np.unique(y, return_inverse=True)
-            teacher = self._prepare_net(self.teacher, len(self.classes_), teacher_seed)
+            teacher = self._prepare_net(self.teacher, len(self.classes_), teacher_seed,
+                                        default=make_teacher)
             invariant = isinstance(teacher, SubjectInvariantClassifier)
             if invariant and groups is None:
                 raise ValueError(

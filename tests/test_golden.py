@@ -7,7 +7,8 @@ module as a script, ``python -m tests.test_golden``, at commit b988f1b, before t
 package was restructured, again when the support floors changed what the class
 aggregates hold (issue 13), and again when the start's rest and the optimizer's steps
 were shared out over the channels (issue 14; stimuli of one channel stay bit-identical,
-these have four). Record them again only for a change meant to alter results,
+these have four), and again when ``make_teacher`` began to end its fit with the
+BatchNorm statistics of every training row (issue 14). Record them again only for a change meant to alter results,
 and say so in its commit message. The ``cnn`` case has the floors off, so that the class
 aggregates of its 40 rows are exercised; the others run at the defaults.
 

@@ -52,6 +52,19 @@ def test_default_synthesizer_makes_four_scale_mixture_stimuli_per_row(apnea):
     assert syn.init_.factors.shape[2] == 64
 
 
+def test_default_teacher_holds_the_batchnorm_statistics_of_the_training_rows(apnea):
+    from skstim.nets import PreciseBatchNorm
+
+    syn = StimulusSynthesizer(input_shape=apnea.input_shape, n_iter=1, n_stimuli=2,
+                              random_state=0, teacher=None).fit(apnea.X, apnea.y)
+    assert any(isinstance(callback, PreciseBatchNorm)
+               for _, callback in syn.teacher_.callbacks_)
+    first = batchnorm_layers(syn.teacher_.module_)[0]
+    X = torch.as_tensor(apnea.X, dtype=torch.float32).view(len(apnea.X), *apnea.input_shape)
+    np.testing.assert_allclose(first.running_mean.numpy(), X.mean(dim=(0, 2)).numpy(),
+                               rtol=1e-4, atol=1e-5)
+
+
 def test_default_fit_records_class_statistics(fitted, apnea):
     stats = fitted.class_statistics_
     layers = batchnorm_layers(fitted.teacher_.module_)

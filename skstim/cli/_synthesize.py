@@ -134,7 +134,7 @@ def run_synthesize(args, written=None):
         included), or while writing the report.
     """
     from .. import IdentityInhibitor, StimulusSynthesizer
-    from ..nets import make_network
+    from ..nets import make_network, make_teacher
     from ..evaluation import quick_privacy_checks
     from ..release import stimuli_metadata
 
@@ -154,10 +154,10 @@ def run_synthesize(args, written=None):
     if private:
         _check_private(args, groups)
 
-    def network():  # the teacher, and the subject model of --inhibit-identity
-        return make_network(table.input_shape, arch=args.teacher_arch,
-                            max_epochs=args.teacher_epochs, device=args.device,
-                            random_state=args.random_state, norm="group" if private else "batch")
+    def network(factory=make_network):  # the teacher, and the subject model of --inhibit-identity
+        return factory(table.input_shape, arch=args.teacher_arch,
+                       max_epochs=args.teacher_epochs, device=args.device,
+                       random_state=args.random_state, norm="group" if private else "batch")
 
     common = dict(input_shape=table.input_shape, n_stimuli=args.n_stimuli,
                   stimuli_per_sample=args.stimuli_per_row, n_iter=args.n_iter,
@@ -170,11 +170,11 @@ def run_synthesize(args, written=None):
                       dp_unit=args.dp_unit, init="class_spectrum")
     if args.inhibit_identity:
         weight = 1.0 if args.inhibition_weight is None else args.inhibition_weight
-        synthesizer = IdentityInhibitor(network(), identity_model=network(),
+        synthesizer = IdentityInhibitor(network(make_teacher), identity_model=network(),
                                         inhibition_weight=weight, **common)
         fit_args = {"groups": groups}
     else:
-        synthesizer = StimulusSynthesizer(network(), **common)
+        synthesizer = StimulusSynthesizer(network(make_teacher), **common)
         fit_args = {} if groups is None else {"groups": groups}
 
     _progress(args, f"skstim synthesize: fitting the teacher on {len(X)} rows "

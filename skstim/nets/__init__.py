@@ -1,9 +1,10 @@
 """Networks for flat signal windows and the skorch classifier that trains them.
 
 Every module takes the flat 2-D ``X`` of scikit-learn, shape ``(n, C*T)``, and views it
-as ``input_shape=(C, T)``. :func:`make_network` (alias :func:`make_teacher`) wraps one
+as ``input_shape=(C, T)``. :func:`make_network` wraps one
 in a :class:`NetClassifier`, the skorch classifier used for teachers, students and
-subject models alike.
+subject models alike; :func:`make_teacher` is the same network whose fit ends with
+:class:`PreciseBatchNorm`.
 """
 
 from ._classifier import NetClassifier

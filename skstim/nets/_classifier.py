@@ -34,8 +34,8 @@ class NetClassifier(NeuralNetClassifier):
     seeds the weight initialization and batch order without touching the global torch
     random state.
 
-    Use :func:`skstim.nets.make_network` (or its alias :func:`skstim.make_teacher`) to
-    build one.
+    Use :func:`skstim.nets.make_network` (or :func:`skstim.make_teacher`, the same with
+    precise BatchNorm) to build one.
 
     Examples
     --------

@@ -99,6 +99,40 @@ def test_make_teacher_custom_module_and_kwargs(apnea):
     assert net.module_.layers[0].out_features == 4
 
 
+def test_make_teacher_ends_its_fit_with_the_statistics_of_every_training_row():
+    from skstim.nets import PreciseBatchNorm
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2 * 16)).astype(np.float32)
+    X[::7] *= 5.0  # batches that differ: the running average is not the data's
+    y = (X[:, 0] > 0).astype(int)
+    common = dict(arch="cnn", max_epochs=2, batch_size=16, random_state=0)
+    teacher = make_teacher((2, 16), **common).fit(X, y)
+    as_trained = make_network((2, 16), **common).fit(X, y)
+    reference = make_network((2, 16), callbacks=[("precise_bn", PreciseBatchNorm())],
+                             **common).fit(X, y)
+    for key, value in teacher.module_.state_dict().items():
+        assert torch.equal(value, reference.module_.state_dict()[key]), key
+    assert not np.array_equal(teacher.predict_proba(X), as_trained.predict_proba(X))
+    plain = make_teacher((2, 16), precise_batchnorm=False, **common).fit(X, y)
+    np.testing.assert_array_equal(plain.predict_proba(X), as_trained.predict_proba(X))
+
+
+def test_make_teacher_adds_one_precise_batchnorm_to_the_callers_callbacks():
+    from skorch.callbacks import EpochScoring
+
+    from skstim.nets import PreciseBatchNorm
+
+    scoring = ("acc", EpochScoring("accuracy", on_train=True))
+    assert [name for name, _ in make_teacher(callbacks=[scoring]).callbacks] == ["acc",
+                                                                                 "precise_bn"]
+    own = ("mine", PreciseBatchNorm(batch_size=64))
+    assert make_teacher(callbacks=[own]).callbacks == [own]
+    assert make_teacher(precise_batchnorm=False).callbacks is None
+    # GroupNorm networks (differentially private teachers) hold no running statistics
+    assert make_teacher(norm="group").callbacks is None
+
+
 def test_make_teacher_unknown_arch():
     with pytest.raises(ValueError, match=r"arch must be one of \['cnn', 'gru', 'mlp', 'summary'\]"):
         make_teacher((1, 10), arch="transformer")
