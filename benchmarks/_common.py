@@ -1,5 +1,6 @@
 """What every benchmark records: the machine and the library versions."""
 
+import fcntl
 import json
 import platform
 from pathlib import Path
@@ -43,11 +44,25 @@ def done_keys(path, fields):
         return {tuple(r[k] for k in fields) for r in map(json.loads, f)}
 
 
-def append_record(path, record):
-    """Append one JSON line to ``path``."""
+def append_record(path, record, unique=None):
+    """Append one JSON line to ``path``; return whether it was written.
+
+    ``unique`` names the fields that identify a record (e.g. ``("fold", "source",
+    "family")``): the line is then written only if the file holds no record with the
+    same values. The check and the write happen under an exclusive lock on the file, so
+    processes that share one results file (say two runs of one fold) write each record
+    once, whichever finishes first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as f:
+    with path.open("a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
+        if unique is not None:
+            f.seek(0)
+            key = tuple(record[k] for k in unique)
+            if any(tuple(json.loads(line)[k] for k in unique) == key for line in f):
+                return False
         f.write(json.dumps(record) + "\n")
+        return True
 
 
 def write_docs_section(docs_path, key, block_text):

@@ -55,6 +55,7 @@ REPRESENTATIONS = {
     "4min-2hz": dict(window_minutes=4, sampling_rate=2.0),
 }
 DEFAULT_REPRESENTATION = "5min-1hz"
+RECORD_KEY = ("fold", "source", "family")  # one record each; a run resumes by it
 
 # Each variant: StimulusSynthesizer parameters, plus how the students take the labels.
 VARIANTS = {
@@ -182,7 +183,9 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     """Append one record per (fold, source, family) to ``output``, skipping those there.
 
     ``only_folds`` (None: all) runs these folds alone, so that separate processes can
-    share the folds of one run (each appends whole lines to ``output``).
+    share the folds of one run. Processes may share ``output`` even on one fold: each
+    checks it before every student and writes a record only if none with its key is
+    there (under a file lock).
 
     ``subsample`` is ``(n_rows, families)``: those families are trained on a stratified
     random subsample of ``n_rows`` rows of every training set, real and synthetic alike.
@@ -195,17 +198,21 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
     names which (``"networks"``). The teacher is :func:`~skstim.make_teacher`'s, whose fit
     ends the same way; ``teacher_as_trained`` leaves its BatchNorm statistics as trained,
     as in the records made before 2026-12-07 (records say which, ``"teacher_batchnorm"``;
-    older records, without it, are as trained). A ``cache`` must not hold stimuli of the
-    other teacher: the stimuli files are named by fold and variant.
+    older records, without it, are as trained). The stimuli files of a ``cache`` are named
+    by fold and variant and record their teacher's statistics; a run refuses those of the
+    other teacher.
     """
     config = MODES[mode]
     X, y, groups, nights, input_shape = load(mode, data_home, representation)
-    done = done_keys(output, ("fold", "source", "family"))
     print(f"{mode}: {len(X)} windows, {len(np.unique(groups))} subjects, input_shape={input_shape}",
           flush=True)
 
+    def finished():
+        """The records' keys in ``output`` now (other processes may share it)."""
+        return done_keys(output, RECORD_KEY)
+
     def write(record):
-        append_record(output, record)
+        append_record(output, record, unique=RECORD_KEY)
 
     folds = GroupKFold(n_splits=config["n_splits"]).split(X, y, groups)
     for fold, (train, test) in enumerate(folds):
@@ -239,14 +246,13 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
                       n_train=len(train), n_test=len(test), machine=machine_description(),
                       networks="precise BatchNorm" if precise_bn else "as trained",
                       teacher_batchnorm="as trained" if teacher_as_trained else "precise")
-        if (fold, "teacher", "teacher") not in done:
-            write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
-                       **teacher_scores))
+        write(dict(common, source="teacher", family="teacher", seconds=teacher_seconds,
+                   **teacher_scores))
         print(f"fold {fold}: teacher {teacher_scores['accuracy']:.3f} ({teacher_seconds:.0f} s)",
               flush=True)
 
         for name in students:
-            if (fold, "real", name) in done:
+            if (fold, "real", name) in finished():
                 continue
             t = time.perf_counter()
             X_fit, y_fit = _subsample_for(name, subsample, fold, X_train, y_train)
@@ -264,21 +270,24 @@ def run(mode, data_home, output, variants, families, references=tuple(REFERENCE_
             # variants that differ in the students' labels alone share their stimuli
             stimuli_key = next(k for k in VARIANTS if _synthesis_params(k) == params)
             sets[name] = (lambda params=params, soft_labels=soft_labels, key=stimuli_key: (
-                *_cached(cache, f"{mode}_{representation}_fold{fold}_{key}", lambda: _stimuli(
-                    base, params, config, input_shape, fold, X_train, y_train, g_train)),
+                *_cached(cache, f"{mode}_{representation}_fold{fold}_{key}",
+                         common["teacher_batchnorm"], lambda: _stimuli(
+                             base, params, config, input_shape, fold, X_train, y_train,
+                             g_train)),
                 soft_labels))
         for name in references:
             make = REFERENCE_SETS[name]
             sets[name] = (lambda make=make: (*make(X_train, y_train, random_state=fold), "auto"))
 
         for source, make in sets.items():
+            done = finished()
             if all((fold, source, f) in done for f in students):
                 continue
             t = time.perf_counter()
             X_syn, proba, classes, soft_labels = make()
             make_seconds = time.perf_counter() - t
             for family in students:
-                if (fold, source, family) in done:
+                if (fold, source, family) in finished():
                     continue
                 t = time.perf_counter()
                 X_fit, proba_fit = _subsample_for(family, subsample, fold, X_syn, proba)
@@ -307,18 +316,29 @@ def _synthesis_params(key):
     return {k: v for k, v in VARIANTS[key][1].items() if k != "soft_labels"}
 
 
-def _cached(cache, name, make):
-    """``make()`` (stimuli, soft labels, classes), from ``cache`` if there."""
+def _cached(cache, name, teacher, make):
+    """``make()`` (stimuli, soft labels, classes), from ``cache`` if there.
+
+    ``teacher`` names the teacher's BatchNorm statistics (``"precise"`` or ``"as
+    trained"``); the file records it, and stimuli of the other teacher are refused.
+    """
     if cache is None:
         return make()
     path = cache / f"{name}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as f:
+            cached_teacher = str(f["teacher"]) if "teacher" in f.files else None
+            if cached_teacher != teacher:
+                raise ValueError(
+                    f"{path} holds stimuli of the teacher with BatchNorm statistics "
+                    f"{cached_teacher or 'not recorded (made before 2026-12-08)'}, this run's "
+                    f"teacher is {teacher!r}: give the run a --cache of its own (or delete "
+                    f"the file).")
             return f["X"], f["proba"], f["classes"]
     X, proba, classes = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial.npz")
-    np.savez(tmp, X=X, proba=proba, classes=classes)
+    np.savez(tmp, X=X, proba=proba, classes=classes, teacher=np.array(teacher))
     tmp.replace(path)
     return X, proba, classes
 
@@ -475,7 +495,8 @@ def main(argv=None):
     parser.add_argument("--teacher-as-trained", action="store_true",
                         help="leave the teacher's BatchNorm statistics as trained "
                              "(make_teacher(precise_batchnorm=False)), as in the records made "
-                             "before 2026-12-07; give it a --cache of its own")
+                             "before 2026-12-07; give it a --cache of its own (a cache's "
+                             "stimuli of the other teacher are refused)")
     args = parser.parse_args(argv)
     if args.summarize is not None:
         print(summarize(args.summarize, args.docs, args.docs_key))
