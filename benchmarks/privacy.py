@@ -428,7 +428,7 @@ def summarize(paths, docs_path, figure_path):
             if source.startswith("stimuli") and real is not None:
                 weight = 0.0 if source == "stimuli" else float(source.rsplit(" ", 1)[1])
                 worst = worst_case_attack(summary, real)
-                curves.setdefault(name, []).append(
+                curves.setdefault((records[0]["setting"], name), []).append(
                     (weight, summary["utility_accuracy"], worst["auc"]))
         blocks.append((name, text))
     # every block's name is checked before the first is written
@@ -440,25 +440,37 @@ def summarize(paths, docs_path, figure_path):
 
 
 def _plot(curves, figure_path):
+    """One panel per setting; in it a line per released variant through its inhibition
+    weights, utility against the worst-case attack (aggregates over splits only)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, points in curves.items():
-        weights, utility, worst = map(np.array, zip(*sorted(points)))
-        ax.plot(worst, utility, "o-", label=name)
-        for w, xi, ui in zip(weights, worst, utility):
-            ax.annotate(f"{w:g}", (xi, ui), textcoords="offset points", xytext=(4, 4), fontsize=8)
-    ax.axvline(0.5, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("worst-case AUC over attacks with power (0.5: chance)")
-    ax.set_ylabel("accuracy of the teacher's architecture on stimuli")
-    ax.legend(fontsize=8)
-    ax.set_title("Utility against the worst attack; labels are inhibition weights", fontsize=10)
+    settings = list(dict.fromkeys(setting for setting, _ in curves))
+    fig, axes = plt.subplots(len(settings), 1, figsize=(7, 3.6 * len(settings)),
+                             squeeze=False)
+    colors, markers = plt.get_cmap("tab20").colors, "osD^v<>ph*X"
+    for ax, setting in zip(axes[:, 0], settings):
+        variants = [(name, points) for (of, name), points in curves.items() if of == setting]
+        for i, (name, points) in enumerate(variants):
+            weights, utility, worst = map(np.array, zip(*sorted(points)))
+            ax.plot(worst, utility, "-", marker=markers[i % len(markers)],
+                    color=colors[i % len(colors)],
+                    label=name[len(setting):].lstrip(", ") or "default")
+            for w, xi, ui in zip(weights, worst, utility):
+                ax.annotate(f"{w:g}", (xi, ui), textcoords="offset points", xytext=(4, 4),
+                            fontsize=7)
+        ax.axvline(0.5, color="grey", lw=0.8, ls="--")
+        ax.set_title(setting, fontsize=10)
+        ax.set_xlabel("worst-case AUC over attacks with power (0.5: chance)", fontsize=8)
+        ax.set_ylabel("student accuracy on stimuli", fontsize=8)
+        ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    fig.suptitle("Utility against the worst attack, per setting; point labels are "
+                 "inhibition weights", fontsize=11, y=1.0)
     fig.tight_layout()
     tmp = figure_path.with_name(figure_path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=120)
+    fig.savefig(tmp, dpi=100, bbox_inches="tight")
     plt.close(fig)
     tmp.replace(figure_path)
 
